@@ -1,0 +1,40 @@
+"""Small graph questions several checks ask."""
+
+from __future__ import annotations
+
+from ..link import Graph, ZoneNode
+from ..model import MonitorResource, PrivateEndpoint, PrivateLinkScope, Unknown
+
+
+def scope_endpoints(graph: Graph) -> list[PrivateEndpoint]:
+    """Private endpoints whose target is a scope (declared or not) or that ask for `azuremonitor`."""
+    return [e for e in graph.endpoints if graph.is_scope_endpoint(e)]
+
+
+def endpoint_zone_nodes(graph: Graph, endpoint: PrivateEndpoint) -> list[ZoneNode] | Unknown:
+    """All zones of all zone groups of an endpoint, or Unknown if any of them is unknown."""
+    if isinstance(endpoint.zone_groups, Unknown):
+        return endpoint.zone_groups
+    nodes: list[ZoneNode] = []
+    for group in endpoint.zone_groups:
+        zones = graph.zones_of(group)
+        if isinstance(zones, Unknown):
+            return zones
+        for zone in zones:
+            if isinstance(zone, Unknown):
+                return zone
+            nodes.append(zone)
+    return nodes
+
+
+def linked_scopes(graph: Graph, monitor: MonitorResource) -> list[object]:
+    """The scopes (declared, external or unknown) a monitor resource is linked to."""
+    return [graph.link_scope.get(link.key) for link in graph.monitor_links.get(monitor.key, [])]
+
+
+def is_linked(graph: Graph, monitor: MonitorResource) -> bool:
+    return bool(graph.monitor_links.get(monitor.key))
+
+
+def scope_label(scope: PrivateLinkScope) -> str:
+    return scope.address

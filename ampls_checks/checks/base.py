@@ -1,0 +1,104 @@
+"""What a check is: an id, a title, a severity, a documentation page and one function.
+
+A check is a pure function of the linked graph and the settings; it yields `Finding`s. It does
+not parse, read files or know which language a resource came from. The same `Check` objects serve
+the CLI and the Checkov pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ..link import Graph
+from ..model import Entity, Location, Suppression
+from ..zones import Cloud
+
+DOCS_BASE = "https://learn.microsoft.com/azure/azure-monitor/logs/"
+
+
+class Severity(str, Enum):
+    """Checkov's severity names, ordered."""
+
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+    @property
+    def rank(self) -> int:
+        return ["LOW", "MEDIUM", "HIGH", "CRITICAL"].index(self.value)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Platform limits (domain.md): the generally available values are the defaults, because the
+    documentation pages disagree and a public preview raises them."""
+
+    workspaces_per_scope: int = 300
+    components_per_scope: int = 1000
+    endpoints_per_scope: int = 10
+    scopes_per_resource: int = 5
+
+
+@dataclass(frozen=True)
+class Settings:
+    cloud: Cloud = Cloud.PUBLIC
+    require_private: bool = False
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    check_name: str
+    severity: Severity
+    resource: str
+    file: str
+    start_line: int
+    end_line: int
+    message: str
+    guideline: str
+    resource_start_line: int = 0
+    resource_end_line: int = 0
+    suppression: Suppression | None = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.file, self.start_line, self.check_id, self.resource)
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    name: str
+    severity: Severity
+    guideline: str
+    run: Callable[[Graph, Settings], Iterable[Finding]]
+    languages: tuple[str, ...] = ("terraform",)
+    doc: str = ""
+
+    def finding(
+        self, entity: Entity, message: str, attribute: str | None = None, location: Location | None = None
+    ) -> Finding:
+        """A finding on `entity`: on the attribute's line when it is written, else on the
+        resource block (or on `location`, such as a zone group inside the resource)."""
+        span = location or entity.location
+        if attribute is not None and attribute in entity.attr_lines:
+            start = end = entity.attr_lines[attribute]
+        else:
+            start, end = span.start_line, span.end_line
+        return Finding(
+            check_id=self.id,
+            check_name=self.name,
+            severity=self.severity,
+            resource=entity.address,
+            file=span.file,
+            start_line=start,
+            end_line=end,
+            message=message,
+            guideline=self.guideline,
+            resource_start_line=entity.location.start_line,
+            resource_end_line=entity.location.end_line,
+        )

@@ -1,0 +1,178 @@
+"""The command line. Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input that could not
+be analysed or a wrong command line (2 wins over 1).
+
+Imports beyond argparse happen inside `main`, after the arguments are read, so `--version` and
+`--help` cost almost nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+LIMIT_NAMES = {
+    "workspaces-per-scope": "workspaces_per_scope",
+    "components-per-scope": "components_per_scope",
+    "endpoints-per-scope": "endpoints_per_scope",
+    "scopes-per-resource": "scopes_per_resource",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's own exit code is 2 as well; say it our way
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ampls-checks",
+        description="Find Azure Monitor Private Link misconfigurations in Terraform.",
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable input or usage error.",
+    )
+    parser.add_argument("paths", nargs="*", default=["."], help="files or directories to scan (default: .)")
+    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format")
+    parser.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument(
+        "--check",
+        "-c",
+        action="append",
+        default=[],
+        metavar="IDS",
+        help="run only these checks (ids or wildcards, comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--skip-check",
+        action="append",
+        default=[],
+        metavar="IDS",
+        help="skip these checks (ids or wildcards, comma-separated, repeatable)",
+    )
+    parser.add_argument(
+        "--cloud",
+        choices=("public", "usgovernment", "china"),
+        default="public",
+        help="which cloud's private DNS zone names to require (default: public)",
+    )
+    parser.add_argument(
+        "--require-private",
+        action="store_true",
+        help="apply CKV_AMPLS_3 and CKV_AMPLS_4 to every monitor resource, linked or not",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        default="LOW",
+        type=str.upper,
+        help="lowest severity that makes the exit code 1 (default: LOW)",
+    )
+    parser.add_argument(
+        "--limit",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="override a platform limit: " + ", ".join(LIMIT_NAMES),
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files and directories matching GLOB (repeatable)",
+    )
+    parser.add_argument(
+        "--max-file-size",
+        type=int,
+        default=None,
+        metavar="BYTES",
+        help="files larger than this are reported as errors (default: 10 MiB)",
+    )
+    parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="also say what could not be evaluated (unknown values), on stderr"
+    )
+    parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    parser.add_argument("--version", action="version", version=f"ampls-checks {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
+        if args.debug:
+            raise
+        sys.stderr.write(f"ampls-checks: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
+        return EXIT_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .checks import Limits, Settings, Severity, all_checks, select_checks
+    from .zones import Cloud
+
+    checks = select_checks(all_checks(), args.check, args.skip_check)
+    if args.list_checks:
+        for check in checks:
+            sys.stdout.write(f"{check.id}\t{check.severity.value}\t{check.name}\n")
+        return EXIT_OK
+    limits = Limits()
+    for item in args.limit:
+        name, _, value = item.partition("=")
+        if name not in LIMIT_NAMES or not value.isdigit():
+            sys.stderr.write(f"ampls-checks: error: --limit expects NAME=N with NAME one of {', '.join(LIMIT_NAMES)}\n")
+            return EXIT_ERROR
+        limits = Limits(**{**limits.__dict__, LIMIT_NAMES[name]: int(value)})
+    if args.check and not checks:
+        sys.stderr.write("ampls-checks: error: --check matches no check\n")
+        return EXIT_ERROR
+
+    from .reporters import reporter
+    from .scan import DEFAULT_MAX_FILE_BYTES, ScanOptions, scan
+
+    options = ScanOptions(
+        settings=Settings(cloud=Cloud(args.cloud), require_private=args.require_private, limits=limits),
+        checks=checks,
+        exclude=args.exclude,
+        max_file_bytes=args.max_file_size or DEFAULT_MAX_FILE_BYTES,
+    )
+    report = scan(args.paths, options)
+    output = reporter(args.format)(report)
+    if args.output_file:
+        try:
+            with open(args.output_file, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(output)
+        except OSError as exc:
+            sys.stderr.write(f"ampls-checks: error: cannot write {args.output_file}: {exc.strerror}\n")
+            return EXIT_ERROR
+    else:
+        sys.stdout.write(output)
+    if args.verbose:
+        for note in report.notes:
+            sys.stderr.write(f"{note.file}:{note.line}: unknown: {note.message}\n")
+    if report.errors:
+        return EXIT_ERROR
+    threshold = Severity(args.fail_on).rank
+    if any(f.severity.rank >= threshold for f in report.active_findings):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def entry_point() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

@@ -1,0 +1,145 @@
+"""Finding the files to scan, and the cheap byte test that skips the ones that cannot matter.
+
+The walk stays inside the roots it is given: a symlink is followed only when its target is inside
+one of the roots, and a directory reached twice (a symlink loop) is walked once. A monorepo is
+mostly unrelated files, so every candidate first passes `is_relevant`, a substring test on its
+raw bytes, before any parser sees it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .model import ParseError
+
+SKIPPED_DIRS = frozenset({".terraform", ".git", "node_modules", ".terragrunt-cache"})
+
+
+class FileKind(str, Enum):
+    TERRAFORM = "terraform"
+    TFVARS = "tfvars"
+    JSON = "json"
+    BICEP = "bicep"
+
+
+def kind_of(name: str) -> FileKind | None:
+    if name.endswith(".tf"):
+        return FileKind.TERRAFORM
+    if name.endswith(".tfvars"):
+        return FileKind.TFVARS
+    if name.endswith(".json") and not name.endswith(".tfvars.json") and not name.endswith(".tf.json"):
+        return FileKind.JSON
+    if name.endswith(".bicep"):
+        return FileKind.BICEP
+    return None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    path: str  # the path as walked (inside a root)
+    display: str  # what reports show: relative to the working directory when under it
+    kind: FileKind
+
+
+@dataclass
+class Discovery:
+    files: list[Candidate] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+
+
+def display_path(path: str, cwd: str | None = None) -> str:
+    cwd = cwd or os.getcwd()
+    absolute = os.path.abspath(path)
+    try:
+        relative = os.path.relpath(absolute, cwd)
+    except ValueError:  # another drive on Windows
+        relative = absolute
+    shown = absolute if relative.startswith("..") else relative
+    return shown.replace(os.sep, "/")
+
+
+def _inside(path: str, roots: list[str]) -> bool:
+    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
+    """Walk `paths` (files or directories) and return the candidate files."""
+    exclude = exclude or []
+    found = Discovery()
+    real_roots = [os.path.realpath(p) for p in paths]
+    seen_dirs: set[str] = set()
+    seen_files: set[str] = set()
+
+    def excluded(display: str) -> bool:
+        return any(
+            fnmatch.fnmatch(display, pattern) or fnmatch.fnmatch(os.path.basename(display), pattern)
+            for pattern in exclude
+        )
+
+    def add_file(path: str) -> None:
+        kind = kind_of(os.path.basename(path))
+        if kind is None:
+            return
+        real = os.path.realpath(path)
+        if real in seen_files:
+            return
+        display = display_path(path)
+        if excluded(display):
+            return
+        if not _inside(real, real_roots):
+            found.errors.append(ParseError(display, "symlink points outside the scanned roots; not followed"))
+            return
+        seen_files.add(real)
+        found.files.append(Candidate(path, display, kind))
+
+    for given in paths:
+        if not os.path.lexists(given):
+            found.errors.append(ParseError(display_path(given), "no such file or directory"))
+            continue
+        if os.path.isfile(given):
+            add_file(given)
+            continue
+        stack = [given]
+        while stack:
+            directory = stack.pop()
+            real = os.path.realpath(directory)
+            if real in seen_dirs:
+                continue  # a loop or a second route to the same directory
+            if not _inside(real, real_roots):
+                found.errors.append(
+                    ParseError(display_path(directory), "symlink points outside the scanned roots; not followed")
+                )
+                continue
+            seen_dirs.add(real)
+            try:
+                entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            except OSError as exc:
+                found.errors.append(ParseError(display_path(directory), f"cannot read directory: {exc.strerror}"))
+                continue
+            subdirs = []
+            for entry in entries:
+                try:
+                    if entry.is_dir():
+                        if entry.name not in SKIPPED_DIRS and not excluded(display_path(entry.path)):
+                            subdirs.append(entry.path)
+                    elif entry.is_file():
+                        add_file(entry.path)
+                    elif entry.is_symlink():
+                        found.errors.append(ParseError(display_path(entry.path), "broken or looping symlink"))
+                except OSError as exc:
+                    found.errors.append(ParseError(display_path(entry.path), f"cannot read: {exc.strerror}"))
+            stack.extend(reversed(subdirs))
+    found.files.sort(key=lambda c: c.display)
+    return found
+
+
+def is_relevant(kind: FileKind, data: bytes, terraform_tokens: tuple[bytes, ...]) -> bool:
+    """Could this file hold anything the checks read? A substring test, no parsing."""
+    if kind is FileKind.TERRAFORM:
+        return any(token in data for token in terraform_tokens)
+    if kind is FileKind.TFVARS:
+        return True
+    return True

@@ -1,0 +1,455 @@
+"""Terraform: directories of `.tf` files evaluated as modules, then turned into model entities.
+
+A Terraform module is a directory. References resolve inside it, and two directories share
+nothing unless one calls the other as a local module (`source = "./..."`). So the unit of work
+is a module *instance*: a directory plus the input values its caller (or `terraform.tfvars`)
+gives it. Resources are expanded by `count` and `for_each` into one entity per instance, each
+reported at its own file and line; resources of a local module are reported where the module's
+files write them, under the caller's address (`module.x.azurerm_...`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Language, Location, Note, ParseError, Unknown
+from .hcl_syntax import Attribute, Block, Body, Expr, HclSyntaxError, parse_hcl
+from .terraform_eval import (
+    MAX_COLLECTION,
+    Budget,
+    BudgetExceeded,
+    Evaluator,
+    NameOf,
+    SymbolicId,
+    iterate_pairs,
+    to_template_string,
+)
+
+EVAL_STEPS_PER_MODULE = 200_000
+MAX_MODULE_DEPTH = 16
+
+
+@dataclass
+class TfFile:
+    """One parsed file: `path` is the real path, `display` what reports show."""
+
+    path: str
+    display: str
+    body: Body
+    text: str
+
+
+@dataclass
+class Decl:
+    """A top-level declaration and the file it lives in."""
+
+    block: Block
+    file: TfFile
+
+
+@dataclass
+class ModuleSource:
+    """The declarations of one directory, merged across its files."""
+
+    directory: str
+    files: list[TfFile] = field(default_factory=list)
+    variables: dict[str, Decl] = field(default_factory=dict)
+    locals: dict[str, tuple[Attribute, TfFile]] = field(default_factory=dict)
+    outputs: dict[str, Decl] = field(default_factory=dict)
+    resources: dict[tuple[str, str, str], Decl] = field(default_factory=dict)
+    module_calls: dict[str, Decl] = field(default_factory=dict)
+    tfvars: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, tf_file: TfFile) -> None:
+        self.files.append(tf_file)
+        for block in tf_file.body.blocks:
+            labels = block.labels
+            if block.type == "variable" and labels:
+                self.variables[labels[0]] = Decl(block, tf_file)
+            elif block.type == "locals":
+                for name, attr in block.body.attributes.items():
+                    self.locals[name] = (attr, tf_file)
+            elif block.type == "output" and labels:
+                self.outputs[labels[0]] = Decl(block, tf_file)
+            elif block.type in ("resource", "data") and len(labels) >= 2:
+                self.resources[(block.type, labels[0], labels[1])] = Decl(block, tf_file)
+            elif block.type == "module" and labels:
+                self.module_calls[labels[0]] = Decl(block, tf_file)
+
+
+def local_module_dir(caller_dir: str, block: Block) -> str | None:
+    """The directory of a local module call, or None for a remote or computed source."""
+    attr = block.body.attributes.get("source")
+    if attr is None or not isinstance(attr.expr, _LitType):
+        return None
+    source = attr.expr.value
+    if not isinstance(source, str) or not (source.startswith("./") or source.startswith("../")):
+        return None
+    return os.path.normpath(os.path.join(caller_dir, source))
+
+
+from .hcl_syntax import Lit as _LitType  # noqa: E402  (kept next to its only user above)
+
+
+@dataclass
+class Thunk:
+    """An input expression evaluated lazily in the caller's instance."""
+
+    instance: ModuleInstance
+    expr: Expr
+    env: Mapping[str, Any]
+    value: Any = None
+    done: bool = False
+    running: bool = False
+
+    def force(self) -> Any:
+        if self.done:
+            return self.value
+        if self.running:
+            return Unknown("circular reference between module inputs")
+        self.running = True
+        try:
+            self.value = self.instance.evaluate(self.expr, self.env)
+        finally:
+            self.running = False
+        self.done = True
+        return self.value
+
+
+class ModuleInstance:
+    """One instantiation of a module directory with its inputs."""
+
+    def __init__(
+        self,
+        source: ModuleSource,
+        path: str,
+        unit: str,
+        inputs: dict[str, Any],
+        load_module: Callable[[str], ModuleSource | None],
+        chain: tuple[str, ...],
+    ) -> None:
+        self.source = source
+        self.path = path  # address prefix, "" for a root, 'module.a["x"].' for a child
+        self.unit = unit
+        self.inputs = inputs  # name -> Thunk or plain value (tfvars)
+        self.load_module = load_module
+        self.chain = chain
+        self.budget = Budget(EVAL_STEPS_PER_MODULE)
+        self.evaluator = Evaluator(self.resolve_root, self.budget)
+        self._locals: dict[str, Any] = {}
+        self._locals_running: set[str] = set()
+        self._resources: dict[tuple[str, str, str], Any] = {}
+        self._modules: dict[str, Any] = {}
+        self.children: list[ModuleInstance] = []
+        self.notes: list[Note] = []
+
+    # -- evaluation -------------------------------------------------------------------------
+
+    def evaluate(self, expr: Expr, env: Mapping[str, Any] | None = None) -> Any:
+        try:
+            return self.evaluator.eval(expr, env)
+        except BudgetExceeded:
+            return Unknown("evaluation step limit reached (see --max-eval-steps)")
+        except RecursionError:
+            return Unknown("expression nested too deeply to evaluate")
+
+    def resolve_root(self, name: str) -> Any:
+        if name == "var":
+            return _Namespace(self.variable)
+        if name == "local":
+            return _Namespace(self.local)
+        if name == "module":
+            return _Namespace(self.module_value)
+        if name == "data":
+            return _Namespace(lambda type_: _Namespace(lambda n: self.resource_value("data", type_, n)))
+        if name == "path":
+            return {"module": Unknown("path.module"), "root": Unknown("path.root"), "cwd": Unknown("path.cwd")}
+        if name == "terraform":
+            return {"workspace": Unknown("terraform.workspace depends on the workspace selected")}
+        if name in ("each", "count", "self"):
+            return Unknown(f"{name} used outside a resource that defines it")
+        if "_" in name:
+            return _Namespace(lambda n: self.resource_value("resource", name, n))
+        return Unknown(f"unknown name {name!r}")
+
+    def variable(self, name: str) -> Any:
+        if name in self.inputs:
+            value = self.inputs[name]
+            return value.force() if isinstance(value, Thunk) else value
+        decl = self.source.variables.get(name)
+        if decl is None:
+            return Unknown(f"variable {name!r} is not declared")
+        default = decl.block.body.attributes.get("default")
+        if default is None:
+            return Unknown(f"variable {name!r} has no default and no value in the scanned tfvars")
+        return self.evaluate(default.expr, {})
+
+    def local(self, name: str) -> Any:
+        if name in self._locals:
+            return self._locals[name]
+        found = self.source.locals.get(name)
+        if found is None:
+            return Unknown(f"local {name!r} is not declared")
+        if name in self._locals_running:
+            return Unknown(f"local {name!r} refers to itself")
+        self._locals_running.add(name)
+        try:
+            value = self.evaluate(found[0].expr, {})
+        finally:
+            self._locals_running.discard(name)
+        self._locals[name] = value
+        return value
+
+    def resource_value(self, mode: str, type_: str, name: str) -> Any:
+        key = (mode, type_, name)
+        if key in self._resources:
+            return self._resources[key]
+        decl = self.source.resources.get(key)
+        if decl is None:
+            prefix = "data." if mode == "data" else ""
+            value: Any = Unknown(f"{prefix}{type_}.{name} is not declared in the scanned files")
+        else:
+            self._resources[key] = Unknown(f"{type_}.{name} refers to itself")
+            value = self._expand(decl, lambda k, env: ResourceView(self, decl, k, env))
+        self._resources[key] = value
+        return value
+
+    def module_value(self, name: str) -> Any:
+        if name in self._modules:
+            return self._modules[name]
+        decl = self.source.module_calls.get(name)
+        if decl is None:
+            value: Any = Unknown(f"module {name!r} is not declared")
+        else:
+            self._modules[name] = Unknown(f"module {name!r} refers to itself")
+            value = self._expand(decl, lambda k, env: self._module_instance(name, decl, k, env))
+        self._modules[name] = value
+        return value
+
+    def _expand(self, decl: Decl, make: Callable[[Any, dict[str, Any]], Any]) -> Any:
+        """Apply `count` / `for_each`: one object, a list of them, or a map of them."""
+        attrs = decl.block.body.attributes
+        if "count" in attrs:
+            count = self.evaluate(attrs["count"].expr, {})
+            if isinstance(count, Unknown):
+                return Unknown(f"count is unknown ({count.reason})")
+            if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0:
+                return Unknown("count is not a whole number")
+            if count > MAX_COLLECTION:
+                return Unknown(f"count of {int(count)} is over the evaluation limit")
+            return [make(i, {"count": {"index": i}}) for i in range(int(count))]
+        if "for_each" in attrs:
+            collection = self.evaluate(attrs["for_each"].expr, {})
+            if isinstance(collection, Unknown):
+                return Unknown(f"for_each is unknown ({collection.reason})")
+            if isinstance(collection, list):  # a set of strings: keys are the values
+                pairs = []
+                for item in collection:
+                    text = to_template_string(item)
+                    if isinstance(text, Unknown):
+                        return Unknown(f"for_each set element is unknown ({text.reason})")
+                    pairs.append((text, text))
+                if len(pairs) > MAX_COLLECTION:
+                    return Unknown("for_each is over the evaluation limit")
+            else:
+                found = iterate_pairs(collection)
+                if isinstance(found, Unknown):
+                    return Unknown(f"for_each cannot be expanded ({found.reason})")
+                pairs = found
+            return {k: make(k, {"each": {"key": k, "value": v}}) for k, v in pairs}
+        return make(None, {})
+
+    def _module_instance(self, name: str, decl: Decl, key: Any, env: dict[str, Any]) -> Any:
+        child_dir = local_module_dir(self.source.directory, decl.block)
+        if child_dir is None:
+            return Unknown(f"module {name!r} is not a local module; its outputs are unknown")
+        if len(self.chain) >= MAX_MODULE_DEPTH or child_dir in self.chain:
+            return Unknown(f"module {name!r} calls itself or nests too deeply")
+        source = self.load_module(child_dir)
+        if source is None:
+            return Unknown(f"module {name!r} source {child_dir} is outside the scanned roots or empty")
+        inputs = {
+            arg: Thunk(self, attr.expr, env)
+            for arg, attr in decl.block.body.attributes.items()
+            if arg not in ("source", "version", "count", "for_each", "providers", "depends_on")
+        }
+        child = ModuleInstance(
+            source,
+            f"{self.path}module.{name}{instance_suffix(key)}.",
+            self.unit,
+            inputs,
+            self.load_module,
+            (*self.chain, child_dir),
+        )
+        self.children.append(child)
+        return ModuleView(child)
+
+
+def instance_suffix(key: Any) -> str:
+    if key is None:
+        return ""
+    if isinstance(key, int):
+        return f"[{key}]"
+    return '["' + str(key).replace("\\", "\\\\").replace('"', '\\"') + '"]'
+
+
+class _Namespace:
+    def __init__(self, lookup: Callable[[str], Any]) -> None:
+        self.lookup = lookup
+
+
+class ModuleView:
+    """`module.x` (one instance): outputs evaluated in the child instance on demand."""
+
+    def __init__(self, instance: ModuleInstance) -> None:
+        self.instance = instance
+
+    def get_attr(self, name: str) -> Any:
+        decl = self.instance.source.outputs.get(name)
+        if decl is None:
+            return Unknown(f"output {name!r} is not declared")
+        value = decl.block.body.attributes.get("value")
+        if value is None:
+            return Unknown(f"output {name!r} has no value")
+        return self.instance.evaluate(value.expr, {})
+
+
+class BlockView:
+    """A block as the extractors read it: values, lines and nested blocks, evaluated in the
+    environment of its resource instance (`each`, `count`, a dynamic block's iterator)."""
+
+    def __init__(self, instance: ModuleInstance, block: Block, env: dict[str, Any], file: TfFile) -> None:
+        self.instance = instance
+        self.block = block
+        self.env = env
+        self.file = file
+
+    def has(self, name: str) -> bool:
+        return name in self.block.body.attributes
+
+    def value(self, name: str) -> Any:
+        """The evaluated attribute; `None` when it is not written (the caller applies defaults)."""
+        attr = self.block.body.attributes.get(name)
+        if attr is None:
+            return None
+        return self.instance.evaluate(attr.expr, self.env)
+
+    def line(self, name: str) -> int:
+        attr = self.block.body.attributes.get(name)
+        return attr.line if attr is not None else self.block.line
+
+    def location(self) -> Location:
+        return Location(self.file.display, self.block.line, self.block.end_line, Language.TERRAFORM)
+
+    def blocks(self, block_type: str) -> list[BlockView] | Unknown:
+        """Static nested blocks plus those a `dynamic` block generates."""
+        out = [BlockView(self.instance, b, self.env, self.file) for b in self.block.body.blocks_of(block_type)]
+        for dynamic in self.block.body.blocks_of("dynamic"):
+            if dynamic.labels[:1] != (block_type,):
+                continue
+            content = dynamic.body.blocks_of("content")
+            if not content:
+                continue
+            iterator_attr = dynamic.body.attributes.get("iterator")
+            iterator = block_type
+            if iterator_attr is not None and hasattr(iterator_attr.expr, "name"):
+                iterator = iterator_attr.expr.name  # `iterator = zone` is a bare name
+            for_each = dynamic.body.attributes.get("for_each")
+            if for_each is None:
+                continue
+            collection = self.instance.evaluate(for_each.expr, self.env)
+            if isinstance(collection, Unknown):
+                return Unknown(f"dynamic {block_type} for_each is unknown ({collection.reason})")
+            pairs = iterate_pairs(collection)
+            if isinstance(pairs, Unknown):
+                return pairs
+            for k, v in pairs:
+                env = dict(self.env)
+                env[iterator] = {"key": k, "value": v}
+                out.append(BlockView(self.instance, content[0], env, self.file))
+        return out
+
+
+class ResourceView(BlockView):
+    """One instance of a resource or data block (after `count` / `for_each`)."""
+
+    def __init__(self, instance: ModuleInstance, decl: Decl, key: Any, env: dict[str, Any]) -> None:
+        super().__init__(instance, decl.block, env, decl.file)
+        self.mode = decl.block.type
+        self.type = decl.block.labels[0]
+        self.name = decl.block.labels[1]
+        self.instance_key = key
+        self._cache: dict[str, Any] = {}
+        self._running: set[str] = set()
+
+    @property
+    def address(self) -> str:
+        prefix = "data." if self.mode == "data" else ""
+        return f"{self.instance.path}{prefix}{self.type}.{self.name}{instance_suffix(self.instance_key)}"
+
+    @property
+    def entity_key(self) -> str:
+        return f"tf:{self.instance.unit}:{self.address}"
+
+    def get_attr(self, name: str) -> Any:
+        if name == "id":
+            return SymbolicId(self.entity_key)
+        if name in self._cache:
+            return self._cache[name]
+        if name in self._running:
+            return Unknown(f"{self.address}.{name} refers to itself")
+        if not self.has(name):
+            return Unknown(f"{self.address}.{name} is computed by the provider")
+        self._running.add(name)
+        try:
+            value = self.value(name)
+        finally:
+            self._running.discard(name)
+        if name == "name" and isinstance(value, str):
+            value = NameOf(value, self.entity_key)
+        self._cache[name] = value
+        return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading a tree of directories
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_tf_file(path: str, display: str, text: str) -> TfFile | ParseError:
+    try:
+        body = parse_hcl(text)
+    except HclSyntaxError as exc:
+        return ParseError(display, str(exc), exc.line)
+    return TfFile(path, display, body, text)
+
+
+def read_tfvars(tf_file: TfFile) -> dict[str, Any]:
+    """Literal values from a `.tfvars` file (they cannot refer to anything)."""
+    evaluator = Evaluator(lambda n: Unknown(f"{n} cannot be used in tfvars"), Budget(EVAL_STEPS_PER_MODULE))
+    values: dict[str, Any] = {}
+    for name, attr in tf_file.body.attributes.items():
+        try:
+            values[name] = evaluator.eval(attr.expr, {})
+        except (BudgetExceeded, RecursionError):
+            values[name] = Unknown("tfvars value too large to evaluate")
+    return values
+
+
+def is_tfvars_for_root(filename: str) -> bool:
+    return filename == "terraform.tfvars" or filename.endswith(".auto.tfvars")
+
+
+def iter_instances(root: ModuleInstance) -> Iterator[ModuleInstance]:
+    """Every instance reachable from a root, creating child instances as module calls expand."""
+    pending = [root]
+    while pending:
+        instance = pending.pop(0)
+        yield instance
+        for name in list(instance.source.module_calls):
+            instance.module_value(name)
+        # Each child instance is created once (module values are cached), so no repeats here.
+        pending.extend(instance.children)

@@ -1,0 +1,726 @@
+"""A bounded evaluator for the Terraform expression language.
+
+It evaluates what private link code really writes: references between resources, `var.`,
+`local.`, `each.`, `count.index`, module outputs, indexing, splats, `for` expressions, templates,
+conditionals and a small set of functions. Anything else evaluates to `Unknown` with a reason,
+never to a guess. Evaluation is bounded by a step budget, so a self-referential local or a
+million-element `for_each` ends as `Unknown` instead of a hang.
+
+Values are plain Python (str, int, float, bool, None, list, dict) plus a few markers:
+`Unknown`, `SymbolicId` (a resource's `.id`, known only as "the id of that resource"),
+`NameOf` (a resource's `.name`: a real string that remembers which resource it names), and the
+lazy `ObjectView`s that resources and modules evaluate to.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..model import Unknown
+from .hcl_syntax import (
+    BinaryOp,
+    Call,
+    Conditional,
+    Expr,
+    ForExpr,
+    GetAttr,
+    Index,
+    Lit,
+    ObjectExpr,
+    Opaque,
+    Splat,
+    Template,
+    TupleExpr,
+    UnaryOp,
+    Var,
+)
+
+
+class BudgetExceeded(Exception):
+    """Raised inside evaluation when the step budget of a module instance is spent."""
+
+
+@dataclass(frozen=True)
+class SymbolicId:
+    """The `.id` of a resource declared in the scanned code: its value is only known at apply
+    time, but *which* resource it identifies is known, and that is all the linker needs."""
+
+    key: str
+
+
+class NameOf(str):
+    """A resource's name as a string that also remembers the resource it came from."""
+
+    ref_key: str
+
+    def __new__(cls, value: str, ref_key: str) -> NameOf:
+        obj = super().__new__(cls, value)
+        obj.ref_key = ref_key
+        return obj
+
+
+class ObjectView(Protocol):
+    """Something `x.attr` can be applied to lazily: a resource instance or a module instance."""
+
+    def get_attr(self, name: str) -> Any: ...
+
+
+class Namespace(Protocol):
+    def lookup(self, name: str) -> Any: ...
+
+
+def _type_name(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dict):
+        return "object"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+@dataclass
+class Budget:
+    """Steps left for one module instance; shared by everything evaluated in it."""
+
+    steps: int
+
+    def spend(self, n: int = 1) -> None:
+        self.steps -= n
+        if self.steps < 0:
+            raise BudgetExceeded()
+
+
+MAX_COLLECTION = 10_000
+
+
+class Evaluator:
+    """Evaluates expressions against a resolver for the top-level names.
+
+    `resolve_root(name)` answers for `var`, `local`, `module`, `data`, resource types and so on;
+    `env` holds names bound by `for` expressions, `each` and `count`.
+    """
+
+    def __init__(self, resolve_root: Callable[[str], Any], budget: Budget) -> None:
+        self.resolve_root = resolve_root
+        self.budget = budget
+
+    def eval(self, expr: Expr, env: Mapping[str, Any] | None = None) -> Any:
+        self.budget.spend()
+        env = env or {}
+        method = _DISPATCH.get(type(expr))
+        if method is None:
+            return Unknown(f"unsupported expression {type(expr).__name__}")
+        return method(self, expr, env)
+
+    # -- leaves ---------------------------------------------------------------------------
+
+    def _lit(self, expr: Lit, env: Mapping[str, Any]) -> Any:
+        return expr.value
+
+    def _opaque(self, expr: Opaque, env: Mapping[str, Any]) -> Any:
+        return Unknown(expr.reason)
+
+    def _var(self, expr: Var, env: Mapping[str, Any]) -> Any:
+        if expr.name in env:
+            return env[expr.name]
+        return self.resolve_root(expr.name)
+
+    # -- traversal ------------------------------------------------------------------------
+
+    def _get_attr(self, expr: GetAttr, env: Mapping[str, Any]) -> Any:
+        return get_attr(self.eval(expr.obj, env), expr.name)
+
+    def _index(self, expr: Index, env: Mapping[str, Any]) -> Any:
+        return index(self.eval(expr.obj, env), self.eval(expr.key, env))
+
+    def _splat(self, expr: Splat, env: Mapping[str, Any]) -> Any:
+        base = self.eval(expr.obj, env)
+        if isinstance(base, Unknown):
+            return base
+        if base is None:
+            items: list[Any] = []
+        elif isinstance(base, list):
+            items = base
+        elif isinstance(base, dict) and not expr.steps:
+            items = [base]
+        else:
+            items = [base]
+        out = []
+        for item in items:
+            value = item
+            for kind, arg in expr.steps:
+                if kind == "attr":
+                    value = get_attr(value, arg)
+                else:
+                    value = index(value, self.eval(arg, env))
+            out.append(value)
+        return out
+
+    # -- constructors ---------------------------------------------------------------------
+
+    def _template(self, expr: Template, env: Mapping[str, Any]) -> Any:
+        pieces: list[str] = []
+        for part in expr.parts:
+            if isinstance(part, str):
+                pieces.append(part)
+                continue
+            value = self.eval(part, env)
+            text = to_template_string(value)
+            if isinstance(text, Unknown):
+                return text
+            pieces.append(text)
+        return "".join(pieces)
+
+    def _tuple(self, expr: TupleExpr, env: Mapping[str, Any]) -> Any:
+        return [self.eval(item, env) for item in expr.items]
+
+    def _object(self, expr: ObjectExpr, env: Mapping[str, Any]) -> Any:
+        out: dict[str, Any] = {}
+        for key_expr, value_expr in expr.items:
+            key = self.eval(key_expr, env)
+            if isinstance(key, Unknown):
+                return Unknown(f"object key is unknown ({key.reason})")
+            if not isinstance(key, (str, int, float, bool)):
+                return Unknown("object key is not a string")
+            out[str(key) if not isinstance(key, bool) else str(key).lower()] = self.eval(value_expr, env)
+        return out
+
+    def _for(self, expr: ForExpr, env: Mapping[str, Any]) -> Any:
+        collection = self.eval(expr.collection, env)
+        if isinstance(collection, Unknown):
+            return collection
+        pairs = iterate_pairs(collection)
+        if isinstance(pairs, Unknown):
+            return pairs
+        self.budget.spend(len(pairs))
+        list_out: list[Any] = []
+        dict_out: dict[str, Any] = {}
+        for key, value in pairs:
+            inner = dict(env)
+            inner[expr.value_var] = value
+            if expr.key_var is not None:
+                inner[expr.key_var] = key
+            if expr.condition is not None:
+                keep = self.eval(expr.condition, inner)
+                if isinstance(keep, Unknown):
+                    return Unknown(f"for condition is unknown ({keep.reason})")
+                if not to_bool(keep):
+                    continue
+            if not expr.is_object:
+                list_out.append(self.eval(expr.value, inner))
+                continue
+            assert expr.key is not None
+            out_key = self.eval(expr.key, inner)
+            if isinstance(out_key, Unknown):
+                return Unknown(f"for key is unknown ({out_key.reason})")
+            out_key = to_template_string(out_key)
+            if isinstance(out_key, Unknown):
+                return out_key
+            out_value = self.eval(expr.value, inner)
+            if expr.grouping:
+                dict_out.setdefault(out_key, []).append(out_value)
+            else:
+                dict_out[out_key] = out_value
+        return dict_out if expr.is_object else list_out
+
+    # -- operators ------------------------------------------------------------------------
+
+    def _conditional(self, expr: Conditional, env: Mapping[str, Any]) -> Any:
+        condition = self.eval(expr.condition, env)
+        if isinstance(condition, Unknown):
+            return Unknown(f"condition is unknown ({condition.reason})")
+        truth = to_bool(condition)
+        if isinstance(truth, Unknown):
+            return truth
+        return self.eval(expr.if_true if truth else expr.if_false, env)
+
+    def _unary(self, expr: UnaryOp, env: Mapping[str, Any]) -> Any:
+        value = self.eval(expr.operand, env)
+        if isinstance(value, Unknown):
+            return value
+        if expr.op == "!":
+            truth = to_bool(value)
+            return truth if isinstance(truth, Unknown) else not truth
+        number = to_number(value)
+        return number if isinstance(number, Unknown) else -number
+
+    def _binary(self, expr: BinaryOp, env: Mapping[str, Any]) -> Any:
+        left = self.eval(expr.left, env)
+        op = expr.op
+        # Short-circuit only as far as the result is certain.
+        if op in ("&&", "||") and not isinstance(left, Unknown):
+            truth = to_bool(left)
+            if not isinstance(truth, Unknown):
+                if op == "&&" and not truth:
+                    return False
+                if op == "||" and truth:
+                    return True
+        right = self.eval(expr.right, env)
+        if isinstance(left, Unknown):
+            return left
+        if isinstance(right, Unknown):
+            return right
+        if op == "==":
+            return _plain(left) == _plain(right)
+        if op == "!=":
+            return _plain(left) != _plain(right)
+        if op in ("&&", "||"):
+            truth = to_bool(right)
+            return truth
+        a, b = to_number(left), to_number(right)
+        if isinstance(a, Unknown):
+            return a
+        if isinstance(b, Unknown):
+            return b
+        try:
+            if op == "+":
+                return a + b
+            if op == "-":
+                return a - b
+            if op == "*":
+                return a * b
+            if op == "/":
+                return a / b
+            if op == "%":
+                return a % b
+            if op == "<":
+                return a < b
+            if op == ">":
+                return a > b
+            if op == "<=":
+                return a <= b
+            if op == ">=":
+                return a >= b
+        except (ZeroDivisionError, OverflowError):
+            return Unknown(f"arithmetic error in {op}")
+        return Unknown(f"unsupported operator {op}")
+
+    # -- functions ------------------------------------------------------------------------
+
+    def _call(self, expr: Call, env: Mapping[str, Any]) -> Any:
+        name = expr.name.split("::")[-1] if expr.name.startswith("provider::") else expr.name
+        function = FUNCTIONS.get(name)
+        if function is None:
+            return Unknown(f"function {expr.name}() is not evaluated")
+        args = [self.eval(a, env) for a in expr.args]
+        if expr.expand_last and args:
+            last = args.pop()
+            if isinstance(last, Unknown):
+                return last
+            if not isinstance(last, list):
+                return Unknown("expanded argument is not a list")
+            args.extend(last)
+        if name not in _UNKNOWN_TOLERANT:
+            for arg in args:
+                if isinstance(arg, Unknown):
+                    return arg
+        try:
+            return function(*args)
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+            return Unknown(f"{name}() failed: {exc}")
+
+
+_DISPATCH: dict[type, Callable[[Evaluator, Any, Mapping[str, Any]], Any]] = {
+    Lit: Evaluator._lit,
+    Opaque: Evaluator._opaque,
+    Var: Evaluator._var,
+    GetAttr: Evaluator._get_attr,
+    Index: Evaluator._index,
+    Splat: Evaluator._splat,
+    Template: Evaluator._template,
+    TupleExpr: Evaluator._tuple,
+    ObjectExpr: Evaluator._object,
+    ForExpr: Evaluator._for,
+    Conditional: Evaluator._conditional,
+    UnaryOp: Evaluator._unary,
+    BinaryOp: Evaluator._binary,
+    Call: Evaluator._call,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Value helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, NameOf) else value
+
+
+def get_attr(value: Any, name: str) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, dict):
+        if name in value:
+            return value[name]
+        return Unknown(f"attribute {name!r} not found")
+    lookup = getattr(value, "get_attr", None)
+    if lookup is not None:
+        return lookup(name)
+    namespace = getattr(value, "lookup", None)
+    if namespace is not None:
+        return namespace(name)
+    return Unknown(f"cannot read .{name} of a {_type_name(value)}")
+
+
+def index(value: Any, key: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(key, Unknown):
+        return Unknown(f"index is unknown ({key.reason})")
+    if isinstance(value, list):
+        number = to_number(key)
+        if isinstance(number, Unknown) or number != int(number):
+            return Unknown("list index is not a whole number")
+        position = int(number)
+        if 0 <= position < len(value):
+            return value[position]
+        return Unknown(f"index {position} out of range")
+    if isinstance(value, dict):
+        text = to_template_string(key)
+        if isinstance(text, Unknown):
+            return text
+        if text in value:
+            return value[text]
+        return Unknown(f"key {text!r} not found")
+    lookup = getattr(value, "get_attr", None)
+    if lookup is not None and isinstance(key, str):
+        return lookup(key)
+    return Unknown(f"cannot index a {_type_name(value)}")
+
+
+def iterate_pairs(collection: Any) -> list[tuple[Any, Any]] | Unknown:
+    """(key, value) pairs as a `for` expression or `for_each` sees them."""
+    if isinstance(collection, list):
+        if len(collection) > MAX_COLLECTION:
+            return Unknown(f"collection of {len(collection)} elements is over the evaluation limit")
+        return list(enumerate(collection))
+    if isinstance(collection, dict):
+        if len(collection) > MAX_COLLECTION:
+            return Unknown(f"collection of {len(collection)} elements is over the evaluation limit")
+        return sorted(collection.items())
+    return Unknown(f"cannot iterate over a {_type_name(collection)}")
+
+
+def to_bool(value: Any) -> bool | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    return Unknown(f"expected a bool, got a {_type_name(value)}")
+
+
+def to_number(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool):
+        return Unknown("expected a number, got a bool")
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                pass
+    return Unknown(f"expected a number, got a {_type_name(value)}")
+
+
+def to_template_string(value: Any) -> str | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, SymbolicId):
+        return Unknown("a resource id is only known after apply")
+    return Unknown(f"cannot use a {_type_name(value)} in a string")
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions: the ones private link code calls. Each gets evaluated arguments.
+# ---------------------------------------------------------------------------------------------
+
+
+def _strs(*values: Any) -> list[str]:
+    out = []
+    for v in values:
+        text = to_template_string(v)
+        if isinstance(text, Unknown):
+            raise ValueError(text.reason)
+        out.append(text)
+    return out
+
+
+def _fn_toset(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise TypeError("toset() needs a list")
+    seen: list[Any] = []
+    for item in value:
+        if isinstance(item, Unknown):
+            return Unknown(f"set element is unknown ({item.reason})")
+        if isinstance(item, (dict, list)):
+            if item not in seen:
+                seen.append(item)
+            continue
+        text = to_template_string(item)
+        if isinstance(text, Unknown):
+            return text
+        if text not in seen:
+            seen.append(text)
+    # Terraform sets of strings iterate in lexical order.
+    if all(isinstance(s, str) for s in seen):
+        return sorted(seen)
+    return seen
+
+
+def _fn_tolist(value: Any) -> Any:
+    if isinstance(value, list):
+        return list(value)
+    raise TypeError("tolist() needs a list or set")
+
+
+def _fn_length(value: Any) -> Any:
+    if isinstance(value, (list, dict, str)):
+        return len(value)
+    raise TypeError("length() needs a collection or string")
+
+
+def _fn_values(value: Any) -> Any:
+    if isinstance(value, dict):
+        return [value[k] for k in sorted(value)]
+    raise TypeError("values() needs a map")
+
+
+def _fn_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return sorted(value)
+    raise TypeError("keys() needs a map")
+
+
+def _fn_concat(*lists: Any) -> Any:
+    out: list[Any] = []
+    for item in lists:
+        if not isinstance(item, list):
+            raise TypeError("concat() needs lists")
+        out.extend(item)
+    return out
+
+
+def _fn_format(spec: Any, *args: Any) -> Any:
+    (text,) = _strs(spec)
+    out: list[str] = []
+    i = 0
+    next_arg = 0
+    while i < len(text):
+        ch = text[i]
+        if ch != "%":
+            out.append(ch)
+            i += 1
+            continue
+        if text.startswith("%%", i):
+            out.append("%")
+            i += 2
+            continue
+        j = i + 1
+        while j < len(text) and not text[j].isalpha():
+            j += 1
+        if j >= len(text) or next_arg >= len(args):
+            raise ValueError("bad format string")
+        verb = text[j]
+        arg = args[next_arg]
+        next_arg += 1
+        if verb in ("s", "v", "d"):
+            if isinstance(arg, Unknown):
+                return arg
+            if verb == "v" and isinstance(arg, (list, dict)):
+                out.append(json.dumps(arg))
+            else:
+                out.extend(_strs(arg))
+        elif verb == "q":
+            out.append(json.dumps(_strs(arg)[0]))
+        else:
+            raise ValueError(f"format verb %{verb} is not evaluated")
+        i = j + 1
+    return "".join(out)
+
+
+def _fn_replace(value: Any, old: Any, new: Any) -> Any:
+    text, search, replacement = _strs(value, old, new)
+    if len(search) > 2 and search.startswith("/") and search.endswith("/"):
+        raise ValueError("regular-expression replace is not evaluated")
+    return text.replace(search, replacement)
+
+
+def _fn_lower(value: Any) -> Any:
+    return _strs(value)[0].lower()
+
+
+def _fn_upper(value: Any) -> Any:
+    return _strs(value)[0].upper()
+
+
+def _fn_merge(*maps: Any) -> Any:
+    out: dict[str, Any] = {}
+    for item in maps:
+        if item is None:
+            continue
+        if not isinstance(item, dict):
+            raise TypeError("merge() needs maps")
+        out.update(item)
+    return out
+
+
+def _fn_lookup(mapping: Any, key: Any, *default: Any) -> Any:
+    if isinstance(mapping, Unknown):
+        return mapping
+    if not isinstance(mapping, dict):
+        raise TypeError("lookup() needs a map")
+    (text,) = _strs(key)
+    if text in mapping:
+        return mapping[text]
+    if default:
+        return default[0]
+    raise KeyError(text)
+
+
+def _fn_try(*values: Any) -> Any:
+    for value in values:
+        if not isinstance(value, Unknown):
+            return value
+    return Unknown("no try() argument could be evaluated")
+
+
+def _fn_coalesce(*values: Any) -> Any:
+    for value in values:
+        if isinstance(value, Unknown):
+            return value
+        if value is not None and value != "":
+            return value
+    raise ValueError("no non-null argument")
+
+
+def _fn_join(separator: Any, items: Any) -> Any:
+    if not isinstance(items, list):
+        raise TypeError("join() needs a list")
+    return _strs(separator)[0].join(_strs(*items))
+
+
+def _fn_flatten(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise TypeError("flatten() needs a list")
+    out: list[Any] = []
+    for item in value:
+        if isinstance(item, list):
+            out.extend(_fn_flatten(item))
+        else:
+            out.append(item)
+    return out
+
+
+def _fn_element(items: Any, position: Any) -> Any:
+    if not isinstance(items, list) or not items:
+        raise TypeError("element() needs a non-empty list")
+    return items[int(to_number(position)) % len(items)]
+
+
+def _fn_contains(items: Any, value: Any) -> Any:
+    if not isinstance(items, list):
+        raise TypeError("contains() needs a list")
+    return _plain(value) in [_plain(i) for i in items]
+
+
+def _fn_tostring(value: Any) -> Any:
+    return _strs(value)[0]
+
+
+def _fn_jsonencode(value: Any) -> Any:
+    return _JsonValue(value)
+
+
+def _fn_substr(value: Any, offset: Any, length: Any) -> Any:
+    (text,) = _strs(value)
+    start, size = int(to_number(offset)), int(to_number(length))
+    return text[start:] if size < 0 else text[start : start + size]
+
+
+def _fn_distinct(items: Any) -> Any:
+    if not isinstance(items, list):
+        raise TypeError("distinct() needs a list")
+    out: list[Any] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+class _JsonValue(dict):  # type: ignore[type-arg]
+    """`jsonencode(x)`: kept structured, because azapi v1 bodies are read, not sent."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__({"__json__": value})
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "toset": _fn_toset,
+    "tolist": _fn_tolist,
+    "tomap": lambda v: dict(v) if isinstance(v, dict) else (_ for _ in ()).throw(TypeError("tomap")),
+    "length": _fn_length,
+    "values": _fn_values,
+    "keys": _fn_keys,
+    "concat": _fn_concat,
+    "format": _fn_format,
+    "replace": _fn_replace,
+    "lower": _fn_lower,
+    "upper": _fn_upper,
+    "merge": _fn_merge,
+    "lookup": _fn_lookup,
+    "try": _fn_try,
+    "coalesce": _fn_coalesce,
+    "join": _fn_join,
+    "flatten": _fn_flatten,
+    "element": _fn_element,
+    "contains": _fn_contains,
+    "tostring": _fn_tostring,
+    "jsonencode": _fn_jsonencode,
+    "substr": _fn_substr,
+    "distinct": _fn_distinct,
+}
+
+# try() must see unknown arguments to skip over them; lookup() on a partly unknown map too.
+_UNKNOWN_TOLERANT = frozenset(
+    {
+        "try",
+        "lookup",
+        "merge",
+        "concat",
+        "tolist",
+        "length",
+        "values",
+        "keys",
+        "jsonencode",
+        "flatten",
+        "element",
+        "distinct",
+        "toset",
+    }
+)

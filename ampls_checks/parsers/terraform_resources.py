@@ -1,0 +1,458 @@
+"""From evaluated Terraform resources to model entities: one small extractor per resource type.
+
+The platform defaults applied here are the azurerm provider's documented ones: both access modes
+of `azurerm_monitor_private_link_scope` default to `Open`; `internet_ingestion_enabled`,
+`internet_query_enabled` and `public_network_access_enabled` default to `true`. Provider v5 names
+(`*_access_type`, `private_dns_zone_id`) are read beside the v4 ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from ..model import (
+    DnsZoneGroup,
+    DnsZoneVnetLink,
+    Entity,
+    Maybe,
+    MonitorKind,
+    MonitorResource,
+    NetworkSecurityRule,
+    Note,
+    ParseError,
+    ParseResult,
+    PrivateDnsZone,
+    PrivateEndpoint,
+    PrivateLinkScope,
+    Ref,
+    ScopedLink,
+    ServiceConnection,
+    Subnet,
+    Unknown,
+    VirtualNetwork,
+)
+from ..suppress_comments import skips_in_lines
+from .convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
+from .terraform import (
+    BlockView,
+    ModuleInstance,
+    ModuleSource,
+    ResourceView,
+    TfFile,
+    is_tfvars_for_root,
+    iter_instances,
+    local_module_dir,
+    read_tfvars,
+)
+from .terraform_eval import NameOf, SymbolicId
+
+ARM_SCOPE = "microsoft.insights/privatelinkscopes"
+ARM_ZONE = "microsoft.network/privatednszones"
+ARM_VNET = "microsoft.network/virtualnetworks"
+ARM_SUBNET = "microsoft.network/virtualnetworks/subnets"
+
+
+class Reader:
+    """Reads one block's attributes as model values and records what stayed unknown."""
+
+    def __init__(self, view: BlockView, notes: list[Note], address: str) -> None:
+        self.view = view
+        self.notes = notes
+        self.address = address
+
+    def _note(self, attr: str, value: Any) -> Any:
+        if isinstance(value, Unknown):
+            self.notes.append(
+                Note(self.view.file.display, self.view.line(attr), f"{self.address}: {attr} is unknown: {value.reason}")
+            )
+        return value
+
+    def string(self, attr: str) -> Maybe[str] | None:
+        return self._note(attr, as_str(self.view.value(attr)))
+
+    def boolean(self, attr: str) -> Maybe[bool] | None:
+        return self._note(attr, as_bool(self.view.value(attr)))
+
+    def id_ref(self, attr: str) -> Maybe[Ref] | None:
+        return self._note(attr, to_ref(self.view.value(attr)))
+
+    def name_ref(self, attr: str, arm_type: str, group_attr: str = "resource_group_name") -> Maybe[Ref] | None:
+        value = self.view.value(attr)
+        group = as_str(self.view.value(group_attr)) if self.view.has(group_attr) else None
+        return self._note(attr, to_ref(value, arm_type=arm_type, group=group))
+
+    def string_list(self, attr: str) -> Maybe[list[Maybe[str]]] | None:
+        value = as_list(self.view.value(attr))
+        if isinstance(value, list):
+            return [as_str(v) if not isinstance(v, Unknown) else v for v in value]
+        return self._note(attr, value)
+
+
+def to_ref(value: Any, arm_type: str | None = None, group: Any = None) -> Maybe[Ref] | None:
+    """A resource reference from an id value, or from a name value when `arm_type` is given."""
+    if value is None or isinstance(value, Unknown):
+        return value
+    if isinstance(value, SymbolicId):
+        return Ref(key=value.key)
+    if isinstance(value, NameOf):
+        return Ref(key=value.ref_key, name=str(value).lower(), arm_type=arm_type)
+    if isinstance(value, str):
+        parsed = parse_arm_id(value)
+        if parsed is not None:
+            return parsed
+        if arm_type is not None:
+            rg = group.lower() if isinstance(group, str) else None
+            return Ref(name=value.lower(), arm_type=arm_type, resource_group=rg)
+        return Unknown(f"{value!r} is not a resource id")
+    return Unknown(f"expected a resource reference, got {type(value).__name__}")
+
+
+def _common(view: ResourceView, reader: Reader) -> dict[str, Any]:
+    lines = view.file.text.splitlines()
+    attr_lines = {name: attr.line for name, attr in view.block.body.attributes.items()}
+    for nested in view.block.body.blocks:
+        attr_lines.setdefault(
+            nested.type if nested.type != "dynamic" else nested.labels[0] if nested.labels else "dynamic", nested.line
+        )
+    name = reader.string("name")
+    return {
+        "key": view.entity_key,
+        "address": view.address,
+        "location": view.location(),
+        "name": name if name is not None else Unknown("name not written"),
+        "resource_group": as_str(view.value("resource_group_name")) if view.has("resource_group_name") else None,
+        "unit": view.instance.unit,
+        "attr_lines": attr_lines,
+        "suppressions": skips_in_lines(lines, view.block.line, view.block.end_line),
+    }
+
+
+def _scope(view: ResourceView, r: Reader) -> list[Entity]:
+    ingestion = r.string("ingestion_access_mode")
+    query = r.string("query_access_mode")
+    return [
+        PrivateLinkScope(
+            **_common(view, r),
+            ingestion_access_mode="Open" if ingestion is None else ingestion,  # provider default
+            query_access_mode="Open" if query is None else query,  # provider default
+            exclusions=[],  # azurerm has no exclusions; azapi/ARM write them
+        )
+    ]
+
+
+def _scoped_service(view: ResourceView, r: Reader) -> list[Entity]:
+    scope = r.name_ref("scope_name", ARM_SCOPE)
+    target = r.id_ref("linked_resource_id")
+    return [
+        ScopedLink(
+            **_common(view, r),
+            scope=scope if scope is not None else Unknown("scope_name not written"),
+            linked_resource=target if target is not None else Unknown("linked_resource_id not written"),
+        )
+    ]
+
+
+def _endpoint(view: ResourceView, r: Reader) -> list[Entity]:
+    connections: Maybe[list[ServiceConnection]]
+    found = view.blocks("private_service_connection")
+    if isinstance(found, Unknown):
+        connections = found
+    else:
+        connections = []
+        for block in found:
+            br = Reader(block, r.notes, r.address)
+            target = br.id_ref("private_connection_resource_id")
+            if target is None and block.has("private_connection_resource_alias"):
+                target = Unknown("connection by alias: the target resource is not known")
+            groups = br.string_list("subresource_names")
+            connections.append(
+                ServiceConnection(
+                    target=target if target is not None else Unknown("no target written"),
+                    group_ids=groups if groups is not None else [],
+                    line=block.block.line,
+                    group_ids_line=block.line("subresource_names"),
+                )
+            )
+    groups_out: Maybe[list[DnsZoneGroup]]
+    zone_groups = view.blocks("private_dns_zone_group")
+    if isinstance(zone_groups, Unknown):
+        groups_out = zone_groups
+    else:
+        groups_out = []
+        for block in zone_groups:
+            br = Reader(block, r.notes, r.address)
+            ids = as_list(block.value("private_dns_zone_ids"))
+            zones: Maybe[list[Maybe[Ref]]]
+            if isinstance(ids, list):
+                zones = [_zone_ref(v) for v in ids]
+            else:
+                zones = br._note("private_dns_zone_ids", ids if ids is not None else [])
+            groups_out.append(
+                DnsZoneGroup(
+                    name=_written(as_str(block.value("name")), "no name"),
+                    zones=zones,
+                    location=block.location(),
+                    address=f"{view.address}.private_dns_zone_group",
+                )
+            )
+    subnet = r.id_ref("subnet_id")
+    return [PrivateEndpoint(**_common(view, r), subnet=subnet, connections=connections, zone_groups=groups_out)]
+
+
+def _written(value: Any, reason: str) -> Any:
+    return Unknown(reason) if value is None else value
+
+
+def _zone_ref(value: Any) -> Maybe[Ref]:
+    ref = to_ref(value)
+    if ref is None:
+        return Unknown("null zone id")
+    return ref
+
+
+def _zone(view: ResourceView, r: Reader) -> list[Entity]:
+    return [PrivateDnsZone(**_common(view, r), external=view.mode == "data")]
+
+
+def _zone_link(view: ResourceView, r: Reader) -> list[Entity]:
+    zone = (
+        r.id_ref("private_dns_zone_id")
+        if view.has("private_dns_zone_id")
+        else r.name_ref("private_dns_zone_name", ARM_ZONE)
+    )
+    vnet = r.id_ref("virtual_network_id")
+    return [
+        DnsZoneVnetLink(
+            **_common(view, r),
+            zone=zone if zone is not None else Unknown("zone not written"),
+            virtual_network=vnet if vnet is not None else Unknown("virtual_network_id not written"),
+            resolution_policy=r.string("resolution_policy"),
+        )
+    ]
+
+
+def _vnet(view: ResourceView, r: Reader) -> list[Entity]:
+    return [VirtualNetwork(**_common(view, r), external=view.mode == "data")]
+
+
+def _subnet(view: ResourceView, r: Reader) -> list[Entity]:
+    vnet = r.name_ref("virtual_network_name", ARM_VNET)
+    return [Subnet(**_common(view, r), virtual_network=vnet if vnet is not None else Unknown("vnet not written"))]
+
+
+def _monitor(kind: MonitorKind) -> Callable[[ResourceView, Reader], list[Entity]]:
+    def extract(view: ResourceView, r: Reader) -> list[Entity]:
+        ingestion, ingestion_attr = _public_flag(view, r, "internet_ingestion")
+        query, query_attr = _public_flag(view, r, "internet_query")
+        return [
+            MonitorResource(
+                **_common(view, r),
+                kind=kind,
+                public_ingestion=ingestion,
+                public_query=query,
+                ingestion_attribute=ingestion_attr,
+                query_attribute=query_attr,
+            )
+        ]
+
+    return extract
+
+
+def _public_flag(view: ResourceView, r: Reader, stem: str) -> tuple[Maybe[bool], str]:
+    """v5 `<stem>_access_type` wins over v4 `<stem>_enabled`; omitted means enabled."""
+    if view.has(f"{stem}_access_type"):
+        attr = f"{stem}_access_type"
+        access = r._note(attr, enabled_flag(view.value(attr)))
+        return (True if access is None else access), attr
+    attr = f"{stem}_enabled"
+    value = r.boolean(attr)
+    return (True if value is None else value), attr
+
+
+def _single_switch(kind: MonitorKind, ingestion: bool) -> Callable[[ResourceView, Reader], list[Entity]]:
+    """Resources with one `public_network_access_enabled` switch (default true)."""
+
+    def extract(view: ResourceView, r: Reader) -> list[Entity]:
+        value = r.boolean("public_network_access_enabled")
+        flag = True if value is None else value
+        attr = "public_network_access_enabled"
+        return [
+            MonitorResource(
+                **_common(view, r),
+                kind=kind,
+                public_ingestion=flag if ingestion else None,
+                public_query=None if ingestion else flag,
+                ingestion_attribute=attr if ingestion else "",
+                query_attribute="" if ingestion else attr,
+            )
+        ]
+
+    return extract
+
+
+def _nsg_rule(view: ResourceView, r: Reader) -> list[Entity]:
+    return [_rule_entity(view, r, _common(view, r))]
+
+
+def _rule_entity(view: BlockView, r: Reader, common: dict[str, Any]) -> NetworkSecurityRule:
+    prefixes: Maybe[list[Maybe[str]]] = []
+    attribute = ""
+    single = r.string("destination_address_prefix")
+    many = r.string_list("destination_address_prefixes")
+    if isinstance(single, Unknown) or isinstance(many, Unknown):
+        prefixes = single if isinstance(single, Unknown) else many  # type: ignore[assignment]
+    else:
+        assert isinstance(prefixes, list)
+        if single is not None:
+            prefixes.append(single)
+            attribute = "destination_address_prefix"
+        if many is not None:
+            prefixes.extend(many)
+            attribute = attribute or "destination_address_prefixes"
+    direction = r.string("direction")
+    access = r.string("access")
+    return NetworkSecurityRule(
+        **common,
+        direction=direction if direction is not None else Unknown("direction not written"),
+        access=access if access is not None else Unknown("access not written"),
+        destination_prefixes=prefixes,
+        destination_attribute=attribute,
+    )
+
+
+def _nsg(view: ResourceView, r: Reader) -> list[Entity]:
+    rules = view.blocks("security_rule")
+    if isinstance(rules, Unknown):
+        r.notes.append(
+            Note(view.file.display, view.block.line, f"{view.address}: security rules unknown: {rules.reason}")
+        )
+        return []
+    out: list[Entity] = []
+    lines = view.file.text.splitlines()
+    for position, block in enumerate(rules):
+        address = f"{view.address}.security_rule[{position}]"
+        br = Reader(block, r.notes, address)
+        common = {
+            "key": f"{view.entity_key}.security_rule[{position}]",
+            "address": address,
+            "location": block.location(),
+            "name": _written(as_str(block.value("name")), "no name"),
+            "unit": view.instance.unit,
+            "attr_lines": {n: a.line for n, a in block.block.body.attributes.items()},
+            "suppressions": skips_in_lines(lines, view.block.line, view.block.end_line),
+        }
+        out.append(_rule_entity(block, br, common))
+    return out
+
+
+EXTRACTORS: dict[tuple[str, str], Callable[[ResourceView, Reader], list[Entity]]] = {
+    ("resource", "azurerm_monitor_private_link_scope"): _scope,
+    ("resource", "azurerm_monitor_private_link_scoped_service"): _scoped_service,
+    ("resource", "azurerm_private_endpoint"): _endpoint,
+    ("resource", "azurerm_private_dns_zone"): _zone,
+    ("data", "azurerm_private_dns_zone"): _zone,
+    ("resource", "azurerm_private_dns_zone_virtual_network_link"): _zone_link,
+    ("resource", "azurerm_virtual_network"): _vnet,
+    ("data", "azurerm_virtual_network"): _vnet,
+    ("resource", "azurerm_subnet"): _subnet,
+    ("data", "azurerm_subnet"): _subnet,
+    ("resource", "azurerm_log_analytics_workspace"): _monitor(MonitorKind.LOG_ANALYTICS_WORKSPACE),
+    ("resource", "azurerm_application_insights"): _monitor(MonitorKind.APPLICATION_INSIGHTS),
+    ("resource", "azurerm_monitor_data_collection_endpoint"): _single_switch(
+        MonitorKind.DATA_COLLECTION_ENDPOINT, ingestion=True
+    ),
+    ("resource", "azurerm_monitor_workspace"): _single_switch(MonitorKind.AZURE_MONITOR_WORKSPACE, ingestion=False),
+    ("resource", "azurerm_network_security_rule"): _nsg_rule,
+    ("resource", "azurerm_network_security_group"): _nsg,
+}
+
+# Resource types whose presence makes a file worth parsing (used by the prefilter).
+RELEVANT_TYPES = sorted({t for _mode, t in EXTRACTORS})
+
+
+def extract_instance(instance: ModuleInstance, result: ParseResult) -> None:
+    for (mode, type_, name), decl in instance.source.resources.items():
+        extractor = EXTRACTORS.get((mode, type_))
+        if extractor is None:
+            continue
+        value = instance.resource_value(mode, type_, name)
+        if isinstance(value, Unknown):
+            result.notes.append(
+                Note(decl.file.display, decl.block.line, f"{instance.path}{type_}.{name}: not analysed: {value.reason}")
+            )
+            continue
+        views = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+        for view in views:
+            try:
+                result.entities.extend(extractor(view, Reader(view, result.notes, view.address)))
+            except RecursionError:
+                result.errors.append(
+                    ParseError(view.file.display, f"{view.address}: expression nested too deeply", view.block.line)
+                )
+
+
+def load_terraform(files: list[tuple[str, str, TfFile | ParseError]]) -> ParseResult:
+    """Evaluate every root module found among `files` (real path, display path, parse result).
+
+    A directory called by another scanned directory as a local module is evaluated only through
+    its callers, with their inputs; every other directory is a root.
+    """
+    result = ParseResult()
+    sources: dict[str, ModuleSource] = {}
+    tfvars_files: dict[str, list[TfFile]] = {}
+    for real, _display, parsed in files:
+        if isinstance(parsed, ParseError):
+            result.errors.append(parsed)
+            continue
+        directory = os.path.dirname(real)
+        name = os.path.basename(real)
+        if name.endswith(".tfvars"):
+            if is_tfvars_for_root(name):
+                tfvars_files.setdefault(directory, []).append(parsed)
+            continue
+        sources.setdefault(directory, ModuleSource(directory)).add(parsed)
+
+    called: dict[str, set[str]] = {d: set() for d in sources}
+    for directory, source in sources.items():
+        for decl in source.module_calls.values():
+            target = local_module_dir(directory, decl.block)
+            if target is not None and target in sources and target != directory:
+                called[target].add(directory)
+    roots = [d for d in sorted(sources) if not called[d]]
+    reached = _reachable(roots, sources)
+    roots += [d for d in sorted(sources) if d not in reached]  # cycles: evaluate them as roots
+
+    for root in roots:
+        source = sources[root]
+        inputs: dict[str, Any] = {}
+        # terraform.tfvars first, then *.auto.tfvars in lexical order, later ones win.
+        for tfvars in sorted(
+            tfvars_files.get(root, []), key=lambda f: (os.path.basename(f.path) != "terraform.tfvars", f.path)
+        ):
+            inputs.update(read_tfvars(tfvars))
+        unit = _display_dir(source)
+        instance = ModuleInstance(source, "", unit, inputs, sources.get, (root,))
+        for each in iter_instances(instance):
+            extract_instance(each, result)
+    return result
+
+
+def _display_dir(source: ModuleSource) -> str:
+    return os.path.dirname(source.files[0].display) if source.files else source.directory
+
+
+def _reachable(roots: list[str], sources: dict[str, ModuleSource]) -> set[str]:
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        directory = pending.pop()
+        if directory in seen:
+            continue
+        seen.add(directory)
+        for decl in sources[directory].module_calls.values():
+            target = local_module_dir(directory, decl.block)
+            if target is not None and target in sources:
+                pending.append(target)
+    return seen
