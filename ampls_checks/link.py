@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TypeVar, Union
+from typing import TypeVar
 
 from .model import (
     DnsZoneGroup,
@@ -61,7 +61,7 @@ class External:
         return f"ext:{self.arm_type}:{self.name}@{self.resource_group or '?'}"
 
 
-Node = Union[Entity, External]
+Node = Entity | External
 
 
 def arm_type_of(entity: Entity) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeVar, Union
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown)
 
 
-Maybe = Union[T, Unknown]
+Maybe = T | Unknown
 
 
 class Language(str, Enum):

@@ -20,7 +20,7 @@ def public_access_findings(check: Check, graph: Graph, settings: Settings, which
             continue
         attribute = monitor.ingestion_attribute if which == "ingestion" else monitor.query_attribute
         written = attribute in monitor.attr_lines
-        how = f"{attribute} is enabled" if written else f"{attribute} is not set and defaults to enabled"
+        how = f"{attribute} allows it" if written else f"{attribute} is not set and defaults to allowing it"
         context = "is linked to a private link scope but" if linked else ""
         verb = "ingestion from" if which == "ingestion" else "queries from"
         message = f"{monitor.kind.value} {context} accepts {verb} public networks ({how}); disable it".replace(

@@ -10,7 +10,7 @@ same import name and has no lark-tree API.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 
 class HclSyntaxError(Exception):
@@ -121,22 +121,22 @@ class Opaque:
     reason: str
 
 
-Expr = Union[
-    Lit,
-    Template,
-    Var,
-    GetAttr,
-    Index,
-    Splat,
-    Call,
-    TupleExpr,
-    ObjectExpr,
-    ForExpr,
-    Conditional,
-    BinaryOp,
-    UnaryOp,
-    Opaque,
-]
+Expr = (
+    Lit
+    | Template
+    | Var
+    | GetAttr
+    | Index
+    | Splat
+    | Call
+    | TupleExpr
+    | ObjectExpr
+    | ForExpr
+    | Conditional
+    | BinaryOp
+    | UnaryOp
+    | Opaque
+)
 
 
 # ---------------------------------------------------------------------------------------------
