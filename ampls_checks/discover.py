@@ -140,6 +140,9 @@ def is_relevant(kind: FileKind, data: bytes, terraform_tokens: tuple[bytes, ...]
     """Could this file hold anything the checks read? A substring test, no parsing."""
     if kind is FileKind.TERRAFORM:
         return any(token in data for token in terraform_tokens)
-    if kind is FileKind.TFVARS:
-        return True
+    if kind is FileKind.JSON:
+        # Deployment templates and parameter files name their schema; other JSON never does.
+        return b"deploymentTemplate" in data or b"deploymentParameters" in data
+    if kind is FileKind.BICEP:
+        return b"Microsoft." in data or b"module " in data
     return True

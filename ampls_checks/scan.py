@@ -19,6 +19,7 @@ class ScanOptions:
     checks: list[Check] | None = None
     exclude: list[str] = field(default_factory=list)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    arm_parameters: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +77,20 @@ def parse_terraform(candidates: list[tuple[Candidate, str]]) -> ParseResult:
     return load_terraform(parsed)
 
 
+def parse_arm(candidates: list[tuple[Candidate, str]], options: ScanOptions) -> ParseResult:
+    from .parsers.arm import parse_arm_files
+
+    return parse_arm_files(
+        [(os.path.abspath(c.path), c.display, text) for c, text in candidates], options.arm_parameters
+    )
+
+
+def parse_bicep(candidates: list[tuple[Candidate, str]], options: ScanOptions) -> ParseResult:
+    from .parsers.bicep import parse_bicep_files
+
+    return parse_bicep_files([(os.path.abspath(c.path), c.display, text) for c, text in candidates])
+
+
 def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     options = options or ScanOptions()
     report = ScanReport()
@@ -84,10 +99,8 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     report.files_scanned = len(found.files)
     tokens = terraform_tokens()
 
-    terraform: list[tuple[Candidate, str]] = []
+    by_kind: dict[FileKind, list[tuple[Candidate, str]]] = {kind: [] for kind in FileKind}
     for candidate in found.files:
-        if candidate.kind not in (FileKind.TERRAFORM, FileKind.TFVARS):
-            continue  # ARM and Bicep parsers are added by their own modules
         data, error = read_text(candidate, options.max_file_bytes)
         if error is not None or data is None:
             report.errors.append(error or ParseError(candidate.display, "cannot read file"))
@@ -96,14 +109,21 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
             continue
         text, error = decode(candidate, data)
         if error is not None or text is None:
+            if candidate.kind is FileKind.JSON:
+                continue  # undecodable JSON that does not even claim to be a template: not ours
             report.errors.append(error or ParseError(candidate.display, "cannot decode file"))
             continue
-        terraform.append((candidate, text))
+        by_kind[candidate.kind].append((candidate, text))
 
     result = ParseResult()
+    terraform = by_kind[FileKind.TERRAFORM] + by_kind[FileKind.TFVARS]
     if terraform:
         result.extend(parse_terraform(terraform))
-    report.files_parsed = len(terraform)
+    if by_kind[FileKind.JSON]:
+        result.extend(parse_arm(by_kind[FileKind.JSON], options))
+    if by_kind[FileKind.BICEP]:
+        result.extend(parse_bicep(by_kind[FileKind.BICEP], options))
+    report.files_parsed = sum(len(files) for files in by_kind.values())
     report.errors.extend(result.errors)
     report.notes.extend(result.notes)
     report.findings = run_checks(result.entities, options, report)

@@ -1,0 +1,489 @@
+"""One mapping for the ARM resource shape, shared by ARM JSON, Bicep and Terraform's azapi.
+
+All three write the same resource body (`properties.accessModeSettings.ingestionAccessMode`...).
+Each language's evaluator hands over `ArmResource`s, resource bodies with their values evaluated
+(plain values, `Unknown`, or `Ref` for references it resolved symbolically) and a way to find the
+line of any path in the body. The declarative table `SPECS` says, per resource type, where each
+model field lives as a `jsonpath-ng` expression; `build_entities` applies it. Child resources
+(zone groups, scoped resources, virtual network links, subnets, security rules) name their parent
+through `parent`, and zone groups are attached to their endpoint here.
+
+Platform defaults (ARM reference and domain.md): a scope's access modes default to `Open` (the
+`2019-10-17-preview` API has none, which is `Open`); `publicNetworkAccessForIngestion` and
+`ForQuery` default to `Enabled`; a data collection endpoint's `networkAcls.publicNetworkAccess`
+and an Azure Monitor workspace's `publicNetworkAccess` default to `Enabled`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import (
+    AccessModeExclusion,
+    DnsZoneGroup,
+    DnsZoneVnetLink,
+    Entity,
+    Location,
+    Maybe,
+    MonitorKind,
+    MonitorResource,
+    NetworkSecurityRule,
+    Note,
+    ParseResult,
+    PrivateDnsZone,
+    PrivateEndpoint,
+    PrivateLinkScope,
+    Ref,
+    ScopedLink,
+    ServiceConnection,
+    Subnet,
+    Suppression,
+    Unknown,
+    VirtualNetwork,
+)
+from .convert import as_str, enabled_flag, parse_arm_id
+
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class ArmResource:
+    """One evaluated resource in ARM shape.
+
+    `type` is the full type (`Microsoft.Network/privateEndpoints/privateDnsZoneGroups` for a
+    child), `name` the full name (`pe/default`). `parent` is the parent resource's reference for
+    child resources. `line_of(path)` returns the line where a body path is written, or None.
+    `external` marks resources only referred to (Bicep `existing`).
+    """
+
+    type: str
+    name: Maybe[str]
+    body: dict[str, Any]
+    key: str
+    address: str
+    location: Location
+    unit: str
+    line_of: Callable[[Path], int | None]
+    suppressions: list[Suppression] = field(default_factory=list)
+    parent: Maybe[Ref] | None = None
+    external: bool = False
+
+    @property
+    def arm_type(self) -> str:
+        return self.type.lower()
+
+
+@functools.cache
+def _compiled(expression: str) -> Any:
+    from jsonpath_ng import parse  # imported on first use: ARM/Bicep scans only
+
+    return parse(expression)
+
+
+def _path_of(full_path: Any) -> Path:
+    out: list[str | int] = []
+    for part in str(full_path).split("."):
+        if part.startswith("[") and part.endswith("]"):
+            inner = part[1:-1]
+            out.append(int(inner) if inner.isdigit() else inner)
+        else:
+            out.append(part)
+    return tuple(out)
+
+
+class Body:
+    """Reads fields of one body (or a part of it) through jsonpath expressions."""
+
+    def __init__(self, resource: ArmResource, value: Any, prefix: Path, notes: list[Note]) -> None:
+        self.resource = resource
+        self.value = value
+        self.prefix = prefix
+        self.notes = notes
+
+    def find(self, expression: str) -> list[tuple[Any, Path]]:
+        if isinstance(self.value, Unknown):
+            return []
+        try:
+            matches = _compiled(expression).find(self.value)
+        except (TypeError, AttributeError, KeyError):
+            return []
+        return [(m.value, self.prefix + _path_of(m.full_path)) for m in matches]
+
+    def get(self, expression: str) -> Any:
+        """The value at `expression`; None when absent, Unknown when a step on the way is."""
+        if isinstance(self.value, Unknown):
+            return self.value
+        current: Any = self.value
+        for step in expression.split("."):
+            if isinstance(current, Unknown):
+                return current
+            if not isinstance(current, dict):
+                return None
+            current = current.get(step)
+            if current is None:
+                return None
+        return current
+
+    def line(self, expression: str) -> int | None:
+        path = self.prefix + tuple(expression.split("."))
+        return self.resource.line_of(path)
+
+    def each(self, expression: str) -> Maybe[list[Body]] | None:
+        """The elements of an array field as sub-bodies; None when absent."""
+        array = self.get(expression)
+        if array is None or isinstance(array, Unknown):
+            return array
+        if not isinstance(array, list):
+            return Unknown(f"{expression} is not an array")
+        base = self.prefix + tuple(expression.split("."))
+        return [Body(self.resource, item, (*base, i), self.notes) for i, item in enumerate(array)]
+
+    def note_unknown(self, expression: str, value: Any) -> Any:
+        if isinstance(value, Unknown):
+            line = self.line(expression) or self.resource.location.start_line
+            self.notes.append(
+                Note(
+                    self.resource.location.file,
+                    line,
+                    f"{self.resource.address}: {expression} is unknown: {value.reason}",
+                )
+            )
+        return value
+
+
+def to_ref(value: Any) -> Maybe[Ref] | None:
+    if value is None or isinstance(value, (Unknown, Ref)):
+        return value
+    if isinstance(value, str):
+        parsed = parse_arm_id(value)
+        return parsed if parsed is not None else Unknown(f"{value!r} is not a resource id")
+    return Unknown(f"expected a resource id, got {type(value).__name__}")
+
+
+def _strings(value: Any) -> Maybe[list[Maybe[str]]]:
+    if value is None:
+        return []
+    if isinstance(value, Unknown):
+        return value
+    if not isinstance(value, list):
+        return Unknown("expected an array of strings")
+    return [v if isinstance(v, Unknown) else as_str(v) or Unknown("empty") for v in value]
+
+
+def _common(resource: ArmResource, lines: dict[str, int]) -> dict[str, Any]:
+    name = resource.name
+    if isinstance(name, str) and "/" in name:
+        name = name.rsplit("/", 1)[1]
+    return {
+        "key": resource.key,
+        "address": resource.address,
+        "location": resource.location,
+        "name": name,
+        "resource_group": None,
+        "unit": resource.unit,
+        "attr_lines": {k: v for k, v in lines.items() if v is not None},
+        "suppressions": resource.suppressions,
+    }
+
+
+# -- one builder per resource type ------------------------------------------------------------
+
+
+def _scope(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    ingestion_path = "properties.accessModeSettings.ingestionAccessMode"
+    query_path = "properties.accessModeSettings.queryAccessMode"
+    ingestion = b.note_unknown(ingestion_path, as_str(b.get(ingestion_path)))
+    query = b.note_unknown(query_path, as_str(b.get(query_path)))
+    exclusions: Maybe[list[AccessModeExclusion]] = []
+    found = b.each("properties.accessModeSettings.exclusions")
+    if isinstance(found, Unknown):
+        exclusions = found
+    elif found:
+        exclusions = [
+            AccessModeExclusion(
+                connection_name=as_str(e.get("privateEndpointConnectionName")) or Unknown("no name"),
+                ingestion_access_mode=as_str(e.get("ingestionAccessMode")),
+                query_access_mode=as_str(e.get("queryAccessMode")),
+                line=e.line("ingestionAccessMode")
+                or e.line("queryAccessMode")
+                or b.line("properties.accessModeSettings.exclusions")
+                or r.location.start_line,
+            )
+            for e in found
+        ]
+    lines = {"ingestion_access_mode": b.line(ingestion_path), "query_access_mode": b.line(query_path)}
+    return [
+        PrivateLinkScope(
+            **_common(r, {k: v for k, v in lines.items() if v is not None}),  # type: ignore[arg-type]
+            ingestion_access_mode="Open" if ingestion is None else ingestion,
+            query_access_mode="Open" if query is None else query,
+            exclusions=exclusions,
+        )
+    ]
+
+
+def _scoped_resource(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    target = b.note_unknown("properties.linkedResourceId", to_ref(b.get("properties.linkedResourceId")))
+    return [
+        ScopedLink(
+            **_common(r, {"linked_resource": b.line("properties.linkedResourceId") or 0}),
+            scope=r.parent if r.parent is not None else Unknown("no parent scope"),
+            linked_resource=target if target is not None else Unknown("linkedResourceId not written"),
+        )
+    ]
+
+
+def _connections(b: Body, notes_path: str) -> Maybe[list[ServiceConnection]]:
+    out: list[ServiceConnection] = []
+    for path in ("properties.privateLinkServiceConnections", "properties.manualPrivateLinkServiceConnections"):
+        items = b.each(path)
+        if isinstance(items, Unknown):
+            return items
+        for item in items or []:
+            target = item.note_unknown(
+                "properties.privateLinkServiceId", to_ref(item.get("properties.privateLinkServiceId"))
+            )
+            out.append(
+                ServiceConnection(
+                    target=target if target is not None else Unknown("privateLinkServiceId not written"),
+                    group_ids=_strings(item.get("properties.groupIds")),
+                    line=item.resource.line_of(item.prefix) or b.resource.location.start_line,
+                    group_ids_line=item.line("properties.groupIds") or 0,
+                )
+            )
+    return out
+
+
+def _endpoint(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    subnet = b.note_unknown("properties.subnet.id", to_ref(b.get("properties.subnet.id")))
+    return [
+        PrivateEndpoint(
+            **_common(r, {}),
+            subnet=subnet,
+            connections=_connections(b, "properties"),
+            zone_groups=[],  # zone groups are child resources, attached in build_entities
+        )
+    ]
+
+
+@dataclass
+class DnsZoneGroupChild:
+    """A `privateDnsZoneGroups` child waiting to be attached to its endpoint."""
+
+    parent: Maybe[Ref] | None
+    group: DnsZoneGroup
+    suppressions: list[Suppression]
+
+
+def _zone_group(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    configs = b.each("properties.privateDnsZoneConfigs")
+    zones: Maybe[list[Maybe[Ref]]]
+    if isinstance(configs, Unknown):
+        zones = configs
+    else:
+        zones = []
+        for config in configs or []:
+            ref = config.note_unknown("properties.privateDnsZoneId", to_ref(config.get("properties.privateDnsZoneId")))
+            zones.append(ref if ref is not None else Unknown("privateDnsZoneId not written"))
+    name = r.name.rsplit("/", 1)[-1] if isinstance(r.name, str) else r.name
+    group = DnsZoneGroup(name=name, zones=zones, location=r.location, address=r.address)
+    return [DnsZoneGroupChild(r.parent, group, r.suppressions)]
+
+
+def _zone(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    return [PrivateDnsZone(**_common(r, {}), external=r.external)]
+
+
+def _vnet_link(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    vnet = b.note_unknown("properties.virtualNetwork.id", to_ref(b.get("properties.virtualNetwork.id")))
+    policy = as_str(b.get("properties.resolutionPolicy"))
+    return [
+        DnsZoneVnetLink(
+            **_common(r, {}),
+            zone=r.parent if r.parent is not None else Unknown("no parent zone"),
+            virtual_network=vnet if vnet is not None else Unknown("virtualNetwork.id not written"),
+            resolution_policy=policy,
+        )
+    ]
+
+
+def _vnet(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    out: list[Entity | DnsZoneGroupChild] = [VirtualNetwork(**_common(r, {}), external=r.external)]
+    subnets = b.each("properties.subnets")
+    if isinstance(subnets, list):
+        for position, subnet in enumerate(subnets):
+            name = as_str(subnet.get("name"))
+            key = f"{r.key}/subnets/{name if isinstance(name, str) else position}"
+            line = r.line_of(subnet.prefix) or r.location.start_line
+            out.append(
+                Subnet(
+                    key=key,
+                    address=f"{r.address}.subnets[{position}]",
+                    location=Location(r.location.file, line, line, r.location.language),
+                    name=name if isinstance(name, str) else Unknown("subnet name unknown"),
+                    unit=r.unit,
+                    virtual_network=Ref(key=r.key),
+                )
+            )
+    return out
+
+
+def _subnet(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    return [Subnet(**_common(r, {}), virtual_network=r.parent if r.parent is not None else Unknown("no parent"))]
+
+
+def _monitor(
+    kind: MonitorKind, ingestion_path: str | None, query_path: str | None
+) -> Callable[[ArmResource, Body], list[Entity | DnsZoneGroupChild]]:
+    def build(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+        def flag(path: str | None) -> Maybe[bool] | None:
+            if path is None:
+                return None
+            value = b.note_unknown(path, enabled_flag(b.get(path)))
+            return True if value is None else value  # documented default: Enabled
+
+        lines = {p: b.line(p) for p in (ingestion_path, query_path) if p is not None}
+        return [
+            MonitorResource(
+                **_common(r, {k: v for k, v in lines.items() if v is not None}),  # type: ignore[arg-type]
+                kind=kind,
+                public_ingestion=flag(ingestion_path),
+                public_query=flag(query_path),
+                ingestion_attribute=ingestion_path or "",
+                query_attribute=query_path or "",
+            )
+        ]
+
+    return build
+
+
+def _rule_from(r: ArmResource, b: Body, common: dict[str, Any]) -> NetworkSecurityRule:
+    single = as_str(b.get("properties.destinationAddressPrefix"))
+    many = _strings(b.get("properties.destinationAddressPrefixes"))
+    prefixes: Maybe[list[Maybe[str]]]
+    attribute = ""
+    if isinstance(single, Unknown):
+        prefixes = single
+    elif isinstance(many, Unknown):
+        prefixes = many
+    else:
+        prefixes = ([single] if single is not None else []) + many
+        if single is not None:
+            attribute = "properties.destinationAddressPrefix"
+        elif many:
+            attribute = "properties.destinationAddressPrefixes"
+    if attribute:
+        line = b.line(attribute)
+        if line is not None:
+            common["attr_lines"] = {**common["attr_lines"], attribute: line}
+    direction = as_str(b.get("properties.direction"))
+    access = as_str(b.get("properties.access"))
+    return NetworkSecurityRule(
+        **common,
+        direction=direction if direction is not None else Unknown("direction not written"),
+        access=access if access is not None else Unknown("access not written"),
+        destination_prefixes=prefixes,
+        destination_attribute=attribute,
+    )
+
+
+def _nsg(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    rules = b.each("properties.securityRules")
+    out: list[Entity | DnsZoneGroupChild] = []
+    if not isinstance(rules, list):
+        return out
+    for position, rule in enumerate(rules):
+        line = r.line_of(rule.prefix) or r.location.start_line
+        name = as_str(rule.get("name"))
+        common = {
+            "key": f"{r.key}/securityRules/{position}",
+            "address": f"{r.address}.securityRules[{position}]",
+            "location": Location(r.location.file, line, line, r.location.language),
+            "name": name if isinstance(name, str) else Unknown("no name"),
+            "resource_group": None,
+            "unit": r.unit,
+            "attr_lines": {},
+            "suppressions": r.suppressions,
+        }
+        out.append(_rule_from(r, rule, common))
+    return out
+
+
+def _security_rule(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    return [_rule_from(r, b, _common(r, {}))]
+
+
+Builder = Callable[[ArmResource, Body], list[Entity | DnsZoneGroupChild]]
+
+# Where each model field lives in the ARM shape, per resource type (lower case).
+SPECS: dict[str, Builder] = {
+    "microsoft.insights/privatelinkscopes": _scope,
+    "microsoft.insights/privatelinkscopes/scopedresources": _scoped_resource,
+    "microsoft.network/privateendpoints": _endpoint,
+    "microsoft.network/privateendpoints/privatednszonegroups": _zone_group,
+    "microsoft.network/privatednszones": _zone,
+    "microsoft.network/privatednszones/virtualnetworklinks": _vnet_link,
+    "microsoft.network/virtualnetworks": _vnet,
+    "microsoft.network/virtualnetworks/subnets": _subnet,
+    "microsoft.operationalinsights/workspaces": _monitor(
+        MonitorKind.LOG_ANALYTICS_WORKSPACE,
+        "properties.publicNetworkAccessForIngestion",
+        "properties.publicNetworkAccessForQuery",
+    ),
+    "microsoft.insights/components": _monitor(
+        MonitorKind.APPLICATION_INSIGHTS,
+        "properties.publicNetworkAccessForIngestion",
+        "properties.publicNetworkAccessForQuery",
+    ),
+    "microsoft.insights/datacollectionendpoints": _monitor(
+        MonitorKind.DATA_COLLECTION_ENDPOINT, "properties.networkAcls.publicNetworkAccess", None
+    ),
+    "microsoft.monitor/accounts": _monitor(MonitorKind.AZURE_MONITOR_WORKSPACE, None, "properties.publicNetworkAccess"),
+    "microsoft.network/networksecuritygroups": _nsg,
+    "microsoft.network/networksecuritygroups/securityrules": _security_rule,
+}
+
+RELEVANT_ARM_TYPES = frozenset(SPECS)
+
+
+def build_entities(resources: list[ArmResource]) -> ParseResult:
+    """Apply `SPECS` to every resource and attach zone groups to their endpoints."""
+    result = ParseResult()
+    pending_groups: list[DnsZoneGroupChild] = []
+    for resource in resources:
+        builder = SPECS.get(resource.arm_type)
+        if builder is None:
+            continue
+        body = Body(resource, resource.body, (), result.notes)
+        for item in builder(resource, body):
+            if isinstance(item, DnsZoneGroupChild):
+                pending_groups.append(item)
+            else:
+                result.entities.append(item)
+    endpoints = [e for e in result.entities if isinstance(e, PrivateEndpoint)]
+    by_key = {e.key: e for e in endpoints}
+    for child in pending_groups:
+        endpoint = _parent_endpoint(child.parent, by_key, endpoints)
+        if endpoint is None:
+            continue
+        if isinstance(endpoint.zone_groups, list):
+            endpoint.zone_groups.append(child.group)
+        endpoint.suppressions.extend(s for s in child.suppressions if s not in endpoint.suppressions)
+    return result
+
+
+def _parent_endpoint(
+    parent: Maybe[Ref] | None, by_key: dict[str, PrivateEndpoint], endpoints: list[PrivateEndpoint]
+) -> PrivateEndpoint | None:
+    if parent is None or isinstance(parent, Unknown):
+        return None
+    if parent.key is not None and parent.key in by_key:
+        return by_key[parent.key]
+    if parent.name is not None:
+        matches = [e for e in endpoints if isinstance(e.name, str) and e.name.lower() == parent.name.lower()]
+        if len(matches) == 1:
+            return matches[0]
+    return None
