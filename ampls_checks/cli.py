@@ -37,7 +37,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ampls-checks",
-        description="Find Azure Monitor Private Link misconfigurations in Terraform.",
+        description="Find Azure Monitor Private Link misconfigurations in Terraform, ARM and Bicep.",
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable input or usage error.",
     )
     parser.add_argument("paths", nargs="*", default=["."], help="files or directories to scan (default: .)")
@@ -97,6 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="files larger than this are reported as errors (default: 10 MiB)",
     )
+    parser.add_argument("--arm-parameters", action="append", default=[], metavar="FILE",
+                        help="ARM parameter file overriding template defaults (repeatable; by default a "
+                        "<name>.parameters.json beside <name>.json is used)")
     parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="also say what could not be evaluated (unknown values), on stderr"
@@ -147,6 +150,7 @@ def _run(args: argparse.Namespace) -> int:
         checks=checks,
         exclude=args.exclude,
         max_file_bytes=args.max_file_size or DEFAULT_MAX_FILE_BYTES,
+        arm_parameters=args.arm_parameters,
     )
     report = scan(args.paths, options)
     output = reporter(args.format)(report)
