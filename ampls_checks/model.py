@@ -116,6 +116,7 @@ class AccessModeExclusion:
     ingestion_access_mode: Maybe[str] | None
     query_access_mode: Maybe[str] | None
     line: int
+    file: str | None = None  # when written apart from the scope (azapi_update_resource)
 
 
 @dataclass

@@ -33,7 +33,8 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
                 scope,
                 f"Access-mode exclusion for {name} re-opens {' and '.join(reopened)} of a PrivateOnly "
                 "scope; remove the exclusion or set it to PrivateOnly",
-                location=Location(scope.location.file, exclusion.line, exclusion.line, scope.location.language),
+                location=Location(exclusion.file or scope.location.file, exclusion.line, exclusion.line,
+                                  scope.location.language),
             )
 
 

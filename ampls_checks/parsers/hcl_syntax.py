@@ -73,11 +73,13 @@ class Call:
 @dataclass(frozen=True, slots=True)
 class TupleExpr:
     items: tuple[Expr, ...]
+    lines: tuple[int, ...] = ()  # line of each item, for findings inside azapi bodies
 
 
 @dataclass(frozen=True, slots=True)
 class ObjectExpr:
     items: tuple[tuple[Expr, Expr], ...]
+    lines: tuple[int, ...] = ()  # line of each item
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +212,11 @@ def _describe_lark_error(exc: Exception) -> str:
     if column not in (None, -1):
         return f"invalid HCL at column {column}: {first_line}"
     return f"invalid HCL: {first_line}"
+
+
+def _line(node: Any) -> int:
+    meta = getattr(node, "meta", None)
+    return getattr(meta, "line", 0) if meta is not None and not getattr(meta, "empty", True) else 0
 
 
 _PUNCTUATION = frozenset("{}[]()=,:.?")
@@ -375,16 +382,19 @@ class _Converter:
         return self._heredoc(node, trim=True)
 
     def x_tuple(self, node: Any) -> Expr:
-        return TupleExpr(tuple(self.expr(c) for c in self._meaningful(node)))
+        children = self._meaningful(node)
+        return TupleExpr(tuple(self.expr(c) for c in children), tuple(_line(c) for c in children))
 
     def x_object(self, node: Any) -> Expr:
         items: list[tuple[Expr, Expr]] = []
+        lines: list[int] = []
         for elem in node.children:
             if getattr(elem, "data", None) != "object_elem":
                 continue
             key_node, _sep, value_node = elem.children
             items.append((self.object_key(key_node), self.expr(value_node)))
-        return ObjectExpr(tuple(items))
+            lines.append(_line(elem))
+        return ObjectExpr(tuple(items), tuple(lines))
 
     def object_key(self, key_node: Any) -> Expr:
         inner = key_node.children[0]

@@ -46,6 +46,7 @@ from .terraform import (
     local_module_dir,
     read_tfvars,
 )
+from .terraform_azapi import AZAPI_TYPES, azapi_entities
 from .terraform_eval import NameOf, SymbolicId
 
 ARM_SCOPE = "microsoft.insights/privatelinkscopes"
@@ -369,12 +370,21 @@ EXTRACTORS: dict[tuple[str, str], Callable[[ResourceView, Reader], list[Entity]]
 }
 
 # Resource types whose presence makes a file worth parsing (used by the prefilter).
-RELEVANT_TYPES = sorted({t for _mode, t in EXTRACTORS})
+RELEVANT_TYPES = sorted({t for _mode, t in EXTRACTORS} | set(AZAPI_TYPES))
 
 
-def extract_instance(instance: ModuleInstance, result: ParseResult) -> None:
+def extract_instance(
+    instance: ModuleInstance, result: ParseResult, azapi: dict[str, list[ResourceView]] | None = None
+) -> None:
     for (mode, type_, name), decl in instance.source.resources.items():
         extractor = EXTRACTORS.get((mode, type_))
+        if mode == "resource" and type_ in AZAPI_TYPES and azapi is not None:
+            value = instance.resource_value(mode, type_, name)
+            if isinstance(value, Unknown):
+                continue
+            views = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+            azapi.setdefault(type_, []).extend(views)
+            continue
         if extractor is None:
             continue
         value = instance.resource_value(mode, type_, name)
@@ -434,8 +444,13 @@ def load_terraform(files: list[tuple[str, str, TfFile | ParseError]]) -> ParseRe
             inputs.update(read_tfvars(tfvars))
         unit = _display_dir(source)
         instance = ModuleInstance(source, "", unit, inputs, sources.get, (root,))
+        azapi: dict[str, list[ResourceView]] = {}
         for each in iter_instances(instance):
-            extract_instance(each, result)
+            extract_instance(each, result, azapi)
+        if azapi:
+            result.entities.extend(
+                azapi_entities(azapi.get("azapi_resource", []), azapi.get("azapi_update_resource", []), result.entities)
+            )
     return result
 
 
