@@ -77,7 +77,7 @@ def arm_resource(view: ResourceView) -> ArmResource | Unknown:
     name = view.value("name")
     parent = to_arm_value(view.value("parent_id"))
     parent_ref: Any = None
-    if isinstance(parent, Ref) or isinstance(parent, Unknown):
+    if isinstance(parent, (Ref, Unknown)):
         parent_ref = parent
     elif isinstance(parent, str):
         from .convert import parse_arm_id
