@@ -17,6 +17,16 @@ from ._helpers import endpoint_zone_nodes, scope_endpoints
 from .base import Check, Finding, Settings, Severity
 
 
+def _vnet_label(graph: Graph, identity: str) -> str:
+    """A readable name for a vnet identity: the declared vnet's name, or the name an id spelled."""
+    entity = graph.by_key.get(identity)
+    if entity is not None:
+        return entity.name if isinstance(entity.name, str) else entity.address
+    if identity.startswith("ext:"):
+        return identity.rsplit(":", 1)[1].split("@", 1)[0]
+    return identity
+
+
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
     for endpoint in scope_endpoints(graph):
         vnet = graph.endpoint_vnet.get(endpoint.key)
@@ -26,6 +36,7 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         if isinstance(nodes, Unknown):
             continue
         unlinked: list[str] = []
+        elsewhere: set[str] = set()
         for node in nodes:
             if node.entity is None or node.entity.external or isinstance(node.name, Unknown):
                 continue  # links of a zone declared elsewhere are not ours to judge
@@ -37,11 +48,13 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
                 continue
             if vnet not in vnets and node.name not in unlinked:
                 unlinked.append(str(node.name))
+                elsewhere.update(_vnet_label(graph, v) for v in vnets if isinstance(v, str))
         if unlinked:
+            where = f", not only to {', '.join(sorted(elsewhere))}" if elsewhere else ""
             yield CHECK.finding(
                 endpoint,
-                f"Private DNS zone(s) {', '.join(unlinked)} used by this endpoint have no virtual "
-                "network link to the endpoint's virtual network; link them to it",
+                f"Link private DNS zone(s) {', '.join(unlinked)} to {_vnet_label(graph, vnet)}, the endpoint's "
+                f"virtual network{where}, or clients there keep resolving public addresses",
             )
 
 
