@@ -1,14 +1,16 @@
 """HCL syntax: python-hcl2's lark tree turned into a small expression tree with lines.
 
-python-hcl2 8.x gives exact lines only on its lark parse tree (`hcl2.parses_to_tree`); its dict
-API drops them. We walk that tree once into the dataclasses below, which the Terraform evaluator
-reads and which are cheap to cache. The `hcl2` import lives in `parse_hcl` alone, and checks that
-the installed `hcl2` really is python-hcl2 8.x: Checkov's fork `bc-python-hcl2` installs under the
-same import name and has no lark-tree API.
+python-hcl2 8.x gives exact lines only on its lark parse tree; its dict API drops them. We parse
+with its grammar to that tree and walk it once into the dataclasses below, which the Terraform
+evaluator reads and which are cheap to cache. See `hcl_parser` for why we never `import hcl2`.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
+import importlib.util
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -179,9 +181,10 @@ class Block:
 
 def parse_hcl(text: str) -> Body:
     """Parse HCL text into a `Body`. Raises `HclSyntaxError`, never anything else."""
-    hcl2 = _import_python_hcl2()
+    parser = hcl_parser()
     try:
-        tree = hcl2.parses_to_tree(text)
+        # python-hcl2 appends a newline too: its grammar needs one at the end of the last line.
+        tree = parser.parse(text + "\n")
     except RecursionError:
         raise HclSyntaxError("nesting too deep to parse") from None
     except Exception as exc:  # lark raises many kinds; all mean "not valid HCL"
@@ -192,18 +195,47 @@ def parse_hcl(text: str) -> Body:
         raise HclSyntaxError("nesting too deep to analyse") from None
 
 
-def _import_python_hcl2() -> Any:
+@functools.lru_cache(maxsize=1)
+def hcl_parser() -> Any:
+    """python-hcl2's own grammar and post-lexer, loaded by file path from its distribution.
+
+    We never `import hcl2`: Checkov's fork `bc-python-hcl2` installs under that same import name,
+    so inside Checkov (the policy pack) `hcl2` is the fork. Reading python-hcl2's grammar file and
+    post-lexer from its distribution keeps one parser, python-hcl2's, wherever we run.
+    """
     try:
-        import hcl2
-    except ImportError:
+        dist = importlib.metadata.distribution("python-hcl2")
+    except importlib.metadata.PackageNotFoundError:
         raise HclSyntaxError("python-hcl2 is not installed; install ampls-checks with its dependencies") from None
-    if not hasattr(hcl2, "parses_to_tree"):
+    grammar = dist.locate_file("hcl2/hcl2.lark")
+    postlexer_file = dist.locate_file("hcl2/postlexer.py")
+    if (
+        not dist.version.startswith("8.")
+        or not os.path.exists(str(grammar))
+        or not os.path.exists(str(postlexer_file))
+        or _clashes_with_checkov_fork(str(grammar))
+    ):
         raise HclSyntaxError(
-            "the installed 'hcl2' module is not python-hcl2 8.x (Checkov's fork bc-python-hcl2 "
-            "uses the same import name); install ampls-checks in its own virtual environment, "
-            "see the README section 'Using it with Checkov'"
+            "python-hcl2 8.x is missing or overwritten: Checkov's fork bc-python-hcl2 installs the same "
+            "'hcl2' files; install ampls-checks and checkov in separate environments (README, "
+            "'Using it with Checkov')"
         )
-    return hcl2
+    spec = importlib.util.spec_from_file_location("ampls_checks._python_hcl2_postlexer", str(postlexer_file))
+    if spec is None or spec.loader is None:
+        raise HclSyntaxError("cannot load python-hcl2's post-lexer")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from lark import Lark
+
+    return Lark.open(str(grammar), parser="lalr", propagate_positions=True, postlex=module.PostLexer(), cache=True)
+
+
+def _clashes_with_checkov_fork(grammar: str) -> bool:
+    try:
+        fork = importlib.metadata.distribution("bc-python-hcl2")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return os.path.realpath(str(fork.locate_file("hcl2/hcl2.lark"))) == os.path.realpath(grammar)
 
 
 def _describe_lark_error(exc: Exception) -> str:
