@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ampls-checks",
         description="Find Azure Monitor Private Link misconfigurations in Terraform, ARM and Bicep.",
-        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable input or usage error.",
+        epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable input or usage error. "
+        "'ampls-checks checkov-dir' prints the Checkov policy pack directory.",
     )
     parser.add_argument("paths", nargs="*", default=["."], help="files or directories to scan (default: .)")
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format")
@@ -97,9 +98,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="files larger than this are reported as errors (default: 10 MiB)",
     )
-    parser.add_argument("--arm-parameters", action="append", default=[], metavar="FILE",
-                        help="ARM parameter file overriding template defaults (repeatable; by default a "
-                        "<name>.parameters.json beside <name>.json is used)")
+    parser.add_argument(
+        "--arm-parameters",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="ARM parameter file overriding template defaults (repeatable; by default a "
+        "<name>.parameters.json beside <name>.json is used)",
+    )
     parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="also say what could not be evaluated (unknown values), on stderr"
@@ -110,7 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["checkov-dir"]:
+        # `checkov -d . --external-checks-dir "$(ampls-checks checkov-dir)"`
+        import os
+
+        sys.stdout.write(os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkov_pack") + "\n")
+        return EXIT_OK
+    args = build_parser().parse_args(arguments)
     try:
         return _run(args)
     except KeyboardInterrupt:

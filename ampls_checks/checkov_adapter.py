@@ -1,0 +1,226 @@
+"""The Checkov policy pack's adapter: the same checks, answered inside `checkov`.
+
+Why this shape: Checkov hands a Python check one resource's configuration, but half of our checks
+are about several resources at once (zone coverage, DNS shared by two scopes, limits, virtual
+network links). Checkov's YAML graph policies cannot count zones or compare scopes; its Terraform
+registry gives a check the Terraform graph, but the ARM and Bicep registries give none. So the
+pack takes the whole-definitions view itself: the first time a check runs for a scan root, the
+adapter runs ampls-checks' own pipeline (parsers, linker, the same check functions) over that root
+once, and then answers each resource Checkov asks about from those findings. The CLI and the pack
+therefore report exactly the same problems, and Checkov keeps doing what it does well: its file
+paths and line ranges, its skip comments (`checkov:skip=CKV_AMPLS_1:reason`), `--skip-check`,
+its output formats.
+
+The scan root is the `-d/--directory` (or `-f/--file`) argument of the running `checkov` that
+contains the resource's file, or the file's own directory when Checkov runs as a library.
+Settings come from the environment: `AMPLS_CHECKS_CLOUD` (public, usgovernment, china) and
+`AMPLS_CHECKS_REQUIRE_PRIVATE=1`.
+
+Nothing here imports `hcl2`: inside Checkov that name is Checkov's fork (see
+`parsers.hcl_syntax.hcl_parser`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from .checks import Check, Settings, all_checks
+from .scan import ScanOptions, ScanReport, scan
+from .zones import Cloud
+
+SCOPE_TF = ["azurerm_monitor_private_link_scope", "azapi_resource"]
+MONITOR_TF = [
+    "azurerm_log_analytics_workspace",
+    "azurerm_application_insights",
+    "azurerm_monitor_data_collection_endpoint",
+    "azurerm_monitor_workspace",
+    "azapi_resource",
+]
+ENDPOINT_TF = ["azurerm_private_endpoint", "azapi_resource"]
+ZONE_TF = ["azurerm_private_dns_zone", "azapi_resource"]
+NSG_TF = ["azurerm_network_security_rule", "azurerm_network_security_group", "azapi_resource"]
+
+SCOPE_ARM = ["Microsoft.Insights/privateLinkScopes"]
+MONITOR_ARM = [
+    "Microsoft.OperationalInsights/workspaces",
+    "Microsoft.Insights/components",
+    "Microsoft.Insights/dataCollectionEndpoints",
+    "Microsoft.Monitor/accounts",
+]
+ENDPOINT_ARM = ["Microsoft.Network/privateEndpoints"]
+ZONE_ARM = ["Microsoft.Network/privateDnsZones"]
+NSG_ARM = ["Microsoft.Network/networkSecurityGroups", "Microsoft.Network/networkSecurityGroups/securityRules"]
+
+# The resources each check reports on (checks.md, "reported on").
+REPORTED_ON: dict[str, tuple[list[str], list[str]]] = {
+    "CKV_AMPLS_1": (SCOPE_TF, SCOPE_ARM),
+    "CKV_AMPLS_2": (SCOPE_TF, SCOPE_ARM),
+    "CKV_AMPLS_3": (MONITOR_TF, MONITOR_ARM),
+    "CKV_AMPLS_4": (MONITOR_TF, MONITOR_ARM),
+    "CKV_AMPLS_5": (ENDPOINT_TF, ENDPOINT_ARM),
+    "CKV_AMPLS_6": (ENDPOINT_TF, ENDPOINT_ARM),
+    "CKV_AMPLS_7": (ENDPOINT_TF, ENDPOINT_ARM),
+    "CKV_AMPLS_8": (SCOPE_TF, SCOPE_ARM),
+    "CKV_AMPLS_9": (ENDPOINT_TF, ENDPOINT_ARM),
+    "CKV_AMPLS_10": (MONITOR_TF, MONITOR_ARM),
+    "CKV_AMPLS_11": (sorted(set(SCOPE_TF + MONITOR_TF)), SCOPE_ARM + MONITOR_ARM),
+    "CKV_AMPLS_12": (NSG_TF, NSG_ARM),
+    "CKV_AMPLS_13": (SCOPE_TF, SCOPE_ARM),
+    "CKV_AMPLS_14": (SCOPE_TF, SCOPE_ARM),
+    "CKV_AMPLS_15": (ZONE_TF, ZONE_ARM),
+}
+
+
+@dataclass
+class Verdict:
+    failed: bool
+    unknown: bool = False
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PackSession:
+    """One per Checkov process: scan results per root, computed once."""
+
+    reports: dict[str, ScanReport] = field(default_factory=dict)
+
+    def report_for(self, root: str) -> ScanReport:
+        if root not in self.reports:
+            self.reports[root] = scan([root], ScanOptions(settings=settings_from_environment()))
+        return self.reports[root]
+
+    def verdict(self, check_id: str, file: str, conf: dict[str, Any], entity_name: str) -> Verdict:
+        absolute = os.path.realpath(file)
+        report = self.report_for(scan_root(absolute))
+        if any(os.path.realpath(e.file) == absolute for e in report.errors):
+            return Verdict(failed=False, unknown=True)
+        start, end = conf_lines(conf)
+        address = conf.get("__address__")
+        messages = []
+        for finding in report.findings:
+            if finding.check_id != check_id or os.path.realpath(finding.file) != absolute:
+                continue
+            if isinstance(address, str):
+                matched = finding.resource == address
+            elif start is not None and end is not None:
+                matched = start <= finding.resource_start_line <= end
+            else:
+                matched = finding.resource.split("[", 1)[0] == entity_name.split("[", 1)[0]
+            if matched:
+                messages.append(finding.message)
+        return Verdict(failed=bool(messages), messages=messages)
+
+
+def settings_from_environment() -> Settings:
+    cloud = os.environ.get("AMPLS_CHECKS_CLOUD", "public").lower()
+    require = os.environ.get("AMPLS_CHECKS_REQUIRE_PRIVATE", "").lower() in ("1", "true", "yes")
+    return Settings(cloud=Cloud(cloud) if cloud in {c.value for c in Cloud} else Cloud.PUBLIC, require_private=require)
+
+
+def conf_lines(conf: dict[str, Any]) -> tuple[int | None, int | None]:
+    for start_key, end_key in (("__start_line__", "__end_line__"), ("__startline__", "__endline__")):
+        if isinstance(conf.get(start_key), int) and isinstance(conf.get(end_key), int):
+            return conf[start_key], conf[end_key]
+    return None, None
+
+
+def checkov_roots(argv: list[str]) -> list[str]:
+    """The directories and files the running `checkov` was asked to scan."""
+    roots = []
+    for position, arg in enumerate(argv):
+        for flag in ("-d", "--directory", "-f", "--file"):
+            if arg == flag and position + 1 < len(argv):
+                roots.append(argv[position + 1])
+            elif arg.startswith(flag + "=") and flag.startswith("--"):
+                roots.append(arg.split("=", 1)[1])
+    return [os.path.realpath(r) for r in roots]
+
+
+def scan_root(absolute_file: str) -> str:
+    for root in checkov_roots(sys.argv):
+        if os.path.isdir(root) and (absolute_file == root or absolute_file.startswith(root.rstrip(os.sep) + os.sep)):
+            return root
+    return os.path.dirname(absolute_file)
+
+
+def resolve_scanned_file(scanned_file: str) -> str:
+    """Checkov names Terraform files relative to the scan root (`/sub/main.tf`), ARM and Bicep
+    files as given (relative to the working directory)."""
+    if os.path.exists(scanned_file) and not scanned_file.startswith("/"):
+        return scanned_file
+    for root in checkov_roots(sys.argv):
+        candidate = os.path.join(root if os.path.isdir(root) else os.path.dirname(root), scanned_file.lstrip("/"))
+        if os.path.exists(candidate):
+            return candidate
+    return scanned_file
+
+
+def split_entity_path(entity_path: str, types: list[str]) -> tuple[str, str]:
+    """Checkov's `entity_path` is `file:type:name`; types contain no colon, files and names may."""
+    for type_ in sorted(types, key=len, reverse=True):
+        marker = f":{type_}:"
+        position = entity_path.find(marker)
+        if position >= 0:
+            return entity_path[:position], entity_path[position + len(marker) :]
+    file, _, name = entity_path.rpartition(":")
+    return file.rpartition(":")[0] or file, name
+
+
+def build_checks(session: PackSession) -> list[Any]:
+    """Instantiate one Terraform and one ARM (which Checkov also runs on Bicep) check per id.
+    Instantiating registers them with Checkov's registries."""
+    from checkov.arm.base_resource_check import BaseResourceCheck as ArmResourceCheck
+    from checkov.common.bridgecrew.severities import Severities
+    from checkov.common.models.enums import CheckCategories, CheckResult
+    from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
+
+    def answer(check: Any, ours: Check, types: list[str], conf: dict[str, Any]) -> Any:
+        file, name = split_entity_path(check.entity_path, types)
+        verdict = session.verdict(ours.id, resolve_scanned_file(file), conf, name)
+        check.details = verdict.messages
+        if verdict.unknown:
+            return CheckResult.UNKNOWN
+        return CheckResult.FAILED if verdict.failed else CheckResult.PASSED
+
+    made: list[Any] = []
+    for ours in all_checks():
+        tf_types, arm_types = REPORTED_ON[ours.id]
+
+        class TerraformCheck(TfResourceCheck):  # type: ignore[misc,valid-type]
+            def __init__(self, ours: Check = ours, types: list[str] = tf_types) -> None:
+                self.ours = ours
+                self.types = types
+                super().__init__(
+                    name=ours.name,
+                    id=ours.id,
+                    categories=[CheckCategories.NETWORKING],
+                    supported_resources=types,
+                    guideline=ours.guideline,
+                )
+                self.severity = Severities[ours.severity.value]
+
+            def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
+                return answer(self, self.ours, self.types, conf)
+
+        class ArmCheck(ArmResourceCheck):  # type: ignore[misc,valid-type]
+            def __init__(self, ours: Check = ours, types: list[str] = arm_types) -> None:
+                self.ours = ours
+                self.types = types
+                super().__init__(
+                    name=ours.name,
+                    id=ours.id,
+                    categories=[CheckCategories.NETWORKING],
+                    supported_resources=types,
+                    guideline=ours.guideline,
+                )
+                self.severity = Severities[ours.severity.value]
+
+            def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
+                return answer(self, self.ours, self.types, conf)
+
+        made.append(TerraformCheck())
+        made.append(ArmCheck())
+    return made
