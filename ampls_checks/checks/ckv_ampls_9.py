@@ -22,18 +22,28 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         for connection in endpoint.connections:
             target = graph.resolve(connection.target, "microsoft.insights/privatelinkscopes", endpoint.unit)
             if not isinstance(target, (PrivateLinkScope, External)):
-                continue
+                continue  # another service (a storage account's "blob" is right there), or unknown
             groups = connection.group_ids
             if isinstance(groups, Unknown) or any(isinstance(g, Unknown) for g in groups):
                 continue
             if any(isinstance(g, str) and g.lower() == "azuremonitor" for g in groups):
                 continue
-            written = ", ".join(str(g) for g in groups) or "none"
-            line = connection.group_ids_line or connection.line
+            written = connection.group_ids_line not in (0, connection.line)
+            # a written list is reported on its line; nothing written is an omission, on the resource
+            line = connection.group_ids_line if written else endpoint.location.start_line
+            if groups:
+                quoted = ", ".join(f'"{g}"' for g in groups)
+                message = (
+                    f"Change the sub-resource (group id) {quoted} of this connection "
+                    'to a private link scope to "azuremonitor", the only one a scope offers'
+                )
+            else:
+                message = (
+                    'Set the sub-resource (group id) of this connection to a private link scope to "azuremonitor", '
+                    "the only one a scope offers"
+                )
             yield CHECK.finding(
-                endpoint,
-                f'Private endpoint to a private link scope uses sub-resource(s) {written}; use "azuremonitor"',
-                location=Location(endpoint.location.file, line, line, endpoint.location.language),
+                endpoint, message, location=Location(endpoint.location.file, line, line, endpoint.location.language)
             )
 
 
