@@ -1,10 +1,151 @@
 """## What it does
-Flags an Azure Monitor private DNS zone linked to a virtual network while no scope's private
-endpoint fills it.
+Flags a private DNS zone that only Azure Monitor uses (above all `privatelink.monitor.azure.com`,
+also `privatelink.oms.opinsights.azure.com`, `privatelink.ods.opinsights.azure.com`,
+`privatelink.agentsvc.azure-automation.net` and their sovereign-cloud names) when it is declared
+in the scan, linked to a virtual network, and no private endpoint of an Azure Monitor Private Link
+Scope (AMPLS) lists it in its DNS zone group. The finding is on the zone and names one of its
+links.
+
+Not flagged:
+- the blob zone (`privatelink.blob.core.windows.net`), which storage account endpoints fill too;
+- a zone whose every virtual network link sets `resolution_policy = "NxDomainRedirect"`: names
+  the zone does not hold fall back to public resolution;
+- a zone linked to no network, and a zone only looked up with a `data` source (the hub that
+  owns it decides);
+- a deployment where an endpoint's zone group or target cannot be evaluated (a variable with no
+  value): that endpoint might fill the zone.
 
 ## Why is this bad?
-Every Application Insights and query call from that network resolves to nothing (NXDOMAIN): the
-classic landing-zone mistake of creating the zones "in preparation".
+A virtual network linked to `privatelink.monitor.azure.com` answers every name under
+`monitor.azure.com` from that zone. While no scope endpoint writes its records there, the zone is
+empty and the answer is NXDOMAIN: Application Insights ingestion and the query endpoints, which
+are global and shared by all resources, stop resolving for the whole network, not only for
+resources meant to be private. This is the classic landing-zone mistake of creating every private
+link zone "in preparation" and linking it to the hub and spokes long before the Azure Monitor
+private link exists.
+
+## Example
+```hcl
+resource "azurerm_private_dns_zone" "monitor" {
+  name                = "privatelink.monitor.azure.com"
+  resource_group_name = "rg-dns"
+}
+
+resource "azurerm_private_dns_zone_virtual_network_link" "monitor_hub" {
+  name                  = "hub"
+  resource_group_name   = "rg-dns"
+  private_dns_zone_name = azurerm_private_dns_zone.monitor.name
+  virtual_network_id    = azurerm_virtual_network.hub.id
+}
+
+# no private endpoint to a scope lists the zone in its private_dns_zone_group
+```
+
+## Use instead
+Let the scope's private endpoint fill the zone through its DNS zone group; or, until that
+endpoint exists, let unanswered names fall back to public resolution on the link (or do not link
+the zone yet).
+
+### Terraform
+```hcl
+resource "azurerm_private_endpoint" "ampls" {
+  name                = "pe-ampls-hub"
+  location            = "westeurope"
+  resource_group_name = "rg-network"
+  subnet_id           = azurerm_subnet.endpoints.id
+
+  private_service_connection {
+    name                           = "ampls"
+    private_connection_resource_id = azurerm_monitor_private_link_scope.hub.id
+    subresource_names              = ["azuremonitor"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "ampls"
+    private_dns_zone_ids = [azurerm_private_dns_zone.monitor.id] # plus the other Azure Monitor zones
+  }
+}
+
+# or, before the endpoint exists:
+resource "azurerm_private_dns_zone_virtual_network_link" "monitor_hub" {
+  name                  = "hub"
+  resource_group_name   = "rg-dns"
+  private_dns_zone_name = azurerm_private_dns_zone.monitor.name
+  virtual_network_id    = azurerm_virtual_network.hub.id
+  resolution_policy     = "NxDomainRedirect"
+}
+```
+
+### Bicep
+```bicep
+resource zoneGroup 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2023-09-01' = {
+  parent: amplsEndpoint
+  name: 'ampls'
+  properties: {
+    privateDnsZoneConfigs: [
+      {
+        name: 'monitor'
+        properties: {
+          privateDnsZoneId: monitorZone.id
+        }
+      }
+    ]
+  }
+}
+
+// or, before the endpoint exists:
+resource hubLink 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = {
+  parent: monitorZone
+  name: 'hub'
+  location: 'global'
+  properties: {
+    registrationEnabled: false
+    resolutionPolicy: 'NxDomainRedirect'
+    virtualNetwork: {
+      id: hubVnet.id
+    }
+  }
+}
+```
+
+### ARM JSON
+```json
+[
+  {
+    "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+    "apiVersion": "2023-09-01",
+    "name": "pe-ampls-hub/ampls",
+    "properties": {
+      "privateDnsZoneConfigs": [
+        {
+          "name": "monitor",
+          "properties": {
+            "privateDnsZoneId": "[resourceId('Microsoft.Network/privateDnsZones', 'privatelink.monitor.azure.com')]"
+          }
+        }
+      ]
+    }
+  },
+  {
+    "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    "apiVersion": "2024-06-01",
+    "name": "privatelink.monitor.azure.com/hub",
+    "location": "global",
+    "properties": {
+      "registrationEnabled": false,
+      "resolutionPolicy": "NxDomainRedirect",
+      "virtualNetwork": { "id": "[resourceId('Microsoft.Network/virtualNetworks', 'vnet-hub')]" }
+    }
+  }
+]
+```
+
+## References
+- [Use Azure Private Link to connect networks to Azure Monitor](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security)
+- [Design your Azure Private Link setup](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design)
+- [Configure your private link](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure)
+- [Fallback to internet for Azure Private DNS zones](https://learn.microsoft.com/azure/dns/private-dns-fallback)
 """
 
 from __future__ import annotations
@@ -12,7 +153,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..link import Graph
-from ..model import Unknown
+from ..model import PrivateEndpoint, Unknown
 from ..zones import MONITOR_ONLY_ZONES
 from ._helpers import endpoint_zone_nodes
 from .base import Check, Finding, Settings, Severity
@@ -26,7 +167,7 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         if isinstance(nodes, Unknown):
             unsure_units.add(endpoint.unit)
             continue
-        if graph.is_scope_endpoint(endpoint):
+        if _may_be_scope_endpoint(graph, endpoint):
             filled.update(n.identity for n in nodes)
     for zone in graph.zones:
         if zone.external or not isinstance(zone.name, str) or zone.name.lower() not in MONITOR_ONLY_ZONES:
@@ -44,10 +185,26 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
             yield CHECK.finding(
                 zone,
                 f"Private DNS zone {zone.name} is linked to a virtual network ({links[0].address}) but no "
-                "Azure Monitor private endpoint fills it: Azure Monitor names resolve to nothing there; "
-                'add the zone to a scope endpoint\'s zone group, or set resolution_policy = "NxDomainRedirect" '
-                "on the link, or remove the link",
+                "scope's private endpoint fills it, so Azure Monitor names resolve to nothing there: add the "
+                "zone to the private DNS zone group of the scope's endpoint, or set resolution_policy = "
+                '"NxDomainRedirect" on the link until that endpoint exists',
             )
+
+
+def _may_be_scope_endpoint(graph: Graph, endpoint: PrivateEndpoint) -> bool:
+    """A scope's endpoint, or one whose target cannot be evaluated and whose sub-resources do not
+    rule out `azuremonitor`: its zone group may be what fills the zone."""
+    if graph.is_scope_endpoint(endpoint):
+        return True
+    if isinstance(endpoint.connections, Unknown):
+        return True
+    for connection in endpoint.connections:
+        if not isinstance(connection.target, Unknown):
+            continue
+        groups = connection.group_ids
+        if isinstance(groups, Unknown) or not groups or any(isinstance(g, Unknown) for g in groups):
+            return True
+    return False
 
 
 CHECK = Check(
