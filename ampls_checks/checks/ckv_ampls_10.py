@@ -9,19 +9,26 @@ and queries fail.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 
 from ..link import Graph
+from ..model import PrivateLinkScope
 from ._helpers import is_linked
 from .base import Check, Finding, Settings, Severity
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
-    if not graph.scopes:
-        return
+    # Only deployments that use a scope are judged: a Terraform root module (with its local
+    # modules) or an ARM/Bicep entry file. Two root modules share nothing, so a scope in one says
+    # nothing about a workspace in another, which may be reached by a scope outside the scan.
+    scopes_by_unit: dict[str, list[PrivateLinkScope]] = defaultdict(list)
+    for scope in graph.scopes:
+        scopes_by_unit[scope.unit].append(scope)
     for monitor in graph.monitors:
-        if is_linked(graph, monitor) or monitor.unit in graph.unknown_link_units:
-            continue
+        scopes = scopes_by_unit.get(monitor.unit)
+        if not scopes or is_linked(graph, monitor) or monitor.unit in graph.unknown_link_units:
+            continue  # no scope here, linked, or a link whose target is unknown may be this one
         closed = [
             what
             for what, flag in (("ingestion", monitor.public_ingestion), ("query", monitor.public_query))
@@ -29,10 +36,16 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         ]
         if not closed:
             continue
+        target = scopes[0].address if len(scopes) == 1 else "a private link scope of this deployment"
+        effect = {
+            ("ingestion",): "nothing can send data to it",
+            ("query",): "nothing can query it",
+            ("ingestion", "query"): "nothing can reach it",
+        }[tuple(closed)]
         yield CHECK.finding(
             monitor,
-            f"{monitor.kind.value} blocks public {' and '.join(closed)} but is linked to no private "
-            "link scope, so nothing can reach it; add a scoped resource link to a scope",
+            f"Link this {monitor.kind.value} to {target} with a scoped resource link: it blocks public "
+            f"{' and '.join(closed)}, so without a private link {effect}",
         )
 
 
