@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from ..link import Graph
-from ..model import PrivateLinkScope
+from ..model import MonitorKind, PrivateLinkScope
 from ._helpers import is_linked
 from .base import Check, Finding, Settings, Severity
 
@@ -26,6 +26,8 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
     for scope in graph.scopes:
         scopes_by_unit[scope.unit].append(scope)
     for monitor in graph.monitors:
+        if monitor.kind is MonitorKind.AZURE_MONITOR_WORKSPACE:
+            continue  # queried through its own private endpoint, never through a scope
         scopes = scopes_by_unit.get(monitor.unit)
         if not scopes or is_linked(graph, monitor) or monitor.unit in graph.unknown_link_units:
             continue  # no scope here, linked, or a link whose target is unknown may be this one
