@@ -1,9 +1,259 @@
-"""Bicep files (being built: see issue 4)."""
+"""Bicep files into the neutral model.
+
+Each file is parsed with pycep-parser (`bicep_syntax`), evaluated (`bicep_eval`), and every
+resource of a type the checks read is handed to the shared ARM-shape table
+(`arm_shape.build_entities`) as an `ArmResource`, so Bicep, ARM JSON and azapi read one mapping.
+
+- Entry files are the scanned Bicep files that no other scanned Bicep file uses as a local
+  `module`; a module file is evaluated through each use, with the parameters it is given, and its
+  resources are reported at the module file's own lines (`module.<name>.` before their address).
+  Module files are only ever taken from the scanned files: nothing outside them is read.
+- Keys are `bicep:<file>:<module path><symbol>[index]` (a module's path also names the entry
+  file, so two entry files using one module give distinct keys); addresses are the symbolic
+  names users wrote (`scope`, `zones[0]`, `scope::link`, `module.ampls.scope`); `unit` is the
+  entry file.
+- A resource whose loop or deploy condition cannot be evaluated is not analysed, and `--verbose`
+  says why (as for Terraform's unknown `count`). `existing` zones, virtual networks and subnets
+  become external entities (known by name, properties unknown); other `existing` resources are
+  only referred to by name.
+- `.bicepparam` files and parameter JSON files are not read: parameters take their defaults.
+"""
 
 from __future__ import annotations
 
-from ..model import ParseResult
+import os
+from typing import Any
+
+from ..model import Language, Location, Note, ParseError, ParseResult, Unknown
+from ..suppress_comments import skips_in_lines
+from ..zones import Cloud
+from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities
+from .bicep_eval import (
+    EXTERNAL_TYPES,
+    REMOTE_MODULE,
+    BodyValue,
+    Context,
+    Instance,
+    ModuleHandle,
+    ResourceInstance,
+    ScopeValue,
+    SourceFile,
+)
+from .bicep_syntax import ArrayExpr, BicepSyntaxError, ForExpr, ObjectExpr, ResourceDecl, body_object, parse_bicep
+
+Path = tuple[str | int, ...]
+
+# Properties that place a resource rather than describe it.
+_PLACEMENT = ("parent", "scope", "dependsOn")
 
 
-def parse_bicep_files(files: list[tuple[str, str, str]]) -> ParseResult:
-    return ParseResult()
+def parse_bicep_files(files: list[tuple[str, str, str]], cloud: Cloud | None = None) -> ParseResult:
+    """Parse and evaluate Bicep files given as (real path, display path, text).
+
+    `cloud` is the cloud `environment()` describes (see `bicep_eval`); without it,
+    `environment()` is unknown."""
+    result = ParseResult()
+    sources: dict[str, SourceFile] = {}
+    for real, display, text in files:
+        try:
+            syntax = parse_bicep(text)
+        except BicepSyntaxError as exc:
+            result.errors.append(ParseError(display, str(exc), exc.line))
+            continue
+        except RecursionError:
+            result.errors.append(ParseError(display, "Bicep nested too deeply to parse"))
+            continue
+        sources[os.path.realpath(real)] = SourceFile(real, display, text.splitlines(), syntax)
+
+    for source in _entry_files(sources):
+        ctx = Context(sources, cloud, result.notes)
+        instance = Instance(ctx, source, source.display, {})
+        resources: list[ArmResource] = []
+        groups: dict[str, str] = {}
+        try:
+            _collect(instance, resources, groups)
+        except RecursionError:
+            result.errors.append(ParseError(source.display, "expressions nested too deeply to evaluate"))
+            continue
+        built = build_entities(resources)
+        for entity in built.entities:
+            if entity.resource_group is None and entity.key in groups:
+                entity.resource_group = groups[entity.key]
+        result.extend(built)
+    return result
+
+
+def _local_modules(source: SourceFile, sources: dict[str, SourceFile]) -> list[str]:
+    found = []
+    for decl in source.syntax.modules:
+        if REMOTE_MODULE.match(decl.path):
+            continue
+        target = os.path.realpath(os.path.join(os.path.dirname(source.real), decl.path))
+        if target in sources and target != os.path.realpath(source.real):
+            found.append(target)
+    return found
+
+
+def _entry_files(sources: dict[str, SourceFile]) -> list[SourceFile]:
+    """Files no other file uses as a module; files only reachable through a cycle of modules
+    are entries too, so nothing is silently skipped."""
+    used = {target for source in sources.values() for target in _local_modules(source, sources)}
+    entries = sorted((s for real, s in sources.items() if real not in used), key=lambda s: s.display)
+    reached: set[str] = set()
+    pending = [os.path.realpath(s.real) for s in entries]
+    while pending:
+        real = pending.pop()
+        if real not in reached:
+            reached.add(real)
+            pending.extend(_local_modules(sources[real], sources))
+    cycles = sorted((s for real, s in sources.items() if real not in reached), key=lambda s: s.display)
+    return entries + cycles
+
+
+# ---------------------------------------------------------------------------------------------
+# Walking an instance: its resources, nested resources and modules
+# ---------------------------------------------------------------------------------------------
+
+
+def _note(instance: Instance, line: int, message: str) -> None:
+    instance.ctx.notes.append(Note(instance.file.display, line, message))
+
+
+def _items(value: Any, instance: Instance, line: int, address: str) -> list[Any]:
+    if isinstance(value, Unknown):
+        _note(instance, line, f"{address}: not analysed: {value.reason}")
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _collect(instance: Instance, out: list[ArmResource], groups: dict[str, str]) -> None:
+    for decl, value in instance.resource_values():
+        _emit(instance, decl, value, out, groups, f"{instance.prefix}{decl.symbol}")
+    for decl, value in instance.module_values():
+        for handle in _items(value, instance, decl.line, f"{instance.prefix}module.{decl.symbol}"):
+            if not isinstance(handle, ModuleHandle):
+                continue
+            deployed = handle.deployed()
+            if deployed is False:
+                continue
+            if isinstance(deployed, Unknown):
+                _note(
+                    instance, decl.line, f"{handle.address}: not analysed: its condition is unknown: {deployed.reason}"
+                )
+                continue
+            child = handle.child()
+            if isinstance(child, Unknown):
+                _note(instance, decl.line, f"{handle.address}: not analysed: {child.reason}")
+                continue
+            _collect(child, out, groups)
+
+
+def _emit(
+    instance: Instance, decl: ResourceDecl, value: Any, out: list[ArmResource], groups: dict[str, str], address: str
+) -> None:
+    for resource in _items(value, instance, decl.line, address):
+        if not isinstance(resource, ResourceInstance):
+            continue
+        deployed = resource.deployed()
+        if deployed is False:
+            continue
+        if isinstance(deployed, Unknown):
+            _note(instance, decl.line, f"{resource.address}: not analysed: its condition is unknown: {deployed.reason}")
+            continue
+        arm_type = resource.full_type().lower()
+        if arm_type in RELEVANT_ARM_TYPES and (not decl.existing or arm_type in EXTERNAL_TYPES):
+            out.append(_arm_resource(resource))
+            group = resource.resource_group()
+            if isinstance(group, str):
+                groups[resource.key] = group
+        for child in decl.children:
+            _emit(instance, child, resource.child(child), out, groups, f"{resource.address}::{child.symbol}")
+
+
+def _arm_resource(resource: ResourceInstance) -> ArmResource:
+    decl = resource.decl
+    file = resource.instance.file
+    body: dict[str, Any] = {}
+    if not decl.existing:
+        evaluated = resource.body()
+        if isinstance(evaluated, Unknown):
+            body = {"properties": evaluated}
+        else:
+            body = {k: to_arm_value(v) for k, v in evaluated.items() if k not in _PLACEMENT}
+    name = resource.full_name()
+    parent = resource.parent_ref()
+    return ArmResource(
+        type=resource.full_type(),
+        name=name if isinstance(name, (str, Unknown)) else Unknown("the name is not a string"),
+        body=body,
+        key=resource.key,
+        address=resource.address,
+        location=Location(file.display, decl.line, decl.end_line, Language.BICEP),
+        unit=resource.instance.unit,
+        line_of=line_finder(decl, body),
+        suppressions=_suppressions(decl, file.lines),
+        parent=parent,
+        external=decl.existing,
+    )
+
+
+def _suppressions(decl: ResourceDecl, lines: list[str]) -> list[Any]:
+    """Skip comments in the resource's lines, leaving out those of its nested resources."""
+    found = skips_in_lines(lines, decl.start_line, decl.end_line)
+    nested = [(child.start_line, child.end_line) for child in decl.children]
+    return [s for s in found if not any(start <= s.line <= end for start, end in nested)]
+
+
+def to_arm_value(value: Any) -> Any:
+    """Evaluated values into ARM-shape values: handles of resources, modules and scopes are not
+    values a property can hold (and `BodyValue` never leaves the evaluator)."""
+    if isinstance(value, dict):
+        return {k: to_arm_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_arm_value(v) for v in value]
+    if isinstance(value, (ResourceInstance, ModuleHandle, ScopeValue, BodyValue)):
+        return Unknown("a resource or module object where a value is expected")
+    return value
+
+
+def line_finder(decl: ResourceDecl, body: dict[str, Any]) -> Any:
+    """`line_of(path)`: None when the evaluated body has no value there; else the line where the
+    path is written, or the nearest written line above it when a part is computed (a variable,
+    a function call)."""
+
+    def line_of(path: Path) -> int | None:
+        if not _present(body, path):
+            return None
+        node: Any = body_object(decl.value)
+        line = decl.line
+        for step in path:
+            if isinstance(node, ObjectExpr) and isinstance(step, str):
+                pair = node.pair(step)
+                if pair is None:
+                    return line
+                node, line = pair.value, pair.line
+            elif isinstance(node, ArrayExpr) and isinstance(step, int) and 0 <= step < len(node.items):
+                node, line = node.items[step], node.lines[step]
+            elif isinstance(node, ForExpr) and isinstance(step, int):
+                node = node.body
+                line = getattr(node, "line", line)
+            else:
+                return line
+        return line
+
+    return line_of
+
+
+def _present(value: Any, path: Path) -> bool:
+    for step in path:
+        if isinstance(value, Unknown):
+            return True
+        if isinstance(value, dict) and isinstance(step, str):
+            value = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            value = value[step]
+        else:
+            return False
+        if value is None:
+            return False
+    return True

@@ -1,0 +1,1302 @@
+"""Evaluating Bicep: parameters, variables, resources, modules and loops, within bounds.
+
+Values are plain Python values (str, int, bool, None, list, dict) plus:
+- `Ref` (from the model) for resource ids: `scope.id` is `Ref(key=<the scope's entity key>)`
+  (with its name and type, so the linker can still match by name), `resourceId(...)` a name-only
+  `Ref`, and `'${vnet.id}/subnets/${name}'` the child's name-only `Ref`;
+- `Unknown(reason)` for whatever cannot be known statically (a parameter without a default,
+  `uniqueString()`, properties of an `existing` resource, a runtime property);
+- handles for resources (`ResourceInstance`), modules (`ModuleHandle`) and scopes (`ScopeValue`).
+
+Declarations are evaluated lazily and once (Bicep lets any declaration refer to any other), with
+cycle detection and a step budget per entry file: a loop over a huge range, a deep module chain or
+an endless evaluation become `Unknown`, never a hang.
+
+`environment()` describes the cloud the template is deployed to, which a template does not say.
+We take it from the cloud the scan checks against (`--cloud`), since the required zone names come
+from the same choice; when the caller does not pass a cloud it stays `Unknown`, never a guess.
+The storage suffixes are the documented `environment()` values: `core.windows.net` (AzureCloud),
+`core.usgovcloudapi.net` (AzureUSGovernment), `core.chinacloudapi.cn` (AzureChinaCloud).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Note, Ref, Unknown
+from ..zones import Cloud
+from .bicep_syntax import (
+    ArrayExpr,
+    Attr,
+    BicepFile,
+    Binary,
+    Call,
+    Cond,
+    Expr,
+    ForExpr,
+    IfExpr,
+    Index,
+    Lit,
+    Method,
+    ModuleDecl,
+    Name,
+    Nested,
+    ObjectExpr,
+    ResourceDecl,
+    Str,
+    Unary,
+    body_object,
+)
+
+MAX_ITEMS = 10_000  # the most elements a loop or a built array may have (Terraform's bound too)
+EVAL_STEPS = 200_000  # evaluation steps per entry file, modules included
+MAX_MODULE_DEPTH = 16
+
+ENVIRONMENTS: dict[Cloud, dict[str, Any]] = {
+    Cloud.PUBLIC: {"name": "AzureCloud", "suffixes": {"storage": "core.windows.net"}},
+    Cloud.USGOVERNMENT: {"name": "AzureUSGovernment", "suffixes": {"storage": "core.usgovcloudapi.net"}},
+    Cloud.CHINA: {"name": "AzureChinaCloud", "suffixes": {"storage": "core.chinacloudapi.cn"}},
+}
+
+# Existing resources of these types become external entities (their name is what matters);
+# any other `existing` resource is only ever referred to by name.
+EXTERNAL_TYPES = frozenset(
+    {
+        "microsoft.network/privatednszones",
+        "microsoft.network/virtualnetworks",
+        "microsoft.network/virtualnetworks/subnets",
+    }
+)
+VNET_TYPE = "microsoft.network/virtualnetworks"
+
+REMOTE_MODULE = re.compile(r"^(br:|br/|ts:|ts/)")
+
+
+class BudgetExceeded(Exception):
+    """The step budget of the entry file is spent."""
+
+
+@dataclass
+class Budget:
+    steps: int
+
+    def spend(self) -> None:
+        self.steps -= 1
+        if self.steps < 0:
+            raise BudgetExceeded
+
+
+@dataclass
+class SourceFile:
+    real: str
+    display: str
+    lines: list[str]
+    syntax: BicepFile
+
+
+@dataclass
+class Context:
+    """What every instance of one entry file shares."""
+
+    files: dict[str, SourceFile]  # by real path
+    cloud: Cloud | None
+    notes: list[Note]
+    budget: Budget = field(default_factory=lambda: Budget(EVAL_STEPS))
+
+
+@dataclass(frozen=True)
+class ScopeValue:
+    """`resourceGroup(...)`: the resource group a resource or module is deployed to."""
+
+    resource_group: Any  # str or Unknown
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an expression is evaluated: the file instance, loop and lambda variables, and the
+    resource whose body holds it (its nested resources are visible by their simple name)."""
+
+    instance: Instance
+    env: Mapping[str, Any]
+    resource: ResourceInstance | None = None
+
+    def with_vars(self, extra: Mapping[str, Any]) -> Scope:
+        return Scope(self.instance, {**self.env, **extra}, self.resource)
+
+
+@dataclass
+class BodyValue:
+    """A value read from a resource's body, with the path it came from (inside chains only)."""
+
+    resource: ResourceInstance
+    path: tuple[str | int, ...]
+    value: Any
+
+
+@dataclass
+class OutputsView:
+    module: ModuleHandle
+
+
+_UNSET: Any = object()
+
+
+# ---------------------------------------------------------------------------------------------
+# Instances of a file, resources and modules
+# ---------------------------------------------------------------------------------------------
+
+
+class Instance:
+    """One evaluation of one Bicep file: an entry file, or a module with its parameters.
+
+    `prefix` goes before addresses (`module.ampls.`), `key_prefix` before keys (it also names
+    the entry file so that a module used by two entry files yields distinct keys)."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        file: SourceFile,
+        unit: str,
+        inputs: dict[str, Callable[[], Any]] | Unknown,
+        prefix: str = "",
+        key_prefix: str = "",
+        resource_group: Any = None,
+        chain: tuple[str, ...] = (),
+    ) -> None:
+        self.ctx = ctx
+        self.file = file
+        self.unit = unit
+        self.inputs = inputs
+        self.prefix = prefix
+        self.key_prefix = key_prefix
+        self.resource_group = resource_group
+        self.chain = chain or (file.real,)
+        self._cache: dict[tuple[str, str], Any] = {}
+        self._resources = {r.symbol: r for r in file.syntax.resources}
+        self._modules = {m.symbol: m for m in file.syntax.modules}
+
+    def scope(self) -> Scope:
+        return Scope(self, {})
+
+    def _memo(self, kind: str, name: str, compute: Callable[[], Any]) -> Any:
+        marker = (kind, name)
+        if marker in self._cache:
+            value = self._cache[marker]
+            return Unknown(f"{kind} {name!r} refers to itself") if value is _UNSET else value
+        self._cache[marker] = _UNSET
+        try:
+            value = compute()
+        except BudgetExceeded:
+            value = Unknown("evaluation step limit reached")
+        self._cache[marker] = value
+        return value
+
+    def lookup(self, name: str) -> Any:
+        syntax = self.file.syntax
+        if name in syntax.params:
+            return self._memo("parameter", name, lambda: self._param(name))
+        if name in syntax.variables:
+            return self._memo("variable", name, lambda: evaluate(syntax.variables[name], self.scope()))
+        if name in self._resources:
+            return self._memo("resource", name, lambda: expand_resource(self, self._resources[name], None, {}))
+        if name in self._modules:
+            return self._memo("module", name, lambda: expand_module(self, self._modules[name]))
+        return Unknown(f"{name!r} is not declared")
+
+    def _param(self, name: str) -> Any:
+        if isinstance(self.inputs, Unknown):
+            return self.inputs
+        if name in self.inputs:
+            return self.inputs[name]()
+        default = self.file.syntax.params[name].default
+        if default is not None:
+            return evaluate(default, self.scope())
+        return Unknown(f"parameter {name!r} has no default value and no value passed in the scanned files")
+
+    def output(self, name: str) -> Any:
+        expr = self.file.syntax.outputs.get(name)
+        if expr is None:
+            return Unknown(f"output {name!r} is not declared in {self.file.display}")
+        return self._memo("output", name, lambda: evaluate(expr, self.scope()))
+
+    def resource_values(self) -> list[tuple[ResourceDecl, Any]]:
+        return [(decl, self.lookup(decl.symbol)) for decl in self.file.syntax.resources]
+
+    def module_values(self) -> list[tuple[ModuleDecl, Any]]:
+        return [(decl, self.lookup(decl.symbol)) for decl in self.file.syntax.modules]
+
+
+def _deploy_flag(condition: Expr | None, scope: Scope) -> Any:
+    if condition is None:
+        return True
+    value = evaluate(condition, scope)
+    if isinstance(value, (bool, Unknown)):
+        return value
+    return Unknown("the condition is not a boolean")
+
+
+class ResourceInstance:
+    """One resource (one loop item) as other expressions see it."""
+
+    def __init__(
+        self,
+        instance: Instance,
+        decl: ResourceDecl,
+        local: str,
+        env: Mapping[str, Any],
+        lexical_parent: ResourceInstance | None,
+        condition: Expr | None,
+    ) -> None:
+        self.instance = instance
+        self.decl = decl
+        self.local = local
+        self.env = env
+        self.lexical_parent = lexical_parent
+        self.condition = condition
+        self._props: dict[str, Any] = {}
+        self._children: dict[str, Any] = {}
+        self._deployed: Any = _UNSET
+
+    @property
+    def key(self) -> str:
+        return f"bicep:{self.instance.file.display}:{self.instance.key_prefix}{self.local}"
+
+    @property
+    def address(self) -> str:
+        return f"{self.instance.prefix}{self.local}"
+
+    def scope(self) -> Scope:
+        return Scope(self.instance, self.env, self)
+
+    def deployed(self) -> Any:
+        if self._deployed is _UNSET:
+            outer = Scope(self.instance, self.env, self.lexical_parent)
+            try:
+                self._deployed = _deploy_flag(self.condition, outer)
+            except BudgetExceeded:
+                self._deployed = Unknown("evaluation step limit reached")
+        return self._deployed
+
+    def _object(self) -> ObjectExpr | None:
+        return body_object(self.decl.value)
+
+    def prop(self, key: str) -> Any:
+        """One top-level property of the body, evaluated on its own (None when not written)."""
+        if key in self._props:
+            value = self._props[key]
+            return Unknown(f"{self.address}.{key} refers to itself") if value is _UNSET else value
+        obj = self._object()
+        pair = obj.pair(key) if obj is not None else None
+        if pair is None:
+            self._props[key] = None
+            return None
+        self._props[key] = _UNSET
+        try:
+            value = evaluate(pair.value, self.scope())
+        except BudgetExceeded:
+            value = Unknown("evaluation step limit reached")
+        self._props[key] = value
+        return value
+
+    def body(self) -> dict[str, Any] | Unknown:
+        obj = self._object()
+        if obj is None:
+            return Unknown("the resource body is not an object")
+        out: dict[str, Any] = {}
+        for pair in obj.pairs:
+            if not isinstance(pair.key, str):
+                return Unknown("a property name is computed")
+            out[pair.key] = self.prop(pair.key)
+        return out
+
+    def child(self, decl: ResourceDecl) -> Any:
+        if decl.symbol not in self._children:
+            self._children[decl.symbol] = _UNSET
+            self._children[decl.symbol] = expand_resource(self.instance, decl, self, self.env)
+        value = self._children[decl.symbol]
+        return Unknown(f"{decl.symbol} refers to itself") if value is _UNSET else value
+
+    def declared_child(self, name: str) -> ResourceDecl | None:
+        for decl in self.decl.children:
+            if decl.symbol == name:
+                return decl
+        return None
+
+    def short_name(self) -> Any:
+        name = self.prop("name")
+        if name is None:
+            return Unknown(f"{self.address} has no name")
+        return name if isinstance(name, (str, Unknown)) else Unknown("the name is not a string")
+
+    def full_type(self) -> str:
+        written = self.decl.type
+        if self.lexical_parent is not None and "/" not in written:
+            return f"{self.lexical_parent.full_type()}/{written}"
+        return written
+
+    def _parent_property(self) -> ResourceInstance | Unknown | None:
+        parent = self.prop("parent")
+        if parent is None:
+            return None
+        if isinstance(parent, (ResourceInstance, Unknown)):
+            return parent
+        return Unknown("parent is not a single resource")
+
+    def full_name(self) -> Any:
+        name = self.short_name()
+        parent = self.lexical_parent or self._parent_property()
+        if parent is None or isinstance(name, Unknown):
+            return name
+        if isinstance(parent, Unknown):
+            return parent
+        parent_name = parent.full_name()
+        return parent_name if isinstance(parent_name, Unknown) else f"{parent_name}/{name}"
+
+    def resource_group(self) -> Any:
+        scope = self.prop("scope")
+        if isinstance(scope, ScopeValue):
+            return scope.resource_group
+        if scope is not None:
+            return Unknown("the resource's scope is not a resource group")
+        if self.lexical_parent is not None:
+            return self.lexical_parent.resource_group()
+        parent = self._parent_property()
+        if isinstance(parent, ResourceInstance):
+            return parent.resource_group()
+        return self.instance.resource_group
+
+    def parent_ref(self) -> Any:
+        parent = self.lexical_parent or self._parent_property()
+        if isinstance(parent, ResourceInstance):
+            return parent.ref()
+        if isinstance(parent, Unknown):
+            return parent
+        full_type = self.full_type()
+        name = self.short_name()
+        if isinstance(name, str) and "/" in name and full_type.count("/") >= 2:
+            group = self.resource_group()
+            return Ref(
+                name=name.rsplit("/", 1)[0],
+                arm_type=full_type.rsplit("/", 1)[0].lower(),
+                resource_group=group.lower() if isinstance(group, str) else None,
+            )
+        return None
+
+    def ref(self) -> Any:
+        name = self.full_name()
+        arm_type = self.full_type().lower()
+        group = self.resource_group()
+        group_name = group.lower() if isinstance(group, str) else None
+        if self.decl.existing and arm_type not in EXTERNAL_TYPES:
+            if isinstance(name, Unknown):
+                return Unknown(f"the name of existing resource {self.address} is unknown: {name.reason}")
+            return Ref(name=name, arm_type=arm_type, resource_group=group_name)
+        return Ref(
+            key=self.key,
+            name=name if isinstance(name, str) else None,
+            arm_type=arm_type,
+            resource_group=group_name,
+        )
+
+    def attribute(self, name: str) -> Any:
+        if name == "id":
+            return self.ref()
+        if name == "name":
+            return self.short_name()
+        if name == "type":
+            return self.full_type()
+        if name == "apiVersion":
+            return self.decl.api_version or Unknown("api version inherited")
+        if self.decl.existing:
+            return Unknown(f"{self.address} is an existing resource: its {name} is not in the template")
+        value = self.prop(name)
+        if value is None:
+            return Unknown(f"{self.address}.{name} is not written in the template (Azure sets it)")
+        return BodyValue(self, (name,), value)
+
+
+class ModuleHandle:
+    """One module declaration (one loop item) and, once needed, the instance of its file."""
+
+    def __init__(self, parent: Instance, decl: ModuleDecl, local: str, env: Mapping[str, Any], condition: Expr | None):
+        self.parent = parent
+        self.decl = decl
+        self.local = local
+        self.env = env
+        self.condition = condition
+        self._child: Any = _UNSET
+
+    @property
+    def address(self) -> str:
+        return f"{self.parent.prefix}module.{self.local}"
+
+    def deployed(self) -> Any:
+        try:
+            return _deploy_flag(self.condition, Scope(self.parent, self.env))
+        except BudgetExceeded:
+            return Unknown("evaluation step limit reached")
+
+    def child(self) -> Instance | Unknown:
+        if self._child is _UNSET:
+            self._child = Unknown(f"module {self.address} refers to itself")
+            self._child = self._make_child()
+        return self._child
+
+    def _make_child(self) -> Instance | Unknown:
+        path = self.decl.path
+        if REMOTE_MODULE.match(path):
+            return Unknown(f"module {self.address} comes from a registry ({path}); it is not scanned")
+        target = os.path.realpath(os.path.join(os.path.dirname(self.parent.file.real), path))
+        source = self.parent.ctx.files.get(target)
+        if source is None:
+            return Unknown(f"module {self.address} file {path} is not among the scanned Bicep files")
+        if target in self.parent.chain or len(self.parent.chain) >= MAX_MODULE_DEPTH:
+            return Unknown(f"module {self.address} calls itself or nests too deeply")
+        scope = Scope(self.parent, self.env)
+        body = body_object(self.decl.value)
+        params_pair = body.pair("params") if body is not None else None
+        inputs: dict[str, Callable[[], Any]] | Unknown = {}
+        if params_pair is not None:
+            inputs = _module_inputs(params_pair.value, scope)
+        group: Any = self.parent.resource_group
+        scope_pair = body.pair("scope") if body is not None else None
+        if scope_pair is not None:
+            value = evaluate(scope_pair.value, scope)
+            group = value.resource_group if isinstance(value, ScopeValue) else Unknown("module scope is not known")
+        key_prefix = self.parent.key_prefix or f"{self.parent.file.display}>"
+        return Instance(
+            self.parent.ctx,
+            source,
+            self.parent.unit,
+            inputs,
+            prefix=f"{self.address}.",
+            key_prefix=f"{key_prefix}module.{self.local}.",
+            resource_group=group,
+            chain=(*self.parent.chain, target),
+        )
+
+    def attribute(self, name: str) -> Any:
+        if name == "outputs":
+            return OutputsView(self)
+        if name == "name":
+            body = body_object(self.decl.value)
+            pair = body.pair("name") if body is not None else None
+            return evaluate(pair.value, Scope(self.parent, self.env)) if pair is not None else Unknown("no name")
+        return Unknown(f"module property {name!r} is not known")
+
+    def output(self, name: str) -> Any:
+        child = self.child()
+        return child if isinstance(child, Unknown) else child.output(name)
+
+
+def _module_inputs(value: Expr, scope: Scope) -> dict[str, Callable[[], Any]] | Unknown:
+    if isinstance(value, ObjectExpr):
+        inputs: dict[str, Callable[[], Any]] = {}
+        for pair in value.pairs:
+            if not isinstance(pair.key, str):
+                return Unknown("a module parameter name is computed")
+            inputs[pair.key] = _thunk(pair.value, scope)
+        return inputs
+    whole = evaluate(value, scope)
+    if isinstance(whole, Unknown):
+        return whole
+    if not isinstance(whole, dict):
+        return Unknown("module params is not an object")
+    return {k: (lambda v=v: v) for k, v in whole.items()}
+
+
+def _thunk(expr: Expr, scope: Scope) -> Callable[[], Any]:
+    return lambda: evaluate(expr, scope)
+
+
+def expand_resource(
+    instance: Instance, decl: ResourceDecl, lexical_parent: ResourceInstance | None, env: Mapping[str, Any]
+) -> Any:
+    """A resource declaration as a value: one instance, a list (a loop), or Unknown."""
+    base = f"{lexical_parent.local}::{decl.symbol}" if lexical_parent is not None else decl.symbol
+    scope = Scope(instance, env, lexical_parent)
+    value = decl.value
+    if isinstance(value, ForExpr):
+        envs = expand_loop(value, scope)
+        if isinstance(envs, Unknown):
+            return Unknown(f"the loop cannot be expanded: {envs.reason}")
+        return [
+            ResourceInstance(instance, decl, f"{base}[{i}]", item_env, lexical_parent, value.filter)
+            for i, item_env in enumerate(envs)
+        ]
+    condition = value.condition if isinstance(value, IfExpr) else None
+    return ResourceInstance(instance, decl, base, env, lexical_parent, condition)
+
+
+def expand_module(instance: Instance, decl: ModuleDecl) -> Any:
+    value = decl.value
+    if isinstance(value, ForExpr):
+        envs = expand_loop(value, instance.scope())
+        if isinstance(envs, Unknown):
+            return Unknown(f"the loop cannot be expanded: {envs.reason}")
+        return [ModuleHandle(instance, decl, f"{decl.symbol}[{i}]", e, value.filter) for i, e in enumerate(envs)]
+    condition = value.condition if isinstance(value, IfExpr) else None
+    return ModuleHandle(instance, decl, decl.symbol, {}, condition)
+
+
+def expand_loop(loop: ForExpr, scope: Scope) -> list[dict[str, Any]] | Unknown:
+    """The variables of each iteration (filters are applied by the caller)."""
+    items: list[Any]
+    if loop.kind == "range":
+        start, count = (evaluate(e, scope) for e in loop.source)
+        for v in (start, count):
+            if isinstance(v, Unknown):
+                return v
+        if not _is_int(start) or not _is_int(count) or count < 0:
+            return Unknown("range() needs whole numbers")
+        if count > MAX_ITEMS:
+            return Unknown(f"range of {count} items is over the evaluation limit of {MAX_ITEMS}")
+        items = list(range(start, start + count))
+    else:
+        source = evaluate(loop.source, scope)
+        if isinstance(source, Unknown):
+            return source
+        if loop.kind == "items":
+            if not isinstance(source, dict):
+                return Unknown("items() needs an object")
+            items = [{"key": k, "value": source[k]} for k in sorted(source, key=str.lower)]
+        elif isinstance(source, list):
+            items = source
+        else:
+            return Unknown("the loop does not iterate over an array")
+        if len(items) > MAX_ITEMS:
+            return Unknown(f"a loop over {len(items)} items is over the evaluation limit of {MAX_ITEMS}")
+    envs = []
+    for position, item in enumerate(items):
+        env = {**scope.env}
+        if loop.item is not None:
+            env[loop.item] = item
+        if loop.index is not None:
+            env[loop.index] = position
+        envs.append(env)
+    return envs
+
+
+# ---------------------------------------------------------------------------------------------
+# Expressions
+# ---------------------------------------------------------------------------------------------
+
+
+def evaluate(expr: Expr, scope: Scope) -> Any:
+    scope.instance.ctx.budget.spend()
+    kind = type(expr)
+    if kind is Lit:
+        return expr.value
+    if kind is Str:
+        return _interpolate([p if isinstance(p, str) else evaluate(p, scope) for p in expr.parts])
+    if kind is Name:
+        return _lookup(expr.name, scope)
+    if kind is Attr or kind is Index:
+        return _chain(expr, scope)
+    if kind is Nested:
+        return _nested(evaluate(expr.obj, scope), expr.name)
+    if kind is Call:
+        return _call(expr, scope)
+    if kind is Method:
+        return Unknown(f"{expr.name}() returns values only Azure knows")
+    if kind is Unary:
+        return _unary(expr.op, evaluate(expr.operand, scope))
+    if kind is Binary:
+        return _binary(expr, scope)
+    if kind is Cond:
+        return _conditional(expr, scope)
+    if kind is ArrayExpr:
+        if len(expr.items) > MAX_ITEMS:
+            return Unknown("array over the evaluation limit")
+        return [evaluate(item, scope) for item in expr.items]
+    if kind is ObjectExpr:
+        out: dict[str, Any] = {}
+        for pair in expr.pairs:
+            key = pair.key if isinstance(pair.key, str) else evaluate(pair.key, scope)
+            if not isinstance(key, str):
+                return key if isinstance(key, Unknown) else Unknown("a property name is not a string")
+            out[key] = evaluate(pair.value, scope)
+        return out
+    if kind is ForExpr:
+        return _loop_values(expr, scope)
+    return Unknown(f"cannot evaluate {kind.__name__}")
+
+
+def _lookup(name: str, scope: Scope) -> Any:
+    if name in scope.env:
+        return scope.env[name]
+    resource = scope.resource
+    while resource is not None:
+        decl = resource.declared_child(name)
+        if decl is not None:
+            return resource.child(decl)
+        resource = resource.lexical_parent
+    return scope.instance.lookup(name)
+
+
+def _nested(value: Any, name: str) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, ResourceInstance):
+        decl = value.declared_child(name)
+        if decl is not None:
+            return value.child(decl)
+        return Unknown(f"{value.address} declares no nested resource {name!r}")
+    return Unknown(f"'::{name}' needs a single resource")
+
+
+def _chain(expr: Attr | Index, scope: Scope) -> Any:
+    steps: list[Attr | Index] = []
+    node: Any = expr
+    while isinstance(node, (Attr, Index)):
+        steps.append(node)
+        node = node.obj
+    current = evaluate(node, scope)
+    for step in reversed(steps):
+        if isinstance(step, Attr):
+            current = _attr(current, step.name, step.safe)
+        else:
+            current = _index(current, evaluate(step.key, scope), step.safe)
+        if isinstance(current, Unknown):
+            return current
+    return current.value if isinstance(current, BodyValue) else current
+
+
+def _missing(what: str, safe: bool) -> Any:
+    return None if safe else Unknown(f"{what} is not set")
+
+
+def _attr(value: Any, name: str, safe: bool) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, BodyValue):
+        inner = value.value
+        if name == "id" and isinstance(inner, dict) and "id" not in inner:
+            subnet = _subnet_ref(value)
+            if subnet is not None:
+                return subnet
+        if isinstance(inner, dict):
+            if name in inner:
+                return BodyValue(value.resource, (*value.path, name), inner[name])
+            where = ".".join(str(p) for p in (*value.path, name))
+            return None if safe else Unknown(f"{value.resource.address}.{where} is not in the template (Azure sets it)")
+        return _attr(inner, name, safe)
+    if isinstance(value, ResourceInstance):
+        return value.attribute(name)
+    if isinstance(value, ModuleHandle):
+        return value.attribute(name)
+    if isinstance(value, OutputsView):
+        return value.module.output(name)
+    if isinstance(value, ScopeValue):
+        return value.resource_group if name == "name" else Unknown(f"resourceGroup().{name} is known only to Azure")
+    if isinstance(value, dict):
+        return value[name] if name in value else _missing(f"property {name!r}", safe)
+    if value is None:
+        return None if safe else Unknown(f"null has no property {name!r}")
+    if isinstance(value, list) and value and isinstance(value[0], ResourceInstance):
+        return Unknown(f"a resource loop needs an index before .{name}")
+    return Unknown(f"a {type(value).__name__} has no property {name!r}")
+
+
+def _index(value: Any, key: Any, safe: bool) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(key, Unknown):
+        return key
+    if isinstance(value, BodyValue):
+        inner = value.value
+        if isinstance(inner, list) and _is_int(key):
+            if 0 <= key < len(inner):
+                return BodyValue(value.resource, (*value.path, key), inner[key])
+            return _missing(f"element {key}", safe)
+        if isinstance(inner, dict) and isinstance(key, str):
+            return _attr(value, key, safe)
+        return _index(inner, key, safe)
+    if isinstance(value, list):
+        if not _is_int(key):
+            return Unknown("an array index is not a whole number")
+        return value[key] if 0 <= key < len(value) else _missing(f"element {key}", safe)
+    if isinstance(key, str):
+        return _attr(value, key, safe)
+    if value is None and safe:
+        return None
+    return Unknown(f"cannot index a {type(value).__name__}")
+
+
+def _subnet_ref(value: BodyValue) -> Ref | None:
+    """`vnet.properties.subnets[i].id`: the subnet declared inside the vnet body. Its key follows
+    `arm_shape._vnet`, which names such subnets `<vnet key>/subnets/<name or position>`."""
+    resource = value.resource
+    if resource.full_type().lower() != VNET_TYPE or len(value.path) != 3 or value.path[:2] != ("properties", "subnets"):
+        return None
+    position = value.path[2]
+    name = value.value.get("name")
+    vnet_name = resource.full_name()
+    group = resource.resource_group()
+    return Ref(
+        key=f"{resource.key}/subnets/{name if isinstance(name, str) else position}",
+        name=f"{vnet_name}/{name}" if isinstance(vnet_name, str) and isinstance(name, str) else None,
+        arm_type=f"{VNET_TYPE}/subnets",
+        resource_group=group.lower() if isinstance(group, str) else None,
+    )
+
+
+def _loop_values(loop: ForExpr, scope: Scope) -> Any:
+    envs = expand_loop(loop, scope)
+    if isinstance(envs, Unknown):
+        return envs
+    out = []
+    for env in envs:
+        inner = Scope(scope.instance, env, scope.resource)
+        if loop.filter is not None:
+            keep = evaluate(loop.filter, inner)
+            if isinstance(keep, Unknown):
+                return Unknown(f"a loop filter is unknown: {keep.reason}")
+            if keep is not True:
+                continue
+        out.append(evaluate(loop.body, inner))
+    return out
+
+
+# -- strings ----------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | Unknown:
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int)):
+        return str(value)
+    return Unknown(f"a {type(value).__name__} inside a string")
+
+
+def _interpolate(values: list[Any]) -> Any:
+    if values and isinstance(values[0], Ref):
+        return _child_ref(values[0], values[1:])
+    out = []
+    for value in values:
+        if isinstance(value, Ref):
+            return Unknown("a resource id inside a string")
+        text = _text(value)
+        if isinstance(text, Unknown):
+            return text
+        out.append(text)
+    return "".join(out)
+
+
+def _child_ref(base: Ref, rest: list[Any]) -> Any:
+    """`'${vnet.id}/subnets/${name}'`: the child resource's id, as a name-only reference."""
+    if all(v == "" for v in rest):
+        return base  # '${scope.id}' is the id itself
+    texts = [_text(v) for v in rest]
+    for text in texts:
+        if isinstance(text, Unknown):
+            return text
+    suffix = "".join(t for t in texts if isinstance(t, str))
+    segments = suffix.strip("/").split("/") if suffix.strip("/") else []
+    if not suffix.startswith("/") or not segments or len(segments) % 2 or base.name is None or base.arm_type is None:
+        return Unknown("a resource id inside a string")
+    types = segments[0::2]
+    names = segments[1::2]
+    return Ref(
+        name="/".join([base.name, *names]),
+        arm_type="/".join([base.arm_type, *(t.lower() for t in types)]),
+        resource_group=base.resource_group,
+    )
+
+
+# -- operators --------------------------------------------------------------------------------
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _same(a: Any, b: Any) -> Any:
+    """Bicep equality: no conversion between types."""
+    if isinstance(a, Unknown):
+        return a
+    if isinstance(b, Unknown):
+        return b
+    if _has_opaque(a) or _has_opaque(b):
+        return Unknown("comparing values only Azure knows")
+    if isinstance(a, bool) != isinstance(b, bool):
+        return False
+    return bool(a == b)
+
+
+def _has_opaque(value: Any) -> bool:
+    if isinstance(value, (Unknown, Ref, ResourceInstance, ModuleHandle, ScopeValue, OutputsView)):
+        return True
+    if isinstance(value, list):
+        return any(_has_opaque(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_opaque(v) for v in value.values())
+    return False
+
+
+def _unary(op: str, value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return value
+    if op == "!":
+        return (not value) if isinstance(value, bool) else Unknown("'!' needs a boolean")
+    return -value if _is_int(value) else Unknown("'-' needs a number")
+
+
+def _binary(expr: Binary, scope: Scope) -> Any:
+    op = expr.op
+    left = evaluate(expr.left, scope)
+    if op == "??":
+        if isinstance(left, Unknown):
+            return left
+        return evaluate(expr.right, scope) if left is None else left
+    if op in ("&&", "||"):
+        deciding = op == "||"  # the value that settles the result on its own
+        if left is deciding:
+            return deciding
+        right = evaluate(expr.right, scope)
+        if right is deciding:
+            return deciding
+        for value in (left, right):
+            if isinstance(value, Unknown):
+                return value
+            if not isinstance(value, bool):
+                return Unknown(f"'{op}' needs booleans")
+        return not deciding
+    right = evaluate(expr.right, scope)
+    if op in ("==", "!="):
+        same = _same(left, right)
+        return same if isinstance(same, Unknown) else (same if op == "==" else not same)
+    if op in ("=~", "!~"):
+        for value in (left, right):
+            if isinstance(value, Unknown):
+                return value
+        if not isinstance(left, str) or not isinstance(right, str):
+            return Unknown(f"'{op}' needs strings")
+        equal = left.lower() == right.lower()
+        return equal if op == "=~" else not equal
+    for value in (left, right):
+        if isinstance(value, Unknown):
+            return value
+    if op in ("<", "<=", ">", ">="):
+        if not ((_is_int(left) and _is_int(right)) or (isinstance(left, str) and isinstance(right, str))):
+            return Unknown(f"'{op}' needs two numbers or two strings")
+        return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+    if not (_is_int(left) and _is_int(right)):
+        return Unknown(f"'{op}' needs numbers")
+    if op == "+":
+        return left + right
+    if op == "-":
+        return left - right
+    if op == "*":
+        return left * right
+    if right == 0:
+        return Unknown("division by zero")
+    quotient = abs(left) // abs(right) * (1 if (left < 0) == (right < 0) else -1)  # truncates like .NET
+    return quotient if op == "/" else left - quotient * right
+
+
+def _conditional(expr: Cond, scope: Scope) -> Any:
+    test = evaluate(expr.test, scope)
+    if test is True:
+        return evaluate(expr.then, scope)
+    if test is False:
+        return evaluate(expr.other, scope)
+    then = evaluate(expr.then, scope)
+    other = evaluate(expr.other, scope)
+    if _same(then, other) is True:
+        return then  # both branches give the same value
+    if isinstance(test, Unknown):
+        return Unknown(f"the condition is unknown: {test.reason}")
+    return Unknown("the condition is not a boolean")
+
+
+# -- functions --------------------------------------------------------------------------------
+
+
+def _call(expr: Call, scope: Scope) -> Any:
+    name = expr.name
+    if name == "filter":
+        return _filter(expr, scope)
+    args = [evaluate(a, scope) for a in expr.args]
+    if name == "any":
+        return args[0] if args else None
+    function = FUNCTIONS.get(name)
+    if function is None:
+        return Unknown(f"{_bicep_name(name)}() is not evaluated")
+    for arg in args:
+        if isinstance(arg, Unknown):
+            return arg
+    try:
+        return function(scope, args)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError):
+        return Unknown(f"{_bicep_name(name)}() could not be evaluated with these arguments")
+
+
+def _bicep_name(rule: str) -> str:
+    parts = rule.removesuffix("_func").split("_")
+    return parts[0] + "".join(p.title() for p in parts[1:])
+
+
+def _filter(expr: Call, scope: Scope) -> Any:
+    array = evaluate(expr.args[0], scope)
+    if isinstance(array, Unknown):
+        return array
+    if not isinstance(array, list) or expr.param is None or len(expr.args) < 2:
+        return Unknown("filter() needs an array and a lambda")
+    out = []
+    for item in array:
+        keep = evaluate(expr.args[1], scope.with_vars({expr.param: item}))
+        if isinstance(keep, Unknown):
+            return keep
+        if keep is True:
+            out.append(item)
+    return out
+
+
+def _strings(args: list[Any]) -> list[str]:
+    if not all(isinstance(a, str) for a in args):
+        raise TypeError("strings expected")
+    return args
+
+
+def _concat(scope: Scope, args: list[Any]) -> Any:
+    if args and all(isinstance(a, list) for a in args):
+        return [v for a in args for v in a]
+    if args and isinstance(args[0], Ref):
+        return _child_ref(args[0], args[1:])
+    return _interpolate(args)
+
+
+def _union(scope: Scope, args: list[Any]) -> Any:
+    if all(isinstance(a, list) for a in args):
+        out: list[Any] = []
+        for array in args:
+            for value in array:
+                if not any(_same(value, seen) is True for seen in out):
+                    out.append(value)
+        return out
+    if all(isinstance(a, dict) for a in args):
+        merged: dict[str, Any] = {}
+        for obj in args:
+            for key, value in obj.items():
+                if isinstance(merged.get(key), dict) and isinstance(value, dict):
+                    merged[key] = _union(scope, [merged[key], value])  # nested objects merge too
+                else:
+                    merged[key] = value
+        return merged
+    return Unknown("union() needs arrays or objects")
+
+
+_FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)\}|\{[^}]*\}")
+
+
+def _format(scope: Scope, args: list[Any]) -> Any:
+    template, values = args[0], args[1:]
+    if not isinstance(template, str):
+        return Unknown("format() needs a format string")
+    failure: list[Unknown] = []
+
+    def item(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text in ("{{", "}}"):
+            return text[0]
+        if match.group(1) is None:
+            failure.append(Unknown(f"format specifier {text} is not evaluated"))
+            return ""
+        position = int(match.group(1))
+        value = _text(values[position]) if position < len(values) else Unknown("format() argument missing")
+        if isinstance(value, Unknown):
+            failure.append(value)
+            return ""
+        return value
+
+    result = _FORMAT_ITEM.sub(item, template)
+    return failure[0] if failure else result
+
+
+def _resource_id(scope: Scope, args: list[Any]) -> Any:
+    """`resourceId([subscriptionId], [resourceGroupName], type, name1, name2...)` as a name-only
+    reference. The type is the first argument that looks like `Namespace.Provider/type`."""
+    for arg in args:
+        if isinstance(arg, Unknown):
+            return arg
+    if not all(isinstance(a, str) for a in args):
+        return Unknown("resourceId() arguments are not strings")
+    position = next((i for i, a in enumerate(args) if "/" in a and "." in a.split("/", 1)[0]), None)
+    if position is None or position > 2:
+        return Unknown("resourceId() without a resource type")
+    type_name, names = args[position], args[position + 1 :]
+    if len(names) != type_name.count("/"):
+        return Unknown("resourceId() names do not match the type")
+    group = args[position - 1] if position >= 1 else None
+    if group is None and isinstance(scope.instance.resource_group, str):
+        group = scope.instance.resource_group
+    return Ref(name="/".join(names), arm_type=type_name.lower(), resource_group=group.lower() if group else None)
+
+
+def _scope_resource_id(scope: Scope, args: list[Any]) -> Any:
+    """`subscriptionResourceId` / `tenantResourceId`: a name-only reference without a group."""
+    strings = [a for a in args if isinstance(a, str)]
+    position = next((i for i, a in enumerate(strings) if "/" in a and "." in a.split("/", 1)[0]), None)
+    if position is None or len(strings) != len(args):
+        return Unknown("resource id arguments are not known")
+    type_name, names = strings[position], strings[position + 1 :]
+    if len(names) != type_name.count("/"):
+        return Unknown("resource id names do not match the type")
+    return Ref(name="/".join(names), arm_type=type_name.lower())
+
+
+def _resource_group(scope: Scope, args: list[Any]) -> Any:
+    if not args:
+        group = scope.instance.resource_group
+        return ScopeValue(group if group is not None else Unknown("the resource group deployed to is not known"))
+    name = args[-1]
+    return ScopeValue(name if isinstance(name, str) else Unknown("resource group name is not a string"))
+
+
+def _environment(scope: Scope, args: list[Any]) -> Any:
+    cloud = scope.instance.ctx.cloud
+    if cloud is None:
+        return Unknown("environment() depends on the cloud the template is deployed to")
+    return ENVIRONMENTS[cloud]
+
+
+def _take(scope: Scope, args: list[Any]) -> Any:
+    value, count = args
+    if not _is_int(count) or not isinstance(value, (str, list)):
+        return Unknown("take() needs a string or an array and a number")
+    return value[: max(count, 0)]
+
+
+def _skip(scope: Scope, args: list[Any]) -> Any:
+    value, count = args
+    if not _is_int(count) or not isinstance(value, (str, list)):
+        return Unknown("skip() needs a string or an array and a number")
+    return value[max(count, 0) :]
+
+
+def _length(scope: Scope, args: list[Any]) -> Any:
+    value = args[0]
+    if isinstance(value, (str, list, dict)):
+        return len(value)
+    return Unknown("length() needs a string, an array or an object")
+
+
+def _contains(scope: Scope, args: list[Any]) -> Any:
+    container, item = args
+    if isinstance(container, str) and isinstance(item, str):
+        return item in container
+    if isinstance(container, dict) and isinstance(item, str):
+        return item in container
+    if isinstance(container, list):
+        results = [_same(v, item) for v in container]
+        if any(r is True for r in results):
+            return True
+        return next((r for r in results if isinstance(r, Unknown)), False)
+    return Unknown("contains() arguments do not fit")
+
+
+def _string_function(operation: Callable[..., Any]) -> Callable[[Scope, list[Any]], Any]:
+    def apply(scope: Scope, args: list[Any]) -> Any:
+        if not isinstance(args[0], str):
+            return Unknown("a string is expected")
+        return operation(*args)
+
+    return apply
+
+
+def _split(scope: Scope, args: list[Any]) -> Any:
+    text, separators = args
+    if isinstance(separators, str):
+        separators = [separators]
+    if not isinstance(text, str) or not isinstance(separators, list) or not all(isinstance(s, str) for s in separators):
+        return Unknown("split() needs strings")
+    parts = [text]
+    for separator in separators:
+        parts = [piece for part in parts for piece in part.split(separator)]
+    return parts
+
+
+def _join(scope: Scope, args: list[Any]) -> Any:
+    items, separator = args
+    if not isinstance(items, list) or not isinstance(separator, str):
+        return Unknown("join() needs an array and a string")
+    texts = [_text(v) for v in items]
+    for text in texts:
+        if isinstance(text, Unknown):
+            return text
+    return separator.join(t for t in texts if isinstance(t, str))
+
+
+def _first_last(which: int) -> Callable[[Scope, list[Any]], Any]:
+    def apply(scope: Scope, args: list[Any]) -> Any:
+        value = args[0]
+        if isinstance(value, (str, list)):
+            return value[which] if value else None if isinstance(value, list) else ""
+        return Unknown("first() and last() need a string or an array")
+
+    return apply
+
+
+def _empty(scope: Scope, args: list[Any]) -> Any:
+    value = args[0]
+    if value is None:
+        return True
+    if isinstance(value, (str, list, dict)):
+        return len(value) == 0
+    return Unknown("empty() needs a string, an array or an object")
+
+
+def _string(scope: Scope, args: list[Any]) -> Any:
+    value = args[0]
+    if isinstance(value, str):
+        return value
+    if _has_opaque(value):
+        return Unknown("string() of a value only Azure knows")
+    if isinstance(value, (dict, list)) or value is None:
+        return json.dumps(value, separators=(",", ":"))
+    return _text(value)
+
+
+def _int(scope: Scope, args: list[Any]) -> Any:
+    value = args[0]
+    if _is_int(value):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+        return int(value)
+    return Unknown("int() needs a number")
+
+
+def _bool(scope: Scope, args: list[Any]) -> Any:
+    value = args[0]
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if _is_int(value):
+        return value != 0
+    return Unknown("bool() needs a boolean, a number or 'true'/'false'")
+
+
+def _json(scope: Scope, args: list[Any]) -> Any:
+    if not isinstance(args[0], str):
+        return Unknown("json() needs a string")
+    return json.loads(args[0])
+
+
+def _array(scope: Scope, args: list[Any]) -> Any:
+    return args[0] if isinstance(args[0], list) else [args[0]]
+
+
+def _min_max(pick: Callable[..., Any]) -> Callable[[Scope, list[Any]], Any]:
+    def apply(scope: Scope, args: list[Any]) -> Any:
+        values = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+        if not values or not all(_is_int(v) for v in values):
+            return Unknown("min() and max() need numbers")
+        return pick(values)
+
+    return apply
+
+
+def _flatten(scope: Scope, args: list[Any]) -> Any:
+    if not isinstance(args[0], list) or not all(isinstance(a, list) for a in args[0]):
+        return Unknown("flatten() needs an array of arrays")
+    return [v for inner in args[0] for v in inner]
+
+
+def _intersection(scope: Scope, args: list[Any]) -> Any:
+    if all(isinstance(a, list) for a in args):
+        return [v for v in args[0] if all(any(_same(v, w) is True for w in other) for other in args[1:])]
+    if all(isinstance(a, dict) for a in args):
+        return {k: v for k, v in args[0].items() if all(k in o and _same(o[k], v) is True for o in args[1:])}
+    return Unknown("intersection() needs arrays or objects")
+
+
+def _pad_left(scope: Scope, args: list[Any]) -> Any:
+    value, width = args[0], args[1]
+    pad = args[2] if len(args) > 2 else " "
+    text = _text(value)
+    if isinstance(text, Unknown) or not _is_int(width) or not isinstance(pad, str) or len(pad) != 1:
+        return Unknown("padLeft() arguments do not fit")
+    return text.rjust(width, pad)
+
+
+def _substring(scope: Scope, args: list[Any]) -> Any:
+    text, start = args[0], args[1]
+    length = args[2] if len(args) > 2 else None
+    if not isinstance(text, str) or not _is_int(start) or (length is not None and not _is_int(length)):
+        return Unknown("substring() arguments do not fit")
+    if start < 0 or start > len(text) or (length is not None and (length < 0 or start + length > len(text))):
+        return Unknown("substring() is out of range")
+    return text[start:] if length is None else text[start : start + length]
+
+
+def _index_of(last: bool) -> Callable[[Scope, list[Any]], Any]:
+    def apply(scope: Scope, args: list[Any]) -> Any:
+        container, item = args
+        if isinstance(container, str) and isinstance(item, str):
+            lowered, needle = container.lower(), item.lower()  # ARM: case-insensitive
+            return lowered.rfind(needle) if last else lowered.find(needle)
+        if isinstance(container, list):
+            matches = [i for i, v in enumerate(container) if _same(v, item) is True]
+            return (matches[-1] if last else matches[0]) if matches else -1
+        return Unknown("indexOf() arguments do not fit")
+
+    return apply
+
+
+def _unknown_value(reason: str) -> Callable[[Scope, list[Any]], Any]:
+    return lambda scope, args: Unknown(reason)
+
+
+FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
+    "array_func": _array,
+    "concat": _concat,
+    "contains": _contains,
+    "empty": _empty,
+    "first": _first_last(0),
+    "last": _first_last(-1),
+    "flatten": _flatten,
+    "intersection": _intersection,
+    "length": _length,
+    "max_func": _min_max(max),
+    "min_func": _min_max(min),
+    "skip": _skip,
+    "take": _take,
+    "union": _union,
+    "environment": _environment,
+    "deployment": _unknown_value("deployment() is known only at deployment"),
+    "resource_group": _resource_group,
+    "subscription": _unknown_value("subscription() is known only at deployment"),
+    "management_group": _unknown_value("managementGroup() is known only at deployment"),
+    "tenant": _unknown_value("tenant() is known only at deployment"),
+    "resource_id": _resource_id,
+    "subscription_resource_id": _scope_resource_id,
+    "tenant_resource_id": _scope_resource_id,
+    "format": _format,
+    "replace": _string_function(lambda s, old, new: s.replace(_strings([old])[0], _strings([new])[0])),
+    "to_lower": _string_function(str.lower),
+    "to_upper": _string_function(str.upper),
+    "trim": _string_function(str.strip),
+    "starts_with": _string_function(lambda s, p: s.lower().startswith(_strings([p])[0].lower())),
+    "ends_with": _string_function(lambda s, p: s.lower().endswith(_strings([p])[0].lower())),
+    "split": _split,
+    "join": _join,
+    "string_func": _string,
+    "int_func": _int,
+    "bool_func": _bool,
+    "json_func": _json,
+    "pad_left": _pad_left,
+    "substring": _substring,
+    "index_of": _index_of(False),
+    "last_index_of": _index_of(True),
+    "unique_string": _unknown_value("uniqueString() is a hash computed at deployment"),
+    "guid": _unknown_value("guid() is a hash computed at deployment"),
+}
