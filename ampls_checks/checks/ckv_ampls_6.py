@@ -1,9 +1,211 @@
 """## What it does
-Flags a private endpoint to a scope whose DNS zone group lacks zones the scope needs.
+Flags a private endpoint to an Azure Monitor Private Link Scope whose private DNS zone group
+lacks one or more of the zones the scope needs in the cloud being scanned (`--cloud`, default
+`public`). The finding points at the zone group (the `private_dns_zone_group` block in
+Terraform, the `privateDnsZoneGroups` resource in ARM and Bicep) and names every missing zone.
+
+- `public`: `privatelink.monitor.azure.com`, `privatelink.oms.opinsights.azure.com`,
+  `privatelink.ods.opinsights.azure.com`, `privatelink.agentsvc.azure-automation.net`,
+  `privatelink.blob.core.windows.net`;
+- `usgovernment`: `privatelink.monitor.azure.us`, `privatelink.adx.monitor.azure.us`,
+  `privatelink.oms.opinsights.azure.us`, `privatelink.ods.opinsights.azure.us`,
+  `privatelink.agentsvc.azure-automation.us`, `privatelink.blob.core.usgovcloudapi.net`;
+- `china`: `privatelink.monitor.azure.cn`, `privatelink.oms.opinsights.azure.cn`,
+  `privatelink.ods.opinsights.azure.cn`, `privatelink.agentsvc.azure-automation.cn`,
+  `privatelink.blob.core.chinacloudapi.cn`.
+
+Microsoft publishes no zone list for Azure Monitor in Azure China: the `china` names follow that
+cloud's suffixes and are unconfirmed.
+
+The message also says what to do with the zones that are there but should not be:
+
+- a zone one or two edits away from a missing one is a typo, with a "did you mean" hint
+  (`privatelink.agentsvc.azure.automation.net` for `privatelink.agentsvc.azure-automation.net`);
+- a zone of another cloud is named, with the `--cloud` value that would accept it;
+- any other zone, such as the invented `privatelink.applicationinsights.io`, is named for
+  removal.
+
+Azure Government needs six zones, but one zone group holds at most five and a private endpoint
+supports only one zone group. There, a group holding five of the six zones passes when the sixth
+is declared (or looked up) in the same deployment and linked to the endpoint's virtual network,
+its records being managed outside the zone group; otherwise the finding explains the limit.
+
+Zones are found however they are written: resources expanded by `count` or `for_each`, ids
+collected by a `for` expression or a `values(...)[*].id` splat, data sources, literal resource
+ids, values from `terraform.tfvars` and `*.auto.tfvars`, inputs of local modules. An endpoint
+without any zone group is left to CKV_AMPLS_5. When a zone id cannot be evaluated (a variable
+with no value), that zone could be the missing one, so the endpoint is not judged; `--verbose`
+says why.
 
 ## Why is this bad?
-Each missing zone leaves a family of Azure Monitor host names resolving to public addresses
-(the blob zone, for example, stops Windows agents from fetching solution packs).
+A private endpoint to a scope only works if name resolution sends the Azure Monitor host names
+to its private IP addresses, and each of these zones holds the records of one family of those
+names. A missing zone leaves its family resolving to public addresses: that traffic leaves the
+network over public endpoints, or fails where the resources block public access. Without the
+blob zone, for example, Windows agents cannot fetch their solution packs privately. A misspelt
+zone is no better than a missing one: no client ever asks for a name in it.
+
+## Example
+```hcl
+resource "azurerm_private_dns_zone" "ampls" {
+  for_each = toset([
+    "privatelink.monitor.azure.com",
+    "privatelink.oms.opinsights.azure.com",
+    "privatelink.ods.opinsights.azure.com",
+    "privatelink.agentsvc.azure.automation.net", # typo: azure-automation
+  ])                                             # and no blob zone
+  name                = each.value
+  resource_group_name = "rg-dns"
+}
+
+resource "azurerm_private_endpoint" "ampls" {
+  name                = "pe-ampls"
+  location            = "westeurope"
+  resource_group_name = "rg-monitoring"
+  subnet_id           = azurerm_subnet.endpoints.id
+
+  private_service_connection {
+    name                           = "ampls"
+    private_connection_resource_id = azurerm_monitor_private_link_scope.main.id
+    subresource_names              = ["azuremonitor"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "ampls"
+    private_dns_zone_ids = values(azurerm_private_dns_zone.ampls)[*].id
+  }
+}
+```
+
+## Use instead
+Put all five zones of the cloud in the endpoint's zone group.
+
+### Terraform
+```hcl
+resource "azurerm_private_dns_zone" "ampls" {
+  for_each = toset([
+    "privatelink.monitor.azure.com",
+    "privatelink.oms.opinsights.azure.com",
+    "privatelink.ods.opinsights.azure.com",
+    "privatelink.agentsvc.azure-automation.net",
+    "privatelink.blob.core.windows.net",
+  ])
+  name                = each.value
+  resource_group_name = "rg-dns"
+}
+
+resource "azurerm_private_endpoint" "ampls" {
+  name                = "pe-ampls"
+  location            = "westeurope"
+  resource_group_name = "rg-monitoring"
+  subnet_id           = azurerm_subnet.endpoints.id
+
+  private_service_connection {
+    name                           = "ampls"
+    private_connection_resource_id = azurerm_monitor_private_link_scope.main.id
+    subresource_names              = ["azuremonitor"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "ampls"
+    private_dns_zone_ids = values(azurerm_private_dns_zone.ampls)[*].id
+  }
+}
+```
+
+### Bicep
+```bicep
+var zoneNames = [
+  'privatelink.monitor.azure.com'
+  'privatelink.oms.opinsights.azure.com'
+  'privatelink.ods.opinsights.azure.com'
+  'privatelink.agentsvc.azure-automation.net'
+  'privatelink.blob.${environment().suffixes.storage}'
+]
+
+resource zones 'Microsoft.Network/privateDnsZones@2020-06-01' = [for name in zoneNames: {
+  name: name
+  location: 'global'
+}]
+
+resource amplsEndpoint 'Microsoft.Network/privateEndpoints@2023-09-01' existing = {
+  name: 'pe-ampls'
+}
+
+resource zoneGroup 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2023-09-01' = {
+  parent: amplsEndpoint
+  name: 'ampls'
+  properties: {
+    privateDnsZoneConfigs: [for (name, i) in zoneNames: {
+      name: replace(name, '.', '-')
+      properties: {
+        privateDnsZoneId: zones[i].id
+      }
+    }]
+  }
+}
+```
+
+### ARM JSON
+```json
+{
+  "variables": {
+    "zones": "Microsoft.Network/privateDnsZones"
+  },
+  "resources": [
+    {
+      "type": "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+      "apiVersion": "2023-09-01",
+      "name": "pe-ampls/ampls",
+      "properties": {
+        "privateDnsZoneConfigs": [
+          {
+            "name": "monitor",
+            "properties": {
+              "privateDnsZoneId": "[resourceId(variables('zones'), 'privatelink.monitor.azure.com')]"
+            }
+          },
+          {
+            "name": "oms",
+            "properties": {
+              "privateDnsZoneId": "[resourceId(variables('zones'), 'privatelink.oms.opinsights.azure.com')]"
+            }
+          },
+          {
+            "name": "ods",
+            "properties": {
+              "privateDnsZoneId": "[resourceId(variables('zones'), 'privatelink.ods.opinsights.azure.com')]"
+            }
+          },
+          {
+            "name": "agentsvc",
+            "properties": {
+              "privateDnsZoneId": "[resourceId(variables('zones'), 'privatelink.agentsvc.azure-automation.net')]"
+            }
+          },
+          {
+            "name": "blob",
+            "properties": {
+              "privateDnsZoneId": "[resourceId(variables('zones'), 'privatelink.blob.core.windows.net')]"
+            }
+          }
+        ]
+      }
+    }
+  ]
+}
+```
+
+In Azure Government, put five of the six zones in the group, and declare the sixth in the same
+deployment with a virtual network link to the endpoint's network; manage its records outside
+the zone group.
+
+## References
+- [Use Azure Private Link to connect networks to Azure Monitor](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security)
+- [Design your Azure Private Link setup](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design)
+- [Configure your private link](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure)
 """
 
 from __future__ import annotations
