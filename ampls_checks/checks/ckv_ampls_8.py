@@ -1,10 +1,184 @@
 """## What it does
-Flags scopes that share DNS: their endpoints use the same private DNS zones, or sit in virtual
-networks linked to the same zones.
+Flags Azure Monitor Private Link Scopes that share DNS: the private endpoints of two or more
+scopes register in the same private DNS zone (their zone groups name it), or sit in virtual
+networks linked to the same zone. Every scope involved is reported on its own block, with the
+other scopes and the shared zones named. Only the Azure Monitor zones count (see CKV_AMPLS_6 for
+the list).
+
+A zone is "the same" when it is the same resource: one declared zone used twice, data-source
+lookups or literal resource ids that name one zone in one resource group, across root modules
+too. Zones that only share a name are different zones: two Terraform root modules, or two
+instances of a module, that each create their own zones in their own resource groups, linked to
+their own networks, share nothing and pass. Zone ids and subnets that cannot be evaluated (a
+variable with no value) are not guessed.
 
 ## Why is this bad?
-Some Azure Monitor endpoints are global. A second scope writes the same DNS records as the first
-and overrides them, breaking the other scope's traffic.
+Some Azure Monitor endpoints are global or shared (all Application Insights endpoints, the query
+endpoint), so the records a scope's endpoint writes serve every network that resolves through
+those zones. A second scope writes the same names with its own endpoint's addresses and
+overrides the first: the first scope's networks now resolve Azure Monitor to an endpoint that is
+not theirs, one they may not even be able to route to (Microsoft's example: two networks that are
+not peered, where the first loses access to the endpoints). Traffic that worked breaks, for a
+team that changed nothing. Microsoft's guidance is to use a single scope for all networks that
+share a DNS, with its private link set on the hub network of a hub-and-spoke topology.
+
+## Example
+```hcl
+resource "azurerm_monitor_private_link_scope" "web" {
+  name                  = "ampls-web"
+  resource_group_name   = "rg-web"
+  ingestion_access_mode = "PrivateOnly"
+  query_access_mode     = "PrivateOnly"
+}
+
+resource "azurerm_monitor_private_link_scope" "data" {
+  name                  = "ampls-data"
+  resource_group_name   = "rg-data"
+  ingestion_access_mode = "PrivateOnly"
+  query_access_mode     = "PrivateOnly"
+}
+
+resource "azurerm_private_endpoint" "ampls" {
+  for_each = {
+    web  = azurerm_monitor_private_link_scope.web.id
+    data = azurerm_monitor_private_link_scope.data.id
+  }
+  name                = "pe-ampls-${each.key}"
+  location            = "westeurope"
+  resource_group_name = "rg-${each.key}"
+  subnet_id           = azurerm_subnet.endpoints[each.key].id
+
+  private_service_connection {
+    name                           = "ampls"
+    private_connection_resource_id = each.value
+    subresource_names              = ["azuremonitor"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "ampls"
+    private_dns_zone_ids = values(azurerm_private_dns_zone.ampls)[*].id # the same zones for both
+  }
+}
+```
+
+## Use instead
+Use one scope for every network that shares the DNS, reached through one private endpoint per
+network, and link the monitor resources of all teams to it. If two networks must stay apart,
+give each its own zones, linked only to its own network.
+
+### Terraform
+```hcl
+resource "azurerm_monitor_private_link_scope" "shared" {
+  name                  = "ampls-shared"
+  resource_group_name   = "rg-monitoring"
+  ingestion_access_mode = "PrivateOnly"
+  query_access_mode     = "PrivateOnly"
+}
+
+resource "azurerm_monitor_private_link_scoped_service" "workspace" {
+  for_each = {
+    web  = azurerm_log_analytics_workspace.web.id
+    data = azurerm_log_analytics_workspace.data.id
+  }
+  name                = "law-${each.key}"
+  resource_group_name = "rg-monitoring"
+  scope_name          = azurerm_monitor_private_link_scope.shared.name
+  linked_resource_id  = each.value
+}
+
+resource "azurerm_private_endpoint" "ampls" {
+  name                = "pe-ampls-shared"
+  location            = "westeurope"
+  resource_group_name = "rg-monitoring"
+  subnet_id           = azurerm_subnet.hub_endpoints.id
+
+  private_service_connection {
+    name                           = "ampls"
+    private_connection_resource_id = azurerm_monitor_private_link_scope.shared.id
+    subresource_names              = ["azuremonitor"]
+    is_manual_connection           = false
+  }
+
+  private_dns_zone_group {
+    name                 = "ampls"
+    private_dns_zone_ids = values(azurerm_private_dns_zone.ampls)[*].id
+  }
+}
+```
+
+### Bicep
+```bicep
+resource shared 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {
+  name: 'ampls-shared'
+  location: 'global'
+  properties: {
+    accessModeSettings: {
+      ingestionAccessMode: 'PrivateOnly'
+      queryAccessMode: 'PrivateOnly'
+    }
+  }
+}
+
+resource webWorkspace 'Microsoft.Insights/privateLinkScopes/scopedResources@2021-07-01-preview' = {
+  parent: shared
+  name: 'law-web'
+  properties: {
+    linkedResourceId: resourceId('Microsoft.OperationalInsights/workspaces', 'law-web')
+  }
+}
+
+resource dataWorkspace 'Microsoft.Insights/privateLinkScopes/scopedResources@2021-07-01-preview' = {
+  parent: shared
+  name: 'law-data'
+  properties: {
+    linkedResourceId: resourceId('Microsoft.OperationalInsights/workspaces', 'law-data')
+  }
+}
+```
+The single endpoint connects to `shared.id` with the `azuremonitor` group id.
+
+### ARM JSON
+```json
+[
+  {
+    "type": "Microsoft.Insights/privateLinkScopes",
+    "apiVersion": "2021-07-01-preview",
+    "name": "ampls-shared",
+    "location": "global",
+    "properties": {
+      "accessModeSettings": {
+        "ingestionAccessMode": "PrivateOnly",
+        "queryAccessMode": "PrivateOnly"
+      }
+    }
+  },
+  {
+    "type": "Microsoft.Insights/privateLinkScopes/scopedResources",
+    "apiVersion": "2021-07-01-preview",
+    "name": "ampls-shared/law-web",
+    "dependsOn": ["[resourceId('Microsoft.Insights/privateLinkScopes', 'ampls-shared')]"],
+    "properties": {
+      "linkedResourceId": "[resourceId('Microsoft.OperationalInsights/workspaces', 'law-web')]"
+    }
+  },
+  {
+    "type": "Microsoft.Insights/privateLinkScopes/scopedResources",
+    "apiVersion": "2021-07-01-preview",
+    "name": "ampls-shared/law-data",
+    "dependsOn": ["[resourceId('Microsoft.Insights/privateLinkScopes', 'ampls-shared')]"],
+    "properties": {
+      "linkedResourceId": "[resourceId('Microsoft.OperationalInsights/workspaces', 'law-data')]"
+    }
+  }
+]
+```
+These go in the template's `resources`, beside the one private endpoint to `ampls-shared`.
+
+## References
+- [Use Azure Private Link to connect networks to Azure Monitor](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security)
+- [Design your Azure Private Link setup](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design)
+- [Configure your private link](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure)
 """
 
 from __future__ import annotations
