@@ -1,9 +1,110 @@
 """## What it does
-Flags a private endpoint to a scope whose connection does not use the `azuremonitor` sub-resource.
+Flags a private endpoint whose connection targets an Azure Monitor Private Link Scope but does
+not ask for the `azuremonitor` sub-resource (group id): `subresource_names` in Terraform,
+`groupIds` in ARM and Bicep. The target counts as a scope when it is a scope declared in the
+scan, or a resource id of type `Microsoft.Insights/privateLinkScopes` (a scope in another
+subscription). The finding points at the written sub-resource list, or at the endpoint when
+nothing is written.
+
+Endpoints to other services are not judged (`blob` is right for a storage account). A
+sub-resource that cannot be evaluated (a variable with no value) is not guessed.
 
 ## Why is this bad?
-`azuremonitor` is the only group id an Azure Monitor Private Link Scope offers; anything else is
-rejected at deployment or connects nothing.
+A network reaches a scope through one private endpoint whose sub-resource is `azuremonitor`: it
+is the only group id a scope offers. An endpoint that asks for anything else does not connect
+the network to the scope, so agents and users in that network keep using the public endpoints
+until it is fixed. The usual cause is a copy of a storage account's endpoint (`blob`), or a
+generic private endpoint module whose default sub-resource was never overridden.
+
+## Example
+```hcl
+resource "azurerm_private_endpoint" "ampls" {
+  name                = "pe-ampls"
+  location            = "westeurope"
+  resource_group_name = "rg-monitoring"
+  subnet_id           = azurerm_subnet.endpoints.id
+
+  private_service_connection {
+    name                           = "ampls"
+    private_connection_resource_id = azurerm_monitor_private_link_scope.main.id
+    subresource_names              = ["blob"]
+    is_manual_connection           = false
+  }
+}
+```
+
+## Use instead
+Ask for `azuremonitor`.
+
+### Terraform
+```hcl
+resource "azurerm_private_endpoint" "ampls" {
+  name                = "pe-ampls"
+  location            = "westeurope"
+  resource_group_name = "rg-monitoring"
+  subnet_id           = azurerm_subnet.endpoints.id
+
+  private_service_connection {
+    name                           = "ampls"
+    private_connection_resource_id = azurerm_monitor_private_link_scope.main.id
+    subresource_names              = ["azuremonitor"]
+    is_manual_connection           = false
+  }
+}
+```
+
+### Bicep
+```bicep
+resource amplsEndpoint 'Microsoft.Network/privateEndpoints@2023-09-01' = {
+  name: 'pe-ampls'
+  location: 'westeurope'
+  properties: {
+    subnet: {
+      id: endpointSubnet.id
+    }
+    privateLinkServiceConnections: [
+      {
+        name: 'ampls'
+        properties: {
+          privateLinkServiceId: scope.id
+          groupIds: [
+            'azuremonitor'
+          ]
+        }
+      }
+    ]
+  }
+}
+```
+
+### ARM JSON
+```json
+{
+  "type": "Microsoft.Network/privateEndpoints",
+  "apiVersion": "2023-09-01",
+  "name": "pe-ampls",
+  "location": "westeurope",
+  "properties": {
+    "subnet": {
+      "id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-hub', 'snet-endpoints')]"
+    },
+    "privateLinkServiceConnections": [
+      {
+        "name": "ampls",
+        "properties": {
+          "privateLinkServiceId": "[resourceId('Microsoft.Insights/privateLinkScopes', 'ampls-main')]",
+          "groupIds": ["azuremonitor"]
+        }
+      }
+    ]
+  }
+}
+```
+
+## References
+- [Use Azure Private Link to connect networks to Azure Monitor](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security)
+- [Design your Azure Private Link setup](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design)
+- [Configure your private link](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure)
 """
 
 from __future__ import annotations
