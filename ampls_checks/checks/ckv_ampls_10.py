@@ -1,10 +1,105 @@
 """## What it does
-Flags a monitor resource that blocks public ingestion or query but is linked to no scope, in a
-scan that declares scopes.
+Flags a monitor resource that blocks public ingestion or public query but is linked to no Azure
+Monitor Private Link Scope, in a deployment that declares a scope. Monitor resources are Log
+Analytics workspaces, Application Insights components and data collection endpoints; the
+finding is on the resource's block and names the scope to link it to when the deployment has
+one.
+
+A deployment is a Terraform root module with the local modules it calls, or an ARM or Bicep
+entry file. Two root modules share nothing, so a scope in one says nothing about a workspace in
+another: that workspace may be linked by a scope outside the scan, and is not judged. A link
+counts wherever it is written in the scan, by reference or by a literal resource id. Not judged
+either:
+
+- deployments without a scope (the resource may be reached through a scope managed elsewhere);
+- a deployment where a scoped resource link's target cannot be evaluated (it may be this one);
+- a public access setting that cannot be evaluated (a variable with no value);
+- Azure Monitor workspaces (managed Prometheus), which are queried through their own private
+  endpoint, not through a scope.
+
+Both provider forms are read: `internet_ingestion_enabled` / `internet_query_enabled` (azurerm
+v4) and `internet_ingestion_access_type` / `internet_query_access_type` (v5, where
+`SecuredByPerimeter` also counts as blocked), `public_network_access_enabled` on a data
+collection endpoint, and `publicNetworkAccessForIngestion` / `publicNetworkAccessForQuery` or
+`networkAcls.publicNetworkAccess` in ARM and Bicep.
 
 ## Why is this bad?
-With public access off and no private link, nothing can reach the resource: agents stop sending
-and queries fail.
+With public access blocked, a monitor resource can only be reached over a private link, and a
+private link only reaches the resources in its scope. A workspace or component that blocks
+public ingestion and is in no scope receives no data; one that blocks public query cannot be
+queried; agents cannot fetch their configuration from a data collection endpoint that is left
+out. This usually happens when resources are locked down together but only some are added to
+the scope, or when a new one is added later.
+
+## Example
+```hcl
+resource "azurerm_monitor_private_link_scope" "main" {
+  name                  = "ampls-main"
+  resource_group_name   = "rg-monitoring"
+  ingestion_access_mode = "PrivateOnly"
+  query_access_mode     = "PrivateOnly"
+}
+
+resource "azurerm_log_analytics_workspace" "audit" {
+  name                       = "law-audit"
+  location                   = "westeurope"
+  resource_group_name        = "rg-monitoring"
+  sku                        = "PerGB2018"
+  internet_ingestion_enabled = false
+  internet_query_enabled     = false
+  # no azurerm_monitor_private_link_scoped_service links it to ampls-main
+}
+```
+
+## Use instead
+Add a scoped resource link from the scope to the resource (or, if the resource must stay
+outside the private link, re-enable the public access it needs).
+
+### Terraform
+```hcl
+resource "azurerm_monitor_private_link_scoped_service" "audit" {
+  name                = "law-audit"
+  resource_group_name = "rg-monitoring"
+  scope_name          = azurerm_monitor_private_link_scope.main.name
+  linked_resource_id  = azurerm_log_analytics_workspace.audit.id
+}
+```
+
+### Bicep
+```bicep
+resource main 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' existing = {
+  name: 'ampls-main'
+}
+
+resource audit 'Microsoft.OperationalInsights/workspaces@2022-10-01' existing = {
+  name: 'law-audit'
+}
+
+resource auditLink 'Microsoft.Insights/privateLinkScopes/scopedResources@2021-07-01-preview' = {
+  parent: main
+  name: 'law-audit'
+  properties: {
+    linkedResourceId: audit.id
+  }
+}
+```
+
+### ARM JSON
+```json
+{
+  "type": "Microsoft.Insights/privateLinkScopes/scopedResources",
+  "apiVersion": "2021-07-01-preview",
+  "name": "ampls-main/law-audit",
+  "properties": {
+    "linkedResourceId": "[resourceId('Microsoft.OperationalInsights/workspaces', 'law-audit')]"
+  }
+}
+```
+
+## References
+- [Use Azure Private Link to connect networks to Azure Monitor](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security)
+- [Design your Azure Private Link setup](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design)
+- [Configure your private link](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure)
 """
 
 from __future__ import annotations
