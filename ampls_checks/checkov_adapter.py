@@ -23,6 +23,7 @@ Nothing here imports `hcl2`: inside Checkov that name is Checkov's fork (see
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,7 +105,8 @@ class PackSession:
             if finding.check_id != check_id or os.path.realpath(finding.file) != absolute:
                 continue
             if isinstance(address, str):
-                matched = finding.resource == address
+                # inline parts (an NSG's security_rule[0]) belong to the resource that holds them
+                matched = _same_resource(finding.resource, address)
             elif start is not None and end is not None:
                 matched = start <= finding.resource_start_line <= end
             else:
@@ -112,6 +114,21 @@ class PackSession:
             if matched:
                 messages.append(finding.message)
         return Verdict(failed=bool(messages), messages=messages)
+
+
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
+
+
+def _same_resource(ours: str, checkov_address: str) -> bool:
+    """Our address against Checkov's `__address__`. Inline parts (an NSG's `security_rule[0]`)
+    belong to the resource holding them; where Checkov did not expand `count`/`for_each`
+    (inside modules it often does not), its one address stands for every instance."""
+    if ours == checkov_address or ours.startswith(checkov_address + "."):
+        return True
+    if "[" in checkov_address:
+        return False
+    bare = _INSTANCE_KEY.sub("", ours)
+    return bare == checkov_address or bare.startswith(checkov_address + ".")
 
 
 def settings_from_environment() -> Settings:

@@ -1,0 +1,159 @@
+"""Integration: the real `checkov`, in its own virtual environment as the README says, loading the
+pack that `ampls-checks checkov-dir` prints, must report what the CLI reports, with Checkov's file
+paths and line ranges, its skip comments and its --skip-check.
+
+Checkov is installed once into `.test-venvs/` (or taken from `AMPLS_CHECKOV`). The pack needs
+ampls-checks installed without `-e` (`pip install .`), as the README's commands do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ampls_checks.scan import scan
+
+from .conftest import FIXTURES, REPO
+
+CHECKOV_VERSION = "3.3.30"
+
+
+@pytest.fixture(scope="session")
+def checkov_bin() -> Path:
+    configured = os.environ.get("AMPLS_CHECKOV")
+    if configured:
+        return Path(configured)
+    venv = REPO / ".test-venvs" / f"checkov-{CHECKOV_VERSION}"
+    binary = venv / "bin" / "checkov"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", f"checkov=={CHECKOV_VERSION}"], check=True)
+    return binary
+
+
+@pytest.fixture(scope="session")
+def pack_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    console = Path(sys.executable).parent / "ampls-checks"
+    printed = subprocess.run(
+        [str(console), "checkov-dir"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path_factory.mktemp("anywhere"),
+    ).stdout.strip()
+    if Path(printed).resolve().is_relative_to(REPO.resolve()):
+        pytest.skip("the Checkov pack test needs ampls-checks installed with 'pip install .', not '-e'")
+    assert Path(printed, "ampls_checks_pack.py").is_file()
+    return printed
+
+
+def run_checkov(checkov: Path, pack: str, root: Path, *extra: str) -> list[dict]:
+    """Checkov's failed and skipped records for CKV_AMPLS checks, all frameworks."""
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+    completed = subprocess.run(
+        [
+            str(checkov),
+            "-d",
+            str(root),
+            "--external-checks-dir",
+            pack,
+            "--framework",
+            "terraform",
+            "arm",
+            "bicep",
+            "-o",
+            "json",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    assert completed.returncode in (0, 1), completed.stderr[-3000:]
+    assert "Traceback" not in completed.stderr, completed.stderr[-3000:]
+    output = json.loads(completed.stdout) if completed.stdout.strip() else []
+    reports = output if isinstance(output, list) else [output]
+    records = []
+    for report in reports:
+        if not isinstance(report, dict) or "results" not in report:
+            continue
+        for state in ("failed_checks", "skipped_checks"):
+            for record in report["results"].get(state, []):
+                if record["check_id"].startswith("CKV_AMPLS_"):
+                    records.append({**record, "state": state})
+    return records
+
+
+def test_pack_reports_the_example_with_checkov_paths_and_ranges(
+    checkov_bin: Path, pack_dir: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "example"
+    shutil.copytree(REPO / "examples" / "terraform", root)
+    records = run_checkov(checkov_bin, pack_dir, root)
+    got = sorted((r["check_id"], r["file_path"], r["resource"], tuple(r["file_line_range"])) for r in records)
+    assert got == [
+        ("CKV_AMPLS_2", "/modules/ampls/main.tf", "module.ampls.azurerm_monitor_private_link_scope.this", (25, 30)),
+        ("CKV_AMPLS_3", "/main.tf", "azurerm_log_analytics_workspace.central", (46, 53)),
+        ("CKV_AMPLS_6", "/modules/ampls/main.tf", "module.ampls.azurerm_private_endpoint.this", (40, 57)),
+    ]
+    assert all(r["state"] == "failed_checks" for r in records)
+
+
+def test_checkov_skip_comment_and_skip_check_work_on_pack_checks(
+    checkov_bin: Path, pack_dir: str, tmp_path: Path
+) -> None:
+    root = tmp_path / "skips"
+    shutil.copytree(REPO / "examples" / "terraform", root)
+    main = root / "modules" / "ampls" / "main.tf"
+    text = main.read_text().replace(
+        '  query_access_mode     = "Open"\n',
+        '  query_access_mode     = "Open"\n  # checkov:skip=CKV_AMPLS_2:one team still queries over the internet\n',
+    )
+    main.write_text(text)
+    records = run_checkov(checkov_bin, pack_dir, root, "--skip-check", "CKV_AMPLS_3")
+    states = sorted((r["check_id"], r["state"]) for r in records)
+    assert states == [("CKV_AMPLS_2", "skipped_checks"), ("CKV_AMPLS_6", "failed_checks")]
+
+
+def _cases_without_settings(language: str, target: Path) -> Path:
+    """Copy a language's fixture cases (those that need no CLI settings) under one root."""
+    for case in sorted((FIXTURES / language).glob("ckv_ampls_*/*")):
+        if case.is_dir() and not (case / "settings.txt").exists():
+            shutil.copytree(case, target / case.parent.name / case.name, ignore=shutil.ignore_patterns("expected.txt"))
+    return target
+
+
+@pytest.mark.parametrize("language", ["terraform", "arm", "bicep"])
+def test_pack_and_cli_agree_on_every_fixture(
+    checkov_bin: Path, pack_dir: str, tmp_path: Path, language: str, in_dir
+) -> None:
+    if not (FIXTURES / language).exists():
+        pytest.skip(f"no {language} fixtures yet")
+    root = _cases_without_settings(language, tmp_path / language).resolve()
+    in_dir(root)
+    report = scan(["."])
+    from ampls_checks.checkov_adapter import REPORTED_ON
+
+    ours = sorted((f.check_id, str(root / f.file), f.resource_start_line) for f in report.findings)
+    records = run_checkov(checkov_bin, pack_dir, root)
+    theirs = [
+        (r["check_id"], r["file_abs_path"], r["file_line_range"]) for r in records if r["state"] == "failed_checks"
+    ]
+    # every CLI finding is a failed Checkov record on the resource that holds it, and back
+    for check_id, file, line in ours:
+        assert any(
+            c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi
+            for c, f, (lo, hi) in theirs
+        ), f"checkov misses {check_id} {file}:{line}"
+    for check_id, file, (lo, hi) in theirs:
+        assert any(
+            c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi for c, f, line in ours
+        ), f"checkov reports {check_id} {file}:{lo}-{hi} which the CLI does not"
+    assert REPORTED_ON.keys() >= {c for c, _f, _l in ours}
