@@ -209,7 +209,7 @@ def _zone_names(graph: Graph) -> dict[str, str]:
     return names
 
 
-def _dns_of_scope(graph: Graph, scope: PrivateLinkScope, zone_names: dict[str, str]) -> dict[str, str]:
+def _dns_of_scope(graph: Graph, scope: PrivateLinkScope, zones_of_vnet: dict[str, dict[str, str]]) -> dict[str, str]:
     """Zone identity -> zone name, for every Azure Monitor zone the scope's endpoints write
     (their zone groups) or resolve through (zones linked to the endpoint's virtual network)."""
     used: dict[str, str] = {}
@@ -222,11 +222,22 @@ def _dns_of_scope(graph: Graph, scope: PrivateLinkScope, zone_names: dict[str, s
         vnet = graph.endpoint_vnet.get(endpoint.key)
         if vnet is None or isinstance(vnet, Unknown):
             continue
-        for identity, links in graph.zone_vnet_links.items():
-            name = zone_names.get(identity)
-            if name in _MONITOR_ZONE_NAMES and any(v == vnet for _link, v in links):
-                used[identity] = name
+        used.update(zones_of_vnet.get(vnet, {}))
     return used
+
+
+def _monitor_zones_by_vnet(graph: Graph) -> dict[str, dict[str, str]]:
+    """Vnet identity -> the Azure Monitor zones linked to it (identity -> name)."""
+    zone_names = _zone_names(graph)
+    by_vnet: dict[str, dict[str, str]] = defaultdict(dict)
+    for identity, links in graph.zone_vnet_links.items():
+        name = zone_names.get(identity)
+        if name not in _MONITOR_ZONE_NAMES:
+            continue
+        for _link, vnet in links:
+            if isinstance(vnet, str):
+                by_vnet[vnet][identity] = name
+    return by_vnet
 
 
 def _label(other: PrivateLinkScope, scope: PrivateLinkScope) -> str:
@@ -237,22 +248,24 @@ def _label(other: PrivateLinkScope, scope: PrivateLinkScope) -> str:
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
-    zone_names = _zone_names(graph)
+    zones_of_vnet = _monitor_zones_by_vnet(graph)
     users: dict[str, list[PrivateLinkScope]] = defaultdict(list)
     names: dict[str, str] = {}
     for scope in graph.scopes:
-        for identity, name in _dns_of_scope(graph, scope, zone_names).items():
+        for identity, name in _dns_of_scope(graph, scope, zones_of_vnet).items():
             users[identity].append(scope)
             names[identity] = name
+    zones_shared: dict[str, set[str]] = defaultdict(set)
+    sharers: dict[str, dict[str, PrivateLinkScope]] = defaultdict(dict)
+    for identity, scopes in users.items():
+        if len(scopes) < 2:
+            continue
+        for scope in scopes:
+            zones_shared[scope.key].add(names[identity])
+            sharers[scope.key].update((o.key, o) for o in scopes if o.key != scope.key)
     for scope in graph.scopes:
-        others: dict[str, PrivateLinkScope] = {}
-        zones: set[str] = set()
-        for identity, scopes in users.items():
-            if scope in scopes and len(scopes) > 1:
-                zones.add(names[identity])
-                for other in scopes:
-                    if other is not scope:
-                        others[other.key] = other
+        others = sharers.get(scope.key, {})
+        zones = zones_shared.get(scope.key, set())
         if others:
             yield CHECK.finding(
                 scope,
