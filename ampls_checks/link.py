@@ -30,6 +30,7 @@ from .model import (
     ScopedLink,
     Subnet,
     Unknown,
+    UnresolvedResource,
     VirtualNetwork,
 )
 from .parsers.convert import parent_of
@@ -116,6 +117,7 @@ class Graph:
     subnets: list[Subnet] = field(default_factory=list)
     monitors: list[MonitorResource] = field(default_factory=list)
     nsg_rules: list[NetworkSecurityRule] = field(default_factory=list)
+    unresolved: list[UnresolvedResource] = field(default_factory=list)
     by_key: dict[str, Entity] = field(default_factory=dict)
 
     # edges (Unknown where a reference could not be resolved)
@@ -166,6 +168,10 @@ class Graph:
         if len(candidates) > 1:
             return Unknown(f"{ref.name} matches {len(candidates)} declared resources")
         return External(arm_type, ref.name.lower(), ref.resource_group)
+
+    def may_have(self, kind: type[Entity], unit: str) -> bool:
+        """Whether the unit declares resources of `kind` whose instances are unknown."""
+        return any(u.unit == unit and u.kind in (kind.__name__, "*") for u in self.unresolved)
 
     def zone_identity(self, zone: PrivateDnsZone) -> str:
         """Declared zones are themselves; zones only looked up (data sources) are the hub zone
@@ -228,6 +234,7 @@ def link(entities: list[Entity]) -> Graph:
         Subnet: graph.subnets,
         MonitorResource: graph.monitors,  # type: ignore[dict-item]
         NetworkSecurityRule: graph.nsg_rules,  # type: ignore[dict-item]
+        UnresolvedResource: graph.unresolved,  # type: ignore[dict-item]
     }
     for entity in entities:
         buckets[type(entity)].append(entity)
@@ -235,6 +242,12 @@ def link(entities: list[Entity]) -> Graph:
         arm_type = arm_type_of(entity)
         if arm_type is not None and isinstance(entity.name, str):
             graph._by_name[(arm_type, entity.name.lower())].append(entity)
+
+    for unresolved in graph.unresolved:
+        if unresolved.kind in ("ScopedLink", "*"):
+            graph.unknown_link_units.add(unresolved.unit)
+        if unresolved.kind in ("DnsZoneVnetLink", "*"):
+            graph.unknown_vnet_link_units.add(unresolved.unit)
 
     for scoped in graph.scoped_links:
         scope = graph.resolve(scoped.scope, SCOPE_TYPE, scoped.unit)

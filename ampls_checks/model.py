@@ -217,6 +217,17 @@ class NetworkSecurityRule(Entity):
     destination_attribute: str = ""
 
 
+@dataclass
+class UnresolvedResource(Entity):
+    """A resource that is declared but whose instances are unknown (a `count` or `for_each` that
+    cannot be evaluated, a copy loop over an unknown array). Checks that look for something
+    missing stay silent in its deployment unit: it may be exactly what they miss.
+    `kind` is the entity class it would produce (`PrivateEndpoint`...), or `*` when even that is
+    unknown."""
+
+    kind: str = "*"
+
+
 @dataclass(frozen=True)
 class ParseError:
     """A file that could not be analysed. It is reported, and the scan goes on."""

@@ -14,6 +14,8 @@ lazy `ObjectView`s that resources and modules evaluate to.
 
 from __future__ import annotations
 
+import ipaddress
+import itertools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -673,6 +675,89 @@ def _fn_distinct(items: Any) -> Any:
     return out
 
 
+def _fn_range(*args: Any) -> Any:
+    numbers = [to_number(a) for a in args]
+    if any(isinstance(n, Unknown) for n in numbers) or not 1 <= len(numbers) <= 3:
+        raise ValueError("range() needs one to three numbers")
+    start, limit, step = (0, numbers[0], 1) if len(numbers) == 1 else (numbers[0], numbers[1], 1)
+    if len(numbers) == 3:
+        step = numbers[2]
+    if step == 0:
+        raise ValueError("range() step is zero")
+    size = max(0, int((limit - start + (step - (1 if step > 0 else -1))) // step))
+    if size > MAX_COLLECTION:
+        return Unknown(f"range() of {size} elements is over the evaluation limit")
+    return [start + i * step for i in range(size)]
+
+
+def _fn_split(separator: Any, value: Any) -> Any:
+    sep, text = _strs(separator, value)
+    return text.split(sep) if sep else list(text)
+
+
+def _fn_zipmap(keys: Any, values: Any) -> Any:
+    if not isinstance(keys, list) or not isinstance(values, list) or len(keys) != len(values):
+        raise TypeError("zipmap() needs two lists of the same length")
+    return dict(zip(_strs(*keys), values, strict=True))
+
+
+def _fn_tomap(value: Any) -> Any:
+    if not isinstance(value, dict):
+        raise TypeError("tomap() needs an object")
+    return dict(value)
+
+
+def _fn_one(items: Any) -> Any:
+    if not isinstance(items, list) or len(items) > 1:
+        raise ValueError("one() needs a list of at most one element")
+    return items[0] if items else None
+
+
+def _fn_compact(items: Any) -> Any:
+    if not isinstance(items, list):
+        raise TypeError("compact() needs a list")
+    return [i for i in items if i is not None and i != ""]
+
+
+def _fn_can(value: Any) -> Any:
+    return Unknown("can() of an unknown value") if isinstance(value, Unknown) else True
+
+
+def _fn_index(items: Any, value: Any) -> Any:
+    if not isinstance(items, list):
+        raise TypeError("index() needs a list")
+    return [_plain(i) for i in items].index(_plain(value))
+
+
+def _fn_formatlist(spec: Any, *args: Any) -> Any:
+    lengths = {len(a) for a in args if isinstance(a, list)}
+    if len(lengths) > 1:
+        raise ValueError("formatlist() lists differ in length")
+    size = lengths.pop() if lengths else 1
+    return [_fn_format(spec, *[a[i] if isinstance(a, list) else a for a in args]) for i in range(size)]
+
+
+def _fn_setproduct(*sets: Any) -> Any:
+    if not all(isinstance(s, list) for s in sets):
+        raise TypeError("setproduct() needs lists")
+    total = 1
+    for items in sets:
+        total *= len(items)
+    if total > MAX_COLLECTION:
+        return Unknown(f"setproduct() of {total} elements is over the evaluation limit")
+    return [list(combination) for combination in itertools.product(*sets)]
+
+
+def _fn_cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:
+    network = ipaddress.ip_network(_strs(prefix)[0], strict=False)
+    bits, number = int(to_number(newbits)), int(to_number(netnum))
+    new_prefix = network.prefixlen + bits
+    if bits < 0 or new_prefix > network.max_prefixlen or not 0 <= number < 2**bits:
+        raise ValueError("cidrsubnet() arguments out of range")
+    size = 2 ** (network.max_prefixlen - new_prefix)
+    return str(ipaddress.ip_network((int(network.network_address) + number * size, new_prefix)))
+
+
 class _JsonValue(dict):  # type: ignore[type-arg]
     """`jsonencode(x)`: kept structured, because azapi v1 bodies are read, not sent."""
 
@@ -683,7 +768,18 @@ class _JsonValue(dict):  # type: ignore[type-arg]
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "toset": _fn_toset,
     "tolist": _fn_tolist,
-    "tomap": lambda v: dict(v) if isinstance(v, dict) else (_ for _ in ()).throw(TypeError("tomap")),
+    "tomap": _fn_tomap,
+    "index": _fn_index,
+    "formatlist": _fn_formatlist,
+    "setproduct": _fn_setproduct,
+    "cidrsubnet": _fn_cidrsubnet,
+    "range": _fn_range,
+    "split": _fn_split,
+    "zipmap": _fn_zipmap,
+    "one": _fn_one,
+    "compact": _fn_compact,
+    "can": _fn_can,
+    "trimspace": lambda v: _strs(v)[0].strip(),
     "length": _fn_length,
     "values": _fn_values,
     "keys": _fn_keys,
@@ -709,6 +805,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 # try() must see unknown arguments to skip over them; lookup() on a partly unknown map too.
 _UNKNOWN_TOLERANT = frozenset(
     {
+        "can",
         "try",
         "lookup",
         "merge",

@@ -16,6 +16,8 @@ from ..model import (
     DnsZoneGroup,
     DnsZoneVnetLink,
     Entity,
+    Language,
+    Location,
     Maybe,
     MonitorKind,
     MonitorResource,
@@ -31,6 +33,7 @@ from ..model import (
     ServiceConnection,
     Subnet,
     Unknown,
+    UnresolvedResource,
     VirtualNetwork,
 )
 from ..suppress_comments import skips_in_lines
@@ -87,7 +90,10 @@ class Reader:
     def string_list(self, attr: str) -> Maybe[list[Maybe[str]]] | None:
         value = as_list(self.view.value(attr))
         if isinstance(value, list):
-            return [as_str(v) if not isinstance(v, Unknown) else v for v in value]
+            items = [as_str(v) if not isinstance(v, Unknown) else v for v in value]
+            for item in items:
+                self._note(attr, item)  # says which element stayed unknown, for --verbose
+            return items
         return self._note(attr, value)
 
 
@@ -187,7 +193,7 @@ def _endpoint(view: ResourceView, r: Reader) -> list[Entity]:
             ids = as_list(block.value("private_dns_zone_ids"))
             zones: Maybe[list[Maybe[Ref]]]
             if isinstance(ids, list):
-                zones = [_zone_ref(v) for v in ids]
+                zones = [br._note("private_dns_zone_ids", _zone_ref(v)) for v in ids]
             else:
                 zones = br._note("private_dns_zone_ids", ids if ids is not None else [])
             groups_out.append(
@@ -373,6 +379,36 @@ EXTRACTORS: dict[tuple[str, str], Callable[[ResourceView, Reader], list[Entity]]
 RELEVANT_TYPES = sorted({t for _mode, t in EXTRACTORS} | set(AZAPI_TYPES))
 
 
+KIND_OF_TYPE = {
+    "azurerm_monitor_private_link_scope": "PrivateLinkScope",
+    "azurerm_monitor_private_link_scoped_service": "ScopedLink",
+    "azurerm_private_endpoint": "PrivateEndpoint",
+    "azurerm_private_dns_zone": "PrivateDnsZone",
+    "azurerm_private_dns_zone_virtual_network_link": "DnsZoneVnetLink",
+    "azurerm_virtual_network": "VirtualNetwork",
+    "azurerm_subnet": "Subnet",
+    "azurerm_log_analytics_workspace": "MonitorResource",
+    "azurerm_application_insights": "MonitorResource",
+    "azurerm_monitor_data_collection_endpoint": "MonitorResource",
+    "azurerm_monitor_workspace": "MonitorResource",
+    "azurerm_network_security_rule": "NetworkSecurityRule",
+    "azurerm_network_security_group": "NetworkSecurityRule",
+}
+
+
+def _unresolved(instance: ModuleInstance, decl: Any, kind: str) -> UnresolvedResource:
+    block = decl.block
+    prefix = "data." if block.type == "data" else ""
+    address = f"{instance.path}{prefix}{block.labels[0]}.{block.labels[1]}"
+    return UnresolvedResource(
+        key=f"tf:{instance.unit}:{address}[?]",
+        address=address,
+        location=Location(decl.file.display, block.line, block.end_line, Language.TERRAFORM),
+        unit=instance.unit,
+        kind=kind,
+    )
+
+
 def extract_instance(
     instance: ModuleInstance, result: ParseResult, azapi: dict[str, list[ResourceView]] | None = None
 ) -> None:
@@ -381,6 +417,7 @@ def extract_instance(
         if mode == "resource" and type_ in AZAPI_TYPES and azapi is not None:
             value = instance.resource_value(mode, type_, name)
             if isinstance(value, Unknown):
+                result.entities.append(_unresolved(instance, decl, "*"))
                 continue
             views = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
             azapi.setdefault(type_, []).extend(views)
@@ -392,6 +429,7 @@ def extract_instance(
             result.notes.append(
                 Note(decl.file.display, decl.block.line, f"{instance.path}{type_}.{name}: not analysed: {value.reason}")
             )
+            result.entities.append(_unresolved(instance, decl, KIND_OF_TYPE.get(type_, "*")))
             continue
         views = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
         for view in views:
