@@ -117,6 +117,8 @@ class AccessModeExclusion:
     query_access_mode: Maybe[str] | None
     line: int
     file: str | None = None  # when written apart from the scope (azapi_update_resource)
+    ingestion_line: int = 0  # the line of each mode, when written
+    query_line: int = 0
 
 
 @dataclass

@@ -128,11 +128,13 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
                 continue
             name = exclusion.connection_name if isinstance(exclusion.connection_name, str) else "a connection"
             attributes = " and ".join(f"{mode}AccessMode" for mode in reopened)
+            # the line of the first re-opened mode; an update resource may write it in another file
+            line = (exclusion.ingestion_line if reopened[0] == "ingestion" else exclusion.query_line) or exclusion.line
             yield CHECK.finding(
                 scope,
                 f"Access-mode exclusion for {name} sets {' and '.join(reopened)} back to Open on a PrivateOnly "
                 f"scope: set its {attributes} to PrivateOnly or remove the exclusion",
-                location=Location(scope.location.file, exclusion.line, exclusion.line, scope.location.language),
+                location=Location(exclusion.file or scope.location.file, line, line, scope.location.language),
             )
 
 
