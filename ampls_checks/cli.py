@@ -106,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="ARM parameter file overriding template defaults (repeatable; by default a "
         "<name>.parameters.json beside <name>.json is used)",
     )
+    parser.add_argument("--max-eval-steps", type=int, default=None, metavar="N",
+                        help="evaluation budget per module instance; beyond it values are unknown (default: 200000)")
+    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+                        help="parse in N processes (default: one per core for large scans, none for small ones)")
+    parser.add_argument("--cache-dir", metavar="DIR", default=None,
+                        help="where parse results are cached (default: $AMPLS_CHECKS_CACHE_DIR or the user cache)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
     parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="also say what could not be evaluated (unknown values), on stderr"
@@ -164,6 +171,10 @@ def _run(args: argparse.Namespace) -> int:
         exclude=args.exclude,
         max_file_bytes=args.max_file_size or DEFAULT_MAX_FILE_BYTES,
         arm_parameters=args.arm_parameters,
+        max_eval_steps=args.max_eval_steps,
+        jobs=args.jobs,
+        cache_dir=args.cache_dir,
+        use_cache=not args.no_cache,
     )
     report = scan(args.paths, options)
     output = reporter(args.format)(report)

@@ -20,6 +20,10 @@ class ScanOptions:
     exclude: list[str] = field(default_factory=list)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     arm_parameters: list[str] = field(default_factory=list)
+    max_eval_steps: int | None = None
+    jobs: int | None = None
+    cache_dir: str | None = None
+    use_cache: bool = False
 
 
 @dataclass
