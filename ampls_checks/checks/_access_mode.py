@@ -1,4 +1,9 @@
-"""Shared by CKV_AMPLS_1 and CKV_AMPLS_2: the two access modes of a scope are judged alike."""
+"""Shared by CKV_AMPLS_1 and CKV_AMPLS_2: the two access modes of a scope are judged alike.
+
+Only `PrivateOnly` passes. `Open` (written, or the platform default when omitted) is a finding,
+and so is any other string: the platform accepts only `Open` and `PrivateOnly`, so a typo such as
+`Private` is named as one. An unknown mode (an unresolvable variable) is not guessed.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,14 @@ from collections.abc import Iterator
 from ..model import PrivateLinkScope, Unknown
 from .base import Check, Finding
 
+VALID_MODES = ("Open", "PrivateOnly")
+
+# What PrivateOnly gives, per mode: the end of every message.
+_EFFECT = {
+    "ingestion": "so that connected networks can send data only to monitor resources in the scope",
+    "query": "so that connected networks can query only monitor resources in the scope",
+}
+
 
 def access_mode_findings(check: Check, scope: PrivateLinkScope, which: str) -> Iterator[Finding]:
     attribute = f"{which}_access_mode"
@@ -14,11 +27,14 @@ def access_mode_findings(check: Check, scope: PrivateLinkScope, which: str) -> I
     if isinstance(mode, Unknown) or mode == "PrivateOnly":
         return
     written = attribute in scope.attr_lines
+    label = which.capitalize()
+    fix = f"set it to PrivateOnly {_EFFECT[which]}"
     if not written:
-        message = f"{which} access mode is not set and defaults to Open; set it to PrivateOnly"
+        message = f"{label} access mode is not set and defaults to Open: {fix}"
     elif mode == "Open":
-        message = f"{which} access mode is Open; set it to PrivateOnly"
+        message = f"{label} access mode is Open: {fix}"
     else:
-        hint = " (did you mean PrivateOnly?)" if mode.lower().startswith("priv") else ""
-        message = f"{which} access mode is {mode!r}, which is not a valid mode{hint}; set it to PrivateOnly"
-    yield check.finding(scope, message[0].upper() + message[1:], attribute if written else None)
+        typo = mode.lower().startswith("priv")
+        hint = "did you mean PrivateOnly?" if typo else f"the valid modes are {' and '.join(VALID_MODES)}"
+        message = f"{label} access mode {mode!r} is not a valid mode ({hint}): {fix}"
+    yield check.finding(scope, message, attribute if written else None)
