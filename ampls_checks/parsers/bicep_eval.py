@@ -53,7 +53,9 @@ from .bicep_syntax import (
     body_object,
 )
 
-MAX_ITEMS = 10_000  # the most elements a loop or a built array may have (Terraform's bound too)
+MAX_ITEMS = 10_000  # the most elements an array may have (Terraform's bound too)
+# "Iterative loops in Bicep": a loop's iterations can't be negative or exceed 800.
+MAX_LOOP = 800
 EVAL_STEPS = 200_000  # evaluation steps per entry file, modules included
 MAX_MODULE_DEPTH = 16
 
@@ -554,8 +556,8 @@ def expand_loop(loop: ForExpr, scope: Scope) -> list[dict[str, Any]] | Unknown:
                 return v
         if not _is_int(start) or not _is_int(count) or count < 0:
             return Unknown("range() needs whole numbers")
-        if count > MAX_ITEMS:
-            return Unknown(f"range of {count} items is over the evaluation limit of {MAX_ITEMS}")
+        if count > MAX_LOOP:
+            return Unknown(f"a loop of {count} iterations is over Bicep's limit of {MAX_LOOP}")
         items = list(range(start, start + count))
     else:
         source = evaluate(loop.source, scope)
@@ -569,8 +571,8 @@ def expand_loop(loop: ForExpr, scope: Scope) -> list[dict[str, Any]] | Unknown:
             items = source
         else:
             return Unknown("the loop does not iterate over an array")
-        if len(items) > MAX_ITEMS:
-            return Unknown(f"a loop over {len(items)} items is over the evaluation limit of {MAX_ITEMS}")
+        if len(items) > MAX_LOOP:
+            return Unknown(f"a loop of {len(items)} iterations is over Bicep's limit of {MAX_LOOP}")
     envs = []
     for position, item in enumerate(items):
         env = {**scope.env}
