@@ -1,9 +1,99 @@
 """## What it does
-Flags an Azure Monitor Private Link Scope whose query access mode is not `PrivateOnly`.
+Flags an Azure Monitor Private Link Scope (AMPLS) whose query access mode is not `PrivateOnly`.
+Three forms are reported:
+
+- the mode is written as `Open`;
+- the mode is left out: the platform default is then `Open` (the finding points at the scope's
+  first line), and so is a scope deployed with the ARM API version `2019-10-17-preview`, which
+  has no access modes at all;
+- the mode is any other value, such as `Private`: the platform accepts only `Open` and
+  `PrivateOnly`, so the finding names it as a typo.
+
+It reads `query_access_mode` of `azurerm_monitor_private_link_scope`, and
+`properties.accessModeSettings.queryAccessMode` of `Microsoft.Insights/privateLinkScopes` in ARM
+JSON, Bicep and Terraform `azapi_resource`. A mode the scanner cannot evaluate (a variable with
+no value in the scanned files) is not guessed: `--verbose` says so. Exclusions that reopen the
+mode for a single private endpoint connection are CKV_AMPLS_14's business.
 
 ## Why is this bad?
-With `Open`, clients on the private network can query Azure Monitor resources outside the scope
-through the private endpoint. The mode defaults to `Open` when it is omitted.
+The query access mode decides which Azure Monitor resources a network connected to the scope may
+query through its private endpoint. With `Open`, clients on that network query the resources in
+the scope privately *and* any other workspace or component that accepts public queries, over the
+same path. The scope then no longer marks the boundary of what the network reads: dashboards,
+alert tooling and scripts come to depend on resources nobody added to the scope, and the
+dependency shows only when the mode is finally closed. `PrivateOnly` limits the connected
+networks to the resources in the scope.
+
+Before switching, add to the scope every workspace and component that the connected networks
+must query. If a scope is deliberately `Open` for queries for a while (a migration), say so
+where it is written: `# checkov:skip=CKV_AMPLS_2:reason` inside the resource.
+
+## Example
+```hcl
+resource "azurerm_monitor_private_link_scope" "hub" {
+  name                  = "ampls-hub"
+  resource_group_name   = "rg-monitoring"
+  ingestion_access_mode = "PrivateOnly"
+  query_access_mode     = "Open" # networks can query monitor resources outside the scope
+}
+```
+
+## Use instead
+Set the query access mode to `PrivateOnly`, and write it out even where a module or a pipeline
+could supply it, so that a review sees it.
+
+### Terraform
+```hcl
+resource "azurerm_monitor_private_link_scope" "hub" {
+  name                  = "ampls-hub"
+  resource_group_name   = "rg-monitoring"
+  ingestion_access_mode = "PrivateOnly"
+  query_access_mode     = "PrivateOnly"
+}
+```
+
+### Bicep
+```bicep
+resource scope 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {
+  name: 'ampls-hub'
+  location: 'global'
+  properties: {
+    accessModeSettings: {
+      ingestionAccessMode: 'PrivateOnly'
+      queryAccessMode: 'PrivateOnly'
+    }
+  }
+}
+```
+
+### ARM JSON
+```json
+{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {
+      "type": "Microsoft.Insights/privateLinkScopes",
+      "apiVersion": "2021-07-01-preview",
+      "name": "ampls-hub",
+      "location": "global",
+      "properties": {
+        "accessModeSettings": {
+          "ingestionAccessMode": "PrivateOnly",
+          "queryAccessMode": "PrivateOnly"
+        }
+      }
+    }
+  ]
+}
+```
+
+## References
+- [Use Azure Private Link to connect networks to Azure Monitor: access modes](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security#private-link-access-modes-private-only-vs-open)
+- [Design your Azure Private Link setup](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design)
+- [Configure your private link](https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure)
+- [Microsoft.Insights privateLinkScopes template reference](https://learn.microsoft.com/azure/templates/microsoft.insights/privatelinkscopes)
+- [azurerm_monitor_private_link_scope (Terraform azurerm provider)](https://registry.terraform.io/providers/hashicorp/azurerm/latest/docs/resources/monitor_private_link_scope)
 """
 
 from __future__ import annotations
