@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import sys
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from .checks import Check, Finding, Settings, all_checks
 from .discover import Candidate, FileKind, discover, is_relevant
@@ -70,29 +73,86 @@ def terraform_tokens() -> tuple[bytes, ...]:
     return tuple(t.encode() for t in RELEVANT_TYPES) + (b"variable", b"locals", b"module", b"output")
 
 
-def parse_terraform(candidates: list[tuple[Candidate, str]]) -> ParseResult:
-    from .parsers.terraform import parse_tf_file
-    from .parsers.terraform_resources import load_terraform
-
-    parsed = [
-        (os.path.abspath(c.path), c.display, parse_tf_file(os.path.abspath(c.path), c.display, text))
-        for c, text in candidates
-    ]
-    return load_terraform(parsed)
+def parse_terraform(candidates: list[tuple[Candidate, str]], max_steps: int | None = None) -> ParseResult:
+    return run_job(Job("terraform", [(os.path.abspath(c.path), c.display, t) for c, t in candidates]), max_steps, [])
 
 
-def parse_arm(candidates: list[tuple[Candidate, str]], options: ScanOptions) -> ParseResult:
-    from .parsers.arm import parse_arm_files
+@dataclass
+class Job:
+    """A piece of parsing that stands alone: one Terraform unit, or all ARM, or all Bicep files."""
 
-    return parse_arm_files(
-        [(os.path.abspath(c.path), c.display, text) for c, text in candidates], options.arm_parameters
-    )
+    kind: str
+    files: list[tuple[str, str, str]]  # real path, display path, text
+    key: str = ""
 
 
-def parse_bicep(candidates: list[tuple[Candidate, str]], options: ScanOptions) -> ParseResult:
-    from .parsers.bicep import parse_bicep_files
+def run_job(job: Job, max_steps: int | None, arm_parameters: list[str]) -> ParseResult:
+    """Parse one job. Runs in a worker process for large scans, so it takes and returns plain data."""
+    try:
+        if job.kind == "terraform":
+            from .parsers.terraform import parse_tf_file
+            from .parsers.terraform_resources import load_terraform
 
-    return parse_bicep_files([(os.path.abspath(c.path), c.display, text) for c, text in candidates])
+            parsed = [(real, display, parse_tf_file(real, display, text)) for real, display, text in job.files]
+            return load_terraform(parsed, max_steps)
+        if job.kind == "arm":
+            from .parsers.arm import parse_arm_files
+
+            return parse_arm_files(job.files, arm_parameters)
+        from .parsers.bicep import parse_bicep_files
+
+        return parse_bicep_files(job.files)
+    except RecursionError:
+        first = job.files[0][1] if job.files else "<input>"
+        return ParseResult(errors=[ParseError(first, "input nested too deeply to analyse")])
+
+
+def _run_job_in_worker(args: tuple[Job, int | None, list[str]]) -> ParseResult:
+    job, max_steps, arm_parameters = args
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    return run_job(job, max_steps, arm_parameters)
+
+
+POOL_MIN_BYTES = 2 * 1024 * 1024
+
+
+def run_jobs(jobs: list[Job], options: ScanOptions) -> list[ParseResult]:
+    """Run jobs in a process pool when there is enough work for one, serially otherwise."""
+    workers = options.jobs if options.jobs is not None else (os.cpu_count() or 1)
+    total = sum(len(text) for job in jobs for _r, _d, text in job.files)
+    if workers > 1 and len(jobs) > 1 and (total >= POOL_MIN_BYTES or options.jobs is not None):
+        from concurrent.futures import ProcessPoolExecutor
+
+        arguments = [(job, options.max_eval_steps, options.arm_parameters) for job in jobs]
+        try:
+            with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+                chunk = max(1, len(jobs) // (workers * 4))
+                return list(pool.map(_run_job_in_worker, arguments, chunksize=chunk))
+        except (OSError, RuntimeError):
+            pass  # no processes available here: do the work in this one
+    return [run_job(job, options.max_eval_steps, options.arm_parameters) for job in jobs]
+
+
+def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> list[Job]:
+    from .units import local_calls, terraform_units
+
+    jobs: list[Job] = []
+    terraform = by_kind[FileKind.TERRAFORM] + by_kind[FileKind.TFVARS]
+    if terraform:
+        item_of = {os.path.abspath(c.path): (c, data, text) for c, data, text in terraform}
+        files: dict[str, list[str]] = {}
+        calls: dict[str, set[str]] = {}
+        for real, (_c, data, _t) in item_of.items():
+            directory = os.path.dirname(real)
+            files.setdefault(directory, []).append(real)
+            if real.endswith(".tf"):
+                calls.setdefault(directory, set()).update(local_calls(directory, data))
+        for unit in terraform_units(files, calls):
+            jobs.append(Job("terraform", [(real, item_of[real][0].display, item_of[real][2]) for real in unit]))
+    for kind, name in ((FileKind.JSON, "arm"), (FileKind.BICEP, "bicep")):
+        if by_kind[kind]:
+            jobs.append(Job(name, [(os.path.abspath(c.path), c.display, text) for c, _d, text in by_kind[kind]]))
+    return jobs
 
 
 def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
@@ -103,7 +163,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     report.files_scanned = len(found.files)
     tokens = terraform_tokens()
 
-    by_kind: dict[FileKind, list[tuple[Candidate, str]]] = {kind: [] for kind in FileKind}
+    by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]] = {kind: [] for kind in FileKind}
     for candidate in found.files:
         data, error = read_text(candidate, options.max_file_bytes)
         if error is not None or data is None:
@@ -117,28 +177,100 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
                 continue  # undecodable JSON that does not even claim to be a template: not ours
             report.errors.append(error or ParseError(candidate.display, "cannot decode file"))
             continue
-        by_kind[candidate.kind].append((candidate, text))
-
-    result = ParseResult()
-    terraform = by_kind[FileKind.TERRAFORM] + by_kind[FileKind.TFVARS]
-    if terraform:
-        result.extend(parse_terraform(terraform))
-    if by_kind[FileKind.JSON]:
-        result.extend(parse_arm(by_kind[FileKind.JSON], options))
-    if by_kind[FileKind.BICEP]:
-        result.extend(parse_bicep(by_kind[FileKind.BICEP], options))
+        by_kind[candidate.kind].append((candidate, data, text))
     report.files_parsed = sum(len(files) for files in by_kind.values())
-    report.errors.extend(result.errors)
-    report.notes.extend(result.notes)
-    report.findings = run_checks(result.entities, options, report)
+    checks = options.checks if options.checks is not None else all_checks()
+    report.checks_run = checks
+
+    cache = None
+    if options.use_cache:
+        from .cache import Cache
+
+        cache = Cache(options.cache_dir)
+    hashes = {
+        c.display: hashlib.blake2b(data, digest_size=20).hexdigest()
+        for files in by_kind.values()
+        for c, data, _t in files
+    }
+    whole_key = ""
+    if cache is not None:
+        whole_key = cache.key(
+            "scan",
+            repr(options.settings),
+            repr([c.id for c in checks]),
+            repr(options.max_eval_steps),
+            _parameter_files_digest(options.arm_parameters),
+            repr(sorted(hashes.items())),
+            repr(report.errors),
+        )
+        cached = cache.get(whole_key)
+        if isinstance(cached, tuple) and len(cached) == 3:
+            report.findings, report.errors, report.notes = cached
+            return report
+
+    jobs = plan_jobs(by_kind)
+    results: list[ParseResult | None] = []
+    pending: list[tuple[int, Job]] = []
+    for position, job in enumerate(jobs):
+        if cache is not None:
+            job.key = cache.key(
+                job.kind,
+                repr(options.max_eval_steps),
+                _parameter_files_digest(options.arm_parameters) if job.kind == "arm" else "",
+                repr([(display, hashes[display]) for _r, display, _t in job.files]),
+            )
+            hit = cache.get(job.key)
+            if isinstance(hit, ParseResult):
+                results.append(hit)
+                continue
+        results.append(None)
+        pending.append((position, job))
+    for (position, job), result in zip(pending, run_jobs([job for _p, job in pending], options), strict=True):
+        results[position] = result
+        if cache is not None:
+            cache.put(job.key, result)
+
+    merged = ParseResult()
+    seen_keys: set[str] = set()
+    for result in results:
+        if result is None:
+            continue
+        merged.errors.extend(result.errors)
+        merged.notes.extend(result.notes)
+        for entity in result.entities:
+            if entity.key not in seen_keys:  # a module directory shared by two units
+                seen_keys.add(entity.key)
+                merged.entities.append(entity)
+    report.errors.extend(_unique(merged.errors))
+    report.notes.extend(_unique(merged.notes))
+    report.findings = run_checks(merged.entities, options, report)
     report.errors.sort(key=lambda e: (e.file, e.line or 0))
+    if cache is not None:
+        cache.put(whole_key, (report.findings, report.errors, report.notes))
+        if cache.writes:
+            cache.clean()
     return report
+
+
+def _unique(items: list[Any]) -> list[Any]:
+    return list(dict.fromkeys(items))
+
+
+def _parameter_files_digest(paths: list[str]) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    for path in paths:
+        digest.update(path.encode())
+        try:
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+        except OSError:
+            digest.update(b"<unreadable>")
+    return digest.hexdigest()
 
 
 def run_checks(entities: list[Entity], options: ScanOptions, report: ScanReport) -> list[Finding]:
     graph = link(entities)
-    checks = options.checks if options.checks is not None else all_checks()
-    report.checks_run = checks
+    checks = report.checks_run or (options.checks if options.checks is not None else all_checks())
     by_address = {e.address + "\0" + e.location.file: e for e in entities}
     findings: list[Finding] = []
     seen: set[tuple[str, str, str, int]] = set()

@@ -130,6 +130,7 @@ class ModuleInstance:
         inputs: dict[str, Any],
         load_module: Callable[[str], ModuleSource | None],
         chain: tuple[str, ...],
+        steps: int = EVAL_STEPS_PER_MODULE,
     ) -> None:
         self.source = source
         self.path = path  # address prefix, "" for a root, 'module.a["x"].' for a child
@@ -137,7 +138,8 @@ class ModuleInstance:
         self.inputs = inputs  # name -> Thunk or plain value (tfvars)
         self.load_module = load_module
         self.chain = chain
-        self.budget = Budget(EVAL_STEPS_PER_MODULE)
+        self.steps = steps
+        self.budget = Budget(steps)
         self.evaluator = Evaluator(self.resolve_root, self.budget)
         self._locals: dict[str, Any] = {}
         self._locals_running: set[str] = set()
@@ -283,6 +285,7 @@ class ModuleInstance:
             inputs,
             self.load_module,
             (*self.chain, child_dir),
+            self.steps,
         )
         self.children.append(child)
         return ModuleView(child)

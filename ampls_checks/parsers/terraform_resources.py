@@ -39,6 +39,7 @@ from ..model import (
 from ..suppress_comments import skips_in_lines
 from .convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
 from .terraform import (
+    EVAL_STEPS_PER_MODULE,
     BlockView,
     ModuleInstance,
     ModuleSource,
@@ -441,7 +442,7 @@ def extract_instance(
                 )
 
 
-def load_terraform(files: list[tuple[str, str, TfFile | ParseError]]) -> ParseResult:
+def load_terraform(files: list[tuple[str, str, TfFile | ParseError]], max_steps: int | None = None) -> ParseResult:
     """Evaluate every root module found among `files` (real path, display path, parse result).
 
     A directory called by another scanned directory as a local module is evaluated only through
@@ -481,7 +482,7 @@ def load_terraform(files: list[tuple[str, str, TfFile | ParseError]]) -> ParseRe
         ):
             inputs.update(read_tfvars(tfvars))
         unit = _display_dir(source)
-        instance = ModuleInstance(source, "", unit, inputs, sources.get, (root,))
+        instance = ModuleInstance(source, "", unit, inputs, sources.get, (root,), max_steps or EVAL_STEPS_PER_MODULE)
         azapi: dict[str, list[ResourceView]] = {}
         for each in iter_instances(instance):
             extract_instance(each, result, azapi)

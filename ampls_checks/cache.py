@@ -1,0 +1,122 @@
+"""A content-addressed cache of parse results, so a scan of unchanged files costs only reading them.
+
+Keys are hashes of the tool version and the exact bytes (and display paths) of the files a result
+was computed from, so a stale entry can never be found. Each entry stores a checksum of its
+payload: a truncated or corrupt entry is ignored (and removed), never trusted. Entries are plain
+pickles of our own dataclasses in a directory the user owns; the cache is cleaned by size, oldest
+entries first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from typing import Any
+
+from . import __version__
+
+DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+_MAGIC = b"AMPLSC1\n"
+
+
+def default_cache_dir() -> str:
+    configured = os.environ.get("AMPLS_CHECKS_CACHE_DIR")
+    if configured:
+        return configured
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "ampls-checks")
+
+
+def _parser_versions() -> str:
+    """Versions that change what parsing produces: ours, python-hcl2's grammar, Python's pickle."""
+    try:
+        import importlib.metadata
+
+        hcl = importlib.metadata.version("python-hcl2")
+    except Exception:  # not installed: Terraform files become errors, which are cached alike
+        hcl = "none"
+    return f"{__version__}|{hcl}|{sys.version_info[:2]}"
+
+
+class Cache:
+    def __init__(self, directory: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.directory = directory or default_cache_dir()
+        self.max_bytes = max_bytes
+        self.salt = _parser_versions().encode()
+        self.writes = 0
+
+    def key(self, *parts: bytes | str) -> str:
+        digest = hashlib.blake2b(self.salt, digest_size=20)
+        for part in parts:
+            data = part.encode("utf-8", "surrogateescape") if isinstance(part, str) else part
+            digest.update(len(data).to_bytes(8, "little"))
+            digest.update(data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key + ".pkl")
+
+    def get(self, key: str) -> Any | None:
+        path = self._path(key)
+        try:
+            with open(path, "rb") as handle:
+                blob = handle.read()
+        except OSError:
+            return None
+        header_size = len(_MAGIC) + 32
+        if len(blob) < header_size or not blob.startswith(_MAGIC):
+            self._discard(path)
+            return None
+        checksum, payload = blob[len(_MAGIC) : header_size], blob[header_size:]
+        if hashlib.blake2b(payload, digest_size=32).digest() != checksum:
+            self._discard(path)
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # an entry from another layout of our classes: recompute
+            self._discard(path)
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return
+        path = self._path(key)
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
+            os.replace(temporary, path)  # atomic: readers see the old entry or the whole new one
+        except OSError:
+            return  # a read-only or full disk must not fail the scan
+        self.writes += 1
+
+    def _discard(self, path: str) -> None:
+        with contextlib.suppress(OSError):
+            os.remove(path)
+
+    def clean(self) -> None:
+        """Remove the oldest entries while the cache is over its size limit."""
+        entries: list[tuple[float, int, str]] = []
+        try:
+            for bucket in os.scandir(self.directory):
+                if not bucket.is_dir(follow_symlinks=False):
+                    continue
+                for entry in os.scandir(bucket.path):
+                    if entry.name.endswith((".pkl", ".tmp")):
+                        stat = entry.stat(follow_symlinks=False)
+                        entries.append((stat.st_mtime, stat.st_size, entry.path))
+        except OSError:
+            return
+        total = sum(size for _mtime, size, _path in entries)
+        for _mtime, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            self._discard(path)
+            total -= size

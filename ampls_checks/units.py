@@ -1,0 +1,53 @@
+"""Splitting Terraform files into deployment units before parsing, for the cache and the pool.
+
+A unit is a root module directory plus every local module directory it reaches. The call graph
+is read from the raw text (`source = "./..."` or `"../..."`): a module source must be a literal
+string in Terraform, so this finds every local call. It may also see a `source` that is not a
+module call (a provisioner's); that only makes a unit larger, never wrong, because each unit is
+then evaluated by the real parser, which decides roots again from the parsed module blocks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+_LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
+
+
+def local_calls(directory: str, data: bytes) -> set[str]:
+    return {
+        os.path.normpath(os.path.join(directory, m.decode("utf-8", "replace"))) for m in _LOCAL_SOURCE.findall(data)
+    }
+
+
+def terraform_units(files: dict[str, list[str]], calls: dict[str, set[str]]) -> list[list[str]]:
+    """`files`: directory -> its files; `calls`: directory -> directories it calls.
+    Returns one sorted list of files per unit, roots in sorted order."""
+    directories = sorted(files)
+    called = {target for d in directories for target in calls.get(d, set()) if target != d and target in files}
+    roots = [d for d in directories if d not in called]
+    covered: set[str] = set()
+    units: list[list[str]] = []
+
+    def reach(root: str) -> set[str]:
+        seen: set[str] = set()
+        pending = [root]
+        while pending:
+            current = pending.pop()
+            if current in seen or current not in files:
+                continue
+            seen.add(current)
+            pending.extend(calls.get(current, set()))
+        return seen
+
+    for root in roots:
+        members = reach(root)
+        covered |= members
+        units.append(sorted(f for d in members for f in files[d]))
+    for directory in directories:  # directories only reached through a cycle
+        if directory not in covered:
+            members = reach(directory)
+            covered |= members
+            units.append(sorted(f for d in members for f in files[d]))
+    return units
