@@ -9,7 +9,9 @@ raw bytes, before any parser sees it.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -65,8 +67,16 @@ def _inside(path: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
+def _child(display_dir: str, name: str) -> str:
+    return name if display_dir == "." else f"{display_dir.rstrip('/')}/{name}"
+
+
 def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
-    """Walk `paths` (files or directories) and return the candidate files."""
+    """Walk `paths` (files or directories) and return the candidate files.
+
+    Real paths are resolved once per directory and only for symlinked files, and display paths
+    are built by joining names: a monorepo walk must cost little more than the directory reads.
+    """
     exclude = exclude or []
     found = Discovery()
     real_roots = [os.path.realpath(p) for p in paths]
@@ -74,20 +84,17 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
     seen_files: set[str] = set()
 
     def excluded(display: str) -> bool:
-        return any(
+        return bool(exclude) and any(
             fnmatch.fnmatch(display, pattern) or fnmatch.fnmatch(os.path.basename(display), pattern)
             for pattern in exclude
         )
 
-    def add_file(path: str) -> None:
+    def add_file(path: str, display: str, real: str | None) -> None:
         kind = kind_of(os.path.basename(path))
         if kind is None:
             return
-        real = os.path.realpath(path)
-        if real in seen_files:
-            return
-        display = display_path(path)
-        if excluded(display):
+        real = real or os.path.realpath(path)
+        if real in seen_files or excluded(display):
             return
         if not _inside(real, real_roots):
             found.errors.append(ParseError(display, "symlink points outside the scanned roots; not followed"))
@@ -100,46 +107,53 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
             found.errors.append(ParseError(display_path(given), "no such file or directory"))
             continue
         if os.path.isfile(given):
-            add_file(given)
+            add_file(given, display_path(given), None)
             continue
-        stack = [given]
+        stack = [(given, display_path(given))]
         while stack:
-            directory = stack.pop()
-            real = os.path.realpath(directory)
-            if real in seen_dirs:
+            directory, shown = stack.pop()
+            real_dir = os.path.realpath(directory)
+            if real_dir in seen_dirs:
                 continue  # a loop or a second route to the same directory
-            if not _inside(real, real_roots):
-                found.errors.append(
-                    ParseError(display_path(directory), "symlink points outside the scanned roots; not followed")
-                )
+            if not _inside(real_dir, real_roots):
+                found.errors.append(ParseError(shown, "symlink points outside the scanned roots; not followed"))
                 continue
-            seen_dirs.add(real)
+            seen_dirs.add(real_dir)
             try:
                 entries = sorted(os.scandir(directory), key=lambda e: e.name)
             except OSError as exc:
-                found.errors.append(ParseError(display_path(directory), f"cannot read directory: {exc.strerror}"))
+                found.errors.append(ParseError(shown, f"cannot read directory: {exc.strerror}"))
                 continue
             subdirs = []
             for entry in entries:
+                display = _child(shown, entry.name)
                 try:
                     if entry.is_dir():
-                        if entry.name not in SKIPPED_DIRS and not excluded(display_path(entry.path)):
-                            subdirs.append(entry.path)
+                        if entry.name not in SKIPPED_DIRS and not excluded(display):
+                            subdirs.append((entry.path, display))
                     elif entry.is_file():
-                        add_file(entry.path)
+                        if kind_of(entry.name) is not None:
+                            linked = entry.is_symlink()
+                            add_file(entry.path, display, None if linked else os.path.join(real_dir, entry.name))
                     elif entry.is_symlink():
-                        found.errors.append(ParseError(display_path(entry.path), "broken or looping symlink"))
+                        found.errors.append(ParseError(display, "broken or looping symlink"))
                 except OSError as exc:
-                    found.errors.append(ParseError(display_path(entry.path), f"cannot read: {exc.strerror}"))
+                    found.errors.append(ParseError(display, f"cannot read: {exc.strerror}"))
             stack.extend(reversed(subdirs))
     found.files.sort(key=lambda c: c.display)
     return found
 
 
+@functools.lru_cache(maxsize=4)
+def _token_pattern(tokens: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """One pass over the bytes for all tokens, instead of one `in` test per token."""
+    return re.compile(b"|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
+
+
 def is_relevant(kind: FileKind, data: bytes, terraform_tokens: tuple[bytes, ...]) -> bool:
     """Could this file hold anything the checks read? A substring test, no parsing."""
     if kind is FileKind.TERRAFORM:
-        return any(token in data for token in terraform_tokens)
+        return _token_pattern(terraform_tokens).search(data) is not None
     if kind is FileKind.JSON:
         # Deployment templates and parameter files name their schema; other JSON never does.
         return b"deploymentTemplate" in data or b"deploymentParameters" in data
