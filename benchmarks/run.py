@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Benchmark ampls-checks against its baselines, measured in one run on the same machine.
+
+    python benchmarks/run.py [--modules 1000] [--checkov PATH] [--workdir DIR] [--skip-scale]
+
+It generates the synthetic monorepo of ../shared/tools/gen_corpus.py (four files per root
+module), then measures, each in a fresh process, wall time and the peak memory of the whole
+process tree (sampled from /proc):
+
+- bare parse: python-hcl2's lark parser over every .tf file, one process (the floor a
+  parser-based tool starts from);
+- cat: reading every byte (the floor for any tool);
+- cold scan (no cache, default parallelism) and warm scan (cache primed, nothing changed);
+- one changed file (the pre-commit case: the directory of one edited file, start-up included);
+- `ampls-checks --version` (start-up alone);
+- checkov with this project's pack on the same corpus, when checkov is available;
+- scaling: a corpus ten times larger, and the same corpus plus unrelated files.
+
+It prints each figure with its ratio to checkov and to the bare parse. Timing is never asserted
+in the test suite; this script is where the targets are shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATOR = REPO.parent / "shared" / "tools" / "gen_corpus.py"
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: float
+    peak_mb: float
+    returncode: int
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as handle:
+                    pending.extend(int(child) for child in handle.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(name: str, command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Measure:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss_kb(process.pid))
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    return Measure(name, elapsed, peak / 1024, process.returncode)
+
+
+BARE_PARSE = """
+import glob, importlib.metadata as md, importlib.util, sys
+from lark import Lark
+d = md.distribution("python-hcl2")
+spec = importlib.util.spec_from_file_location("pl", str(d.locate_file("hcl2/postlexer.py")))
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+parser = Lark.open(str(d.locate_file("hcl2/hcl2.lark")), parser="lalr", propagate_positions=True,
+                   postlex=m.PostLexer(), cache=True)
+for path in glob.glob(sys.argv[1] + "/**/*.tf", recursive=True):
+    with open(path) as handle:
+        parser.parse(handle.read() + "\\n")
+"""
+
+CAT = """
+import glob, sys
+for path in glob.glob(sys.argv[1] + "/**/*", recursive=True):
+    try:
+        with open(path, "rb") as handle:
+            handle.read()
+    except IsADirectoryError:
+        pass
+"""
+
+
+def generate(target: Path, modules: int) -> None:
+    if target.exists():
+        return
+    subprocess.run([sys.executable, str(GENERATOR), str(target), str(modules)], check=True)
+
+
+def add_unrelated(source: Path, target: Path) -> None:
+    """The corpus plus as many unrelated files again (Terraform without monitor resources, JSON,
+    YAML), the way a real monorepo is mostly other things."""
+    if target.exists():
+        return
+    shutil.copytree(source, target)
+    filler = (source / "stack00000" / "storage.tf").read_text()
+    for number, stack in enumerate(sorted(p for p in source.iterdir() if p.is_dir())):
+        other = target / "apps" / f"app{number:05d}"
+        other.mkdir(parents=True)
+        (other / "main.tf").write_text(filler)
+        (other / "package.json").write_text('{"name": "app%d", "version": "1.0.0"}\n' % number)
+        (other / "pipeline.yaml").write_text("steps:\n  - script: make\n" * 20)
+        (other / "settings.json").write_text('{"a": [1, 2, 3], "b": {"c": "d"}}\n' * 50)
+
+
+def ratio(value: float, base: float | None) -> str:
+    return f"{base / value:6.1f}x" if base else "     -"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--modules", type=int, default=1000)
+    parser.add_argument("--checkov", default=os.environ.get("AMPLS_CHECKOV") or shutil.which("checkov"))
+    parser.add_argument("--workdir", default=os.path.join(tempfile.gettempdir(), "ampls-bench"))
+    parser.add_argument("--skip-scale", action="store_true", help="skip the 10x and unrelated-files runs")
+    args = parser.parse_args()
+
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    corpus = work / f"corpus-{args.modules}"
+    generate(corpus, args.modules)
+    tool = [sys.executable, "-m", "ampls_checks.cli"]
+    cache = work / "cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    files = sum(1 for _ in corpus.rglob("*.tf"))
+    size = sum(p.stat().st_size for p in corpus.rglob("*") if p.is_file()) / 1e6
+    print(
+        f"corpus: {args.modules} root modules, {files} .tf files, {size:.1f} MB; "
+        f"{os.cpu_count()} cores; Python {sys.version.split()[0]}"
+    )
+
+    results: list[Measure] = [
+        measure("cat (read every byte)", [sys.executable, "-c", CAT, str(corpus)], work),
+        measure("bare parse (python-hcl2 lark, 1 process)", [sys.executable, "-c", BARE_PARSE, str(corpus)], work),
+        measure("ampls-checks --version", [*tool, "--version"], work),
+        measure("cold scan (no cache)", [*tool, str(corpus), "--no-cache", "--format", "json"], work),
+        measure("cold scan (1 process)", [*tool, str(corpus), "--no-cache", "-j", "1", "--format", "json"], work),
+    ]
+    measure("prime cache", [*tool, str(corpus), "--cache-dir", str(cache)], work)
+    results.append(measure("warm scan (nothing changed)", [*tool, str(corpus), "--cache-dir", str(cache)], work))
+    one = corpus / "stack00003" / "monitor.tf"
+    original = one.read_text()
+    one.write_text(original + "\n# edited\n")
+    results.append(measure("one changed file (its directory, cold)", [*tool, str(one.parent), "--no-cache"], work))
+    results.append(
+        measure("one changed file in the whole corpus (warm)", [*tool, str(corpus), "--cache-dir", str(cache)], work)
+    )
+    one.write_text(original)
+
+    checkov_time = None
+    if args.checkov:
+        pack = subprocess.run([*tool, "checkov-dir"], capture_output=True, text=True, check=True).stdout.strip()
+        checkov = measure(
+            "checkov + ampls pack",
+            [
+                args.checkov,
+                "-d",
+                str(corpus),
+                "--external-checks-dir",
+                pack,
+                "--framework",
+                "terraform",
+                "--check",
+                "CKV_AMPLS_1",
+                "--run-all-external-checks",
+                "-o",
+                "json",
+                "--quiet",
+            ],
+            work,
+            {"BC_SKIP_MAPPING": "TRUE", "AMPLS_CHECKS_CACHE_DIR": str(work / "pack-cache")},
+        )
+        results.append(checkov)
+        checkov_time = checkov.seconds
+    bare = next(r.seconds for r in results if r.name.startswith("bare parse"))
+
+    print(f"\n{'measure':48} {'seconds':>8} {'peak MB':>8} {'vs checkov':>11} {'vs bare parse':>14}")
+    for result in results:
+        print(
+            f"{result.name:48} {result.seconds:8.2f} {result.peak_mb:8.0f} {ratio(result.seconds, checkov_time):>11} "
+            f"{ratio(result.seconds, bare):>14}"
+        )
+
+    if not args.skip_scale:
+        big = work / f"corpus-{args.modules * 10}"
+        generate(big, args.modules * 10)
+        noisy = work / f"corpus-{args.modules}-unrelated"
+        add_unrelated(corpus, noisy)
+        base = measure("cold scan", [*tool, str(corpus), "--no-cache"], work)
+        scaled = measure("cold scan, 10x corpus", [*tool, str(big), "--no-cache"], work)
+        with_noise = measure("cold scan, plus unrelated files", [*tool, str(noisy), "--no-cache"], work)
+        cat_noise = measure("cat, unrelated files only", [sys.executable, "-c", CAT, str(noisy / "apps")], work)
+        print(f"\nscaling: 10x corpus took {scaled.seconds / base.seconds:.1f}x the time (target <= 11x)")
+        print(
+            f"unrelated files added {with_noise.seconds - base.seconds:+.2f} s; reading them alone takes "
+            f"{cat_noise.seconds:.2f} s"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
