@@ -114,11 +114,12 @@ def add_unrelated(source: Path, target: Path) -> None:
         return
     shutil.copytree(source, target)
     filler = (source / "stack00000" / "storage.tf").read_text()
-    for number, stack in enumerate(sorted(p for p in source.iterdir() if p.is_dir())):
+    modules = sum(1 for p in source.iterdir() if p.is_dir())
+    for number in range(modules):
         other = target / "apps" / f"app{number:05d}"
         other.mkdir(parents=True)
         (other / "main.tf").write_text(filler)
-        (other / "package.json").write_text('{"name": "app%d", "version": "1.0.0"}\n' % number)
+        (other / "package.json").write_text(f'{{"name": "app{number}", "version": "1.0.0"}}\n')
         (other / "pipeline.yaml").write_text("steps:\n  - script: make\n" * 20)
         (other / "settings.json").write_text('{"a": [1, 2, 3], "b": {"c": "d"}}\n' * 50)
 
