@@ -128,8 +128,8 @@ def run_jobs(jobs: list[Job], options: ScanOptions) -> list[ParseResult]:
             with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
                 chunk = max(1, len(jobs) // (workers * 4))
                 return list(pool.map(_run_job_in_worker, arguments, chunksize=chunk))
-        except (OSError, RuntimeError):
-            pass  # no processes available here: do the work in this one
+        except Exception:  # noqa: BLE001 - no processes here, a worker died, a result would not pickle
+            pass  # do the work in this process; results are the same, only slower
     return [run_job(job, options.max_eval_steps, options.arm_parameters) for job in jobs]
 
 
@@ -168,6 +168,9 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
         data, error = read_text(candidate, options.max_file_bytes)
         if error is not None or data is None:
             report.errors.append(error or ParseError(candidate.display, "cannot read file"))
+            continue
+        if candidate.kind is not FileKind.JSON and b"\x00" in data:
+            report.errors.append(ParseError(candidate.display, "binary content, not a text file"))
             continue
         if not is_relevant(candidate.kind, data, tokens):
             continue

@@ -239,11 +239,20 @@ def _clashes_with_checkov_fork(grammar: str) -> bool:
 
 
 def _describe_lark_error(exc: Exception) -> str:
-    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    column = getattr(exc, "column", None)
-    if column not in (None, -1):
-        return f"invalid HCL at column {column}: {first_line}"
-    return f"invalid HCL: {first_line}"
+    """A one-line message a user can act on, without lark's internal token names."""
+    token = getattr(exc, "token", None)
+    if token is not None:
+        if getattr(token, "type", "") == "$END":
+            return "invalid HCL: unexpected end of file (an unclosed block, string or bracket?)"
+        text = str(token).strip()
+        if not text:
+            return "invalid HCL: unexpected end of line (an unclosed string or expression?)"
+        return f"invalid HCL: unexpected {text[:40]!r}"
+    char = getattr(exc, "char", None)
+    if char is not None:
+        return f"invalid HCL: unexpected character {char!r}"
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"invalid HCL: {first[:200]}"
 
 
 def _line(node: Any) -> int:

@@ -802,22 +802,5 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "distinct": _fn_distinct,
 }
 
-# try() must see unknown arguments to skip over them; lookup() on a partly unknown map too.
-_UNKNOWN_TOLERANT = frozenset(
-    {
-        "can",
-        "try",
-        "lookup",
-        "merge",
-        "concat",
-        "tolist",
-        "length",
-        "values",
-        "keys",
-        "jsonencode",
-        "flatten",
-        "element",
-        "distinct",
-        "toset",
-    }
-)
+# try() and can() must see unknown arguments; every other function is unknown when one is.
+_UNKNOWN_TOLERANT = frozenset({"try", "can"})
