@@ -97,6 +97,7 @@ class Entity:
     unit: str = ""
     attr_lines: dict[str, int] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
+    attr_files: dict[str, str] = field(default_factory=dict)  # attributes written in another file
 
     def line_of(self, attribute: str) -> int:
         """The attribute's own line when it is written, else the resource's first line."""

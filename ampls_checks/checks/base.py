@@ -85,8 +85,10 @@ class Check:
         """A finding on `entity`: on the attribute's line when it is written, else on the
         resource block (or on `location`, such as a zone group inside the resource)."""
         span = location or entity.location
+        file = span.file
         if attribute is not None and attribute in entity.attr_lines:
             start = end = entity.attr_lines[attribute]
+            file = entity.attr_files.get(attribute, file)
         else:
             start, end = span.start_line, span.end_line
         return Finding(
@@ -94,7 +96,7 @@ class Check:
             check_name=self.name,
             severity=self.severity,
             resource=entity.address,
-            file=span.file,
+            file=file,
             start_line=start,
             end_line=end,
             message=message,

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Language, Location, Note, ParseError, Unknown
-from .hcl_syntax import Attribute, Block, Body, Expr, HclSyntaxError, parse_hcl
+from .hcl_syntax import Attribute, Block, Body, Call, Expr, HclSyntaxError, Lit, ObjectExpr, parse_hcl
 from .terraform_eval import (
     MAX_COLLECTION,
     Budget,
@@ -83,15 +83,12 @@ class ModuleSource:
 def local_module_dir(caller_dir: str, block: Block) -> str | None:
     """The directory of a local module call, or None for a remote or computed source."""
     attr = block.body.attributes.get("source")
-    if attr is None or not isinstance(attr.expr, _LitType):
+    if attr is None or not isinstance(attr.expr, Lit):
         return None
     source = attr.expr.value
     if not isinstance(source, str) or not (source.startswith("./") or source.startswith("../")):
         return None
     return os.path.normpath(os.path.join(caller_dir, source))
-
-
-from .hcl_syntax import Lit as _LitType  # noqa: E402  (kept next to its only user above)
 
 
 @dataclass
@@ -178,16 +175,49 @@ class ModuleInstance:
         return Unknown(f"unknown name {name!r}")
 
     def variable(self, name: str) -> Any:
+        decl = self.source.variables.get(name)
         if name in self.inputs:
             value = self.inputs[name]
-            return value.force() if isinstance(value, Thunk) else value
-        decl = self.source.variables.get(name)
-        if decl is None:
+            value = value.force() if isinstance(value, Thunk) else value
+        elif decl is None:
             return Unknown(f"variable {name!r} is not declared")
-        default = decl.block.body.attributes.get("default")
-        if default is None:
-            return Unknown(f"variable {name!r} has no default and no value in the scanned tfvars")
-        return self.evaluate(default.expr, {})
+        else:
+            default = decl.block.body.attributes.get("default")
+            if default is None:
+                return Unknown(f"variable {name!r} has no default and no value in the scanned tfvars")
+            value = self.evaluate(default.expr, {})
+        type_attr = decl.block.body.attributes.get("type") if decl is not None else None
+        if type_attr is not None:
+            try:
+                value = self.apply_type_defaults(type_attr.expr, value)
+            except RecursionError:
+                return Unknown(f"type of variable {name!r} nested too deeply")
+        return value
+
+    def apply_type_defaults(self, type_expr: Expr, value: Any) -> Any:
+        """Fill `optional(type, default)` attributes of object types, as Terraform does when a
+        value is converted to the variable's type. Returns a new value; inputs are shared."""
+        if not isinstance(type_expr, Call) or value is None or isinstance(value, Unknown):
+            return value
+        args = type_expr.args
+        if type_expr.name == "object" and args and isinstance(args[0], ObjectExpr) and isinstance(value, dict):
+            out = dict(value)
+            for key_expr, attribute_type in args[0].items:
+                key = key_expr.value if isinstance(key_expr, Lit) else None
+                if not isinstance(key, str):
+                    continue
+                if isinstance(attribute_type, Call) and attribute_type.name == "optional" and attribute_type.args:
+                    if out.get(key) is None:
+                        out[key] = self.evaluate(attribute_type.args[1], {}) if len(attribute_type.args) > 1 else None
+                    attribute_type = attribute_type.args[0]
+                if key in out:
+                    out[key] = self.apply_type_defaults(attribute_type, out[key])
+            return out
+        if type_expr.name in ("list", "set") and args and isinstance(value, list):
+            return [self.apply_type_defaults(args[0], item) for item in value]
+        if type_expr.name == "map" and args and isinstance(value, dict):
+            return {k: self.apply_type_defaults(args[0], v) for k, v in value.items()}
+        return value
 
     def local(self, name: str) -> Any:
         if name in self._locals:

@@ -164,6 +164,9 @@ def _apply_patch(scope: PrivateLinkScope, patched: PrivateLinkScope, patch: ArmR
     for field_name, key in (("ingestion_access_mode", "ingestionAccessMode"), ("query_access_mode", "queryAccessMode")):
         if key in modes:
             setattr(scope, field_name, getattr(patched, field_name))
+            if field_name in patched.attr_lines:  # report it where the update resource writes it
+                scope.attr_lines[field_name] = patched.attr_lines[field_name]
+                scope.attr_files[field_name] = patch.location.file
     if "exclusions" in modes:
         scope.exclusions = patched.exclusions
         if isinstance(scope.exclusions, list):

@@ -166,7 +166,7 @@ def _endpoint(view: ResourceView, r: Reader) -> list[Entity]:
     connections: Maybe[list[ServiceConnection]]
     found = view.blocks("private_service_connection")
     if isinstance(found, Unknown):
-        connections = found
+        connections = r._note("private_service_connection", found)
     else:
         connections = []
         for block in found:
@@ -186,7 +186,7 @@ def _endpoint(view: ResourceView, r: Reader) -> list[Entity]:
     groups_out: Maybe[list[DnsZoneGroup]]
     zone_groups = view.blocks("private_dns_zone_group")
     if isinstance(zone_groups, Unknown):
-        groups_out = zone_groups
+        groups_out = r._note("private_dns_zone_group", zone_groups)
     else:
         groups_out = []
         for block in zone_groups:
