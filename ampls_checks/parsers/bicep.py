@@ -32,6 +32,7 @@ from .bicep_eval import (
     EXTERNAL_TYPES,
     REMOTE_MODULE,
     BodyValue,
+    BudgetExceeded,
     Context,
     Instance,
     ModuleHandle,
@@ -63,6 +64,9 @@ def parse_bicep_files(files: list[tuple[str, str, str]], cloud: Cloud | None = N
         except RecursionError:
             result.errors.append(ParseError(display, "Bicep nested too deeply to parse"))
             continue
+        except Exception as exc:  # a tree shape we did not expect must not stop the scan
+            result.errors.append(ParseError(display, f"cannot read this Bicep ({type(exc).__name__}: {exc})"))
+            continue
         sources[os.path.realpath(real)] = SourceFile(real, display, text.splitlines(), syntax)
 
     for source in _entry_files(sources):
@@ -72,8 +76,16 @@ def parse_bicep_files(files: list[tuple[str, str, str]], cloud: Cloud | None = N
         groups: dict[str, str] = {}
         try:
             _collect(instance, resources, groups)
+        except BudgetExceeded:
+            # what was collected stands; the rest of this entry is left out, and said so
+            result.notes.append(Note(source.display, 1, "evaluation step limit reached: not all resources analysed"))
         except RecursionError:
             result.errors.append(ParseError(source.display, "expressions nested too deeply to evaluate"))
+            continue
+        except Exception as exc:  # a bug in evaluation must not hide the other files' results
+            result.errors.append(
+                ParseError(source.display, f"cannot evaluate this Bicep ({type(exc).__name__}: {exc})")
+            )
             continue
         built = build_entities(resources)
         for entity in built.entities:

@@ -56,6 +56,9 @@ from .bicep_syntax import (
 MAX_ITEMS = 10_000  # the most elements an array may have (Terraform's bound too)
 # "Iterative loops in Bicep": a loop's iterations can't be negative or exceed 800.
 MAX_LOOP = 800
+# The longest string built; with MAX_ITEMS, a bound on what repeated concatenation can grow to
+# (the step budget alone does not bound sizes: `concat(a, a)` doubles in one step).
+MAX_STRING = 1_000_000
 EVAL_STEPS = 200_000  # evaluation steps per entry file, modules included
 MAX_MODULE_DEPTH = 16
 
@@ -319,7 +322,11 @@ class ResourceInstance:
     def child(self, decl: ResourceDecl) -> Any:
         if decl.symbol not in self._children:
             self._children[decl.symbol] = _UNSET
-            self._children[decl.symbol] = expand_resource(self.instance, decl, self, self.env)
+            try:
+                value = expand_resource(self.instance, decl, self, self.env)
+            except BudgetExceeded:
+                value = Unknown("evaluation step limit reached")
+            self._children[decl.symbol] = value
         value = self._children[decl.symbol]
         return Unknown(f"{decl.symbol} refers to itself") if value is _UNSET else value
 
@@ -446,7 +453,10 @@ class ModuleHandle:
     def child(self) -> Instance | Unknown:
         if self._child is _UNSET:
             self._child = Unknown(f"module {self.address} refers to itself")
-            self._child = self._make_child()
+            try:
+                self._child = self._make_child()
+            except BudgetExceeded:
+                self._child = Unknown("evaluation step limit reached")
         return self._child
 
     def _make_child(self) -> Instance | Unknown:
@@ -782,14 +792,26 @@ def _interpolate(values: list[Any]) -> Any:
     if values and isinstance(values[0], Ref):
         return _child_ref(values[0], values[1:])
     out = []
+    size = 0
     for value in values:
         if isinstance(value, Ref):
             return Unknown("a resource id inside a string")
         text = _text(value)
         if isinstance(text, Unknown):
             return text
+        size += len(text)
+        if size > MAX_STRING:
+            return _too_long()
         out.append(text)
     return "".join(out)
+
+
+def _too_long() -> Unknown:
+    return Unknown(f"a string over the evaluation limit of {MAX_STRING} characters")
+
+
+def _too_many() -> Unknown:
+    return Unknown(f"an array over the evaluation limit of {MAX_ITEMS} items")
 
 
 def _child_ref(base: Ref, rest: list[Any]) -> Any:
@@ -970,6 +992,8 @@ def _strings(args: list[Any]) -> list[str]:
 
 def _concat(scope: Scope, args: list[Any]) -> Any:
     if args and all(isinstance(a, list) for a in args):
+        if sum(len(a) for a in args) > MAX_ITEMS:
+            return _too_many()
         return [v for a in args for v in a]
     if args and isinstance(args[0], Ref):
         return _child_ref(args[0], args[1:])
@@ -978,6 +1002,8 @@ def _concat(scope: Scope, args: list[Any]) -> Any:
 
 def _union(scope: Scope, args: list[Any]) -> Any:
     if all(isinstance(a, list) for a in args):
+        if sum(len(a) for a in args) > MAX_ITEMS:
+            return _too_many()
         out: list[Any] = []
         for array in args:
             for value in array:
@@ -1004,6 +1030,7 @@ def _format(scope: Scope, args: list[Any]) -> Any:
     if not isinstance(template, str):
         return Unknown("format() needs a format string")
     failure: list[Unknown] = []
+    size = [len(template)]
 
     def item(match: re.Match[str]) -> str:
         text = match.group(0)
@@ -1016,6 +1043,10 @@ def _format(scope: Scope, args: list[Any]) -> Any:
         value = _text(values[position]) if position < len(values) else Unknown("format() argument missing")
         if isinstance(value, Unknown):
             failure.append(value)
+            return ""
+        size[0] += len(value)
+        if size[0] > MAX_STRING:
+            failure.append(_too_long())
             return ""
         return value
 
@@ -1114,6 +1145,15 @@ def _string_function(operation: Callable[..., Any]) -> Callable[[Scope, list[Any
     return apply
 
 
+def _replace(scope: Scope, args: list[Any]) -> Any:
+    text, old, new = args
+    if not isinstance(text, str) or not isinstance(old, str) or not isinstance(new, str) or not old:
+        return Unknown("replace() needs strings")
+    if len(text) + text.count(old) * len(new) > MAX_STRING:
+        return _too_long()
+    return text.replace(old, new)
+
+
 def _split(scope: Scope, args: list[Any]) -> Any:
     text, separators = args
     if isinstance(separators, str):
@@ -1134,6 +1174,8 @@ def _join(scope: Scope, args: list[Any]) -> Any:
     for text in texts:
         if isinstance(text, Unknown):
             return text
+    if sum(len(t) for t in texts if isinstance(t, str)) + len(separator) * len(texts) > MAX_STRING:
+        return _too_long()
     return separator.join(t for t in texts if isinstance(t, str))
 
 
@@ -1163,8 +1205,25 @@ def _string(scope: Scope, args: list[Any]) -> Any:
     if _has_opaque(value):
         return Unknown("string() of a value only Azure knows")
     if isinstance(value, (dict, list)) or value is None:
+        if _size(value, MAX_STRING) > MAX_STRING:
+            return _too_long()
         return json.dumps(value, separators=(",", ":"))
     return _text(value)
+
+
+def _size(value: Any, limit: int) -> int:
+    """A rough size of a value (elements plus characters), counted up to just past `limit`."""
+    total = 0
+    pending = [value]
+    while pending and total <= limit:
+        item = pending.pop()
+        total += 1 + (len(item) if isinstance(item, str) else 0)
+        if isinstance(item, list):
+            pending.extend(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+            total += sum(len(k) for k in item)
+    return total
 
 
 def _int(scope: Scope, args: list[Any]) -> Any:
@@ -1210,6 +1269,8 @@ def _min_max(pick: Callable[..., Any]) -> Callable[[Scope, list[Any]], Any]:
 def _flatten(scope: Scope, args: list[Any]) -> Any:
     if not isinstance(args[0], list) or not all(isinstance(a, list) for a in args[0]):
         return Unknown("flatten() needs an array of arrays")
+    if sum(len(a) for a in args[0]) > MAX_ITEMS:
+        return _too_many()
     return [v for inner in args[0] for v in inner]
 
 
@@ -1227,6 +1288,8 @@ def _pad_left(scope: Scope, args: list[Any]) -> Any:
     text = _text(value)
     if isinstance(text, Unknown) or not _is_int(width) or not isinstance(pad, str) or len(pad) != 1:
         return Unknown("padLeft() arguments do not fit")
+    if width > MAX_STRING:
+        return _too_long()
     return text.rjust(width, pad)
 
 
@@ -1283,7 +1346,7 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "subscription_resource_id": _scope_resource_id,
     "tenant_resource_id": _scope_resource_id,
     "format": _format,
-    "replace": _string_function(lambda s, old, new: s.replace(_strings([old])[0], _strings([new])[0])),
+    "replace": _replace,
     "to_lower": _string_function(str.lower),
     "to_upper": _string_function(str.upper),
     "trim": _string_function(str.strip),

@@ -270,7 +270,9 @@ def _lark_error(exc: Exception, line_offset: int = 0) -> BicepSyntaxError:
         what = f"unexpected character {exc.char!r} at column {exc.column}"
     else:
         what = type(exc).__name__
-    return BicepSyntaxError(f"pycep-parser cannot parse this Bicep: {what} (newer syntax is not supported)", line)
+    return BicepSyntaxError(
+        f"pycep-parser cannot parse this Bicep: {what} (pycep-parser 0.5.1 does not read every Bicep construct)", line
+    )
 
 
 def parse_bicep(text: str) -> BicepFile:

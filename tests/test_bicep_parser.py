@@ -1,0 +1,719 @@
+"""The Bicep parser: pycep-parser's tree, the evaluator, modules and the entities they yield."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ampls_checks.model import (
+    DnsZoneVnetLink,
+    Entity,
+    MonitorResource,
+    ParseResult,
+    PrivateDnsZone,
+    PrivateEndpoint,
+    PrivateLinkScope,
+    Ref,
+    ScopedLink,
+    Subnet,
+    Unknown,
+    VirtualNetwork,
+)
+from ampls_checks.parsers.bicep import parse_bicep_files
+from ampls_checks.parsers.bicep_eval import Context, Instance, SourceFile
+from ampls_checks.parsers.bicep_syntax import (
+    Attr,
+    Binary,
+    Cond,
+    Index,
+    Lit,
+    Name,
+    Str,
+    parse_bicep,
+    parse_expression,
+)
+from ampls_checks.zones import Cloud
+
+SCOPE = """
+resource scope 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {
+  name: 'ampls-hub'
+  location: 'global'
+  properties: {
+    accessModeSettings: {
+      ingestionAccessMode: 'PrivateOnly'
+      queryAccessMode: 'PrivateOnly'
+    }
+  }
+}
+"""
+
+
+def parse(tmp_path: Path, files: dict[str, str], cloud: Cloud | None = None) -> ParseResult:
+    given = []
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        given.append((str(path), name, text))
+    return parse_bicep_files(given, cloud=cloud)
+
+
+def by_address(result: ParseResult) -> dict[str, Entity]:
+    return {e.address: e for e in result.entities}
+
+
+def value_of(expression: str, declarations: str = "", cloud: Cloud | None = None) -> Any:
+    """The value of `var probe = <expression>` in a file holding `declarations`."""
+    text = f"{declarations}\nvar probe = {expression}\n"
+    source = SourceFile("/scan/main.bicep", "main.bicep", text.splitlines(), parse_bicep(text))
+    context = Context({source.real: source}, cloud, [])
+    return Instance(context, source, "main.bicep", {}).lookup("probe")
+
+
+# -- syntax ------------------------------------------------------------------------------------
+
+
+def test_operators_follow_bicep_precedence_not_pycep_right_nesting() -> None:
+    expr = parse_expression("x.y == 'a' ? 1 : 2", 7)
+    assert expr == Cond(
+        Binary("==", Attr(Name("x", 7), "y", 7), Lit("a", 7), 7),
+        Lit(1, 7),
+        Lit(2, 7),
+        7,
+    )
+
+
+def test_parentheses_group_even_though_lark_drops_them() -> None:
+    assert parse_expression("a * (b + c)", 1) == Binary(
+        "*", Name("a", 1), Binary("+", Name("b", 1), Name("c", 1), 1), 1
+    )
+    assert parse_expression("a * (b) + c", 1) == Binary(
+        "+", Binary("*", Name("a", 1), Name("b", 1), 1), Name("c", 1), 1
+    )
+
+
+def test_accessor_chains_read_left_to_right() -> None:
+    assert parse_expression("vnet.properties.subnets[0].id", 3) == Attr(
+        Index(Attr(Attr(Name("vnet", 3), "properties", 3), "subnets", 3), Lit(0, 3), 3), "id", 3
+    )
+
+
+def test_interpolation_is_split_and_escapes_applied() -> None:
+    expr = parse_expression("'it\\'s ${name}-${concat('a}', 'b')}'", 4)
+    assert isinstance(expr, Str)
+    assert expr.parts[0] == "it's "
+    assert expr.parts[1] == Name("name", 4)
+    assert expr.parts[2] == "-"
+
+
+def test_two_nested_resources_in_one_body_are_both_kept() -> None:
+    parsed = parse_bicep(
+        "resource v 'Microsoft.Network/virtualNetworks@2023-04-01' = {\n"
+        "  name: 'v'\n"
+        "  resource a 'subnets' = {\n"
+        "    name: 'a'\n"
+        "  }\n"
+        "  resource b 'subnets' = {\n"
+        "    name: 'b'\n"
+        "  }\n"
+        "}\n"
+    )
+    children = parsed.resources[0].children
+    assert [(c.symbol, c.line, c.end_line) for c in children] == [("a", 3, 5), ("b", 6, 8)]
+
+
+# -- parse errors ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("func double(x int) int => x * 2\n", 1),  # user-defined functions
+        ("param names string[]\n", 1),  # typed arrays
+        ("param mode 'Open' | 'PrivateOnly' = 'Open'\n", 1),  # literal union types
+        ("import * as types from 'types.bicep'\n", 1),
+        ("var a = 1\nvar b = {\n  ...a\n}\n", 3),  # spread
+        ("var a = 1\nparam b string?\n", 2),  # nullable types
+        ("param first object\nvar b = first.id\n", 2),  # a symbol named like a function
+        ("var a = map([1], x => x)\n", 1),  # lambdas other than filter()
+        ("var a = concat(\n  [1],\n  [2]\n)\n", 2),  # arguments on several lines
+        ("var a = [for x in [1]: [for y in [2]: y]]\n", 1),  # a for-expression inside another's body
+    ],
+)
+def test_syntax_pycep_cannot_read_is_an_error_naming_file_and_line(tmp_path: Path, text: str, line: int) -> None:
+    result = parse(tmp_path, {"new.bicep": text})
+    assert len(result.errors) == 1
+    error = result.errors[0]
+    assert (error.file, error.line) == ("new.bicep", line)
+    assert "pycep-parser cannot parse" in error.message
+
+
+def test_a_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
+    result = parse(tmp_path, {"bad.bicep": "resource x = {\n", "good.bicep": SCOPE})
+    assert [e.file for e in result.errors] == ["bad.bicep"]
+    assert [e.address for e in result.entities] == ["scope"]
+
+
+def test_unbalanced_multi_line_string_is_an_error(tmp_path: Path) -> None:
+    result = parse(tmp_path, {"main.bicep": "var a = '''\nx\n"})
+    assert [(e.file, e.line) for e in result.errors] == [("main.bicep", None)]
+
+
+def test_a_broken_interpolation_is_an_error_with_its_line(tmp_path: Path) -> None:
+    result = parse(tmp_path, {"main.bicep": "var a = 1\nvar b = 'x${a +}'\n"})
+    assert [(e.file, e.line) for e in result.errors] == [("main.bicep", 2)]
+
+
+# -- references --------------------------------------------------------------------------------
+
+
+def test_symbolic_id_is_a_ref_to_the_entity_key(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": SCOPE
+            + """
+resource endpoint 'Microsoft.Network/privateEndpoints@2023-04-01' = {
+  name: 'pe-${scope.name}'
+  properties: {
+    privateLinkServiceConnections: [
+      {
+        name: 'c'
+        properties: {
+          privateLinkServiceId: scope.id
+          groupIds: [
+            'azuremonitor'
+          ]
+        }
+      }
+    ]
+  }
+}
+"""
+        },
+    )
+    endpoint = by_address(result)["endpoint"]
+    assert isinstance(endpoint, PrivateEndpoint)
+    assert endpoint.name == "pe-ampls-hub"
+    assert isinstance(endpoint.connections, list)
+    target = endpoint.connections[0].target
+    assert isinstance(target, Ref)
+    assert target.key == "bicep:main.bicep:scope"
+    assert endpoint.connections[0].group_ids_line == 21
+
+
+def test_subnet_of_a_vnet_body_is_referenced_by_its_entity_key(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+resource vnet 'Microsoft.Network/virtualNetworks@2023-04-01' = {
+  name: 'vnet-hub'
+  properties: {
+    subnets: [
+      {
+        name: 'snet-pe'
+      }
+    ]
+  }
+}
+
+resource endpoint 'Microsoft.Network/privateEndpoints@2023-04-01' = {
+  name: 'pe'
+  properties: {
+    subnet: {
+      id: vnet.properties.subnets[0].id
+    }
+  }
+}
+"""
+        },
+    )
+    entities = by_address(result)
+    subnet = entities["vnet.subnets[0]"]
+    endpoint = entities["endpoint"]
+    assert isinstance(subnet, Subnet) and isinstance(endpoint, PrivateEndpoint)
+    assert isinstance(endpoint.subnet, Ref)
+    assert endpoint.subnet.key == subnet.key == "bicep:main.bicep:vnet/subnets/snet-pe"
+
+
+def test_id_with_a_child_path_in_a_string_is_a_name_reference(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+resource vnet 'Microsoft.Network/virtualNetworks@2023-04-01' = {
+  name: 'vnet-hub'
+}
+
+resource endpoint 'Microsoft.Network/privateEndpoints@2023-04-01' = {
+  name: 'pe'
+  properties: {
+    subnet: {
+      id: '${vnet.id}/subnets/snet-pe'
+    }
+  }
+}
+"""
+        },
+    )
+    endpoint = by_address(result)["endpoint"]
+    assert isinstance(endpoint, PrivateEndpoint)
+    assert endpoint.subnet == Ref(name="vnet-hub/snet-pe", arm_type="microsoft.network/virtualnetworks/subnets")
+
+
+def test_parent_property_builds_full_type_name_and_parent_ref(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+resource zone 'Microsoft.Network/privateDnsZones@2020-06-01' = {
+  name: 'privatelink.monitor.azure.com'
+}
+
+resource link 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2020-06-01' = {
+  parent: zone
+  name: 'hub'
+  properties: {
+    virtualNetwork: {
+      id: resourceId('rg-net', 'Microsoft.Network/virtualNetworks', 'vnet-hub')
+    }
+  }
+}
+"""
+        },
+    )
+    link = by_address(result)["link"]
+    assert isinstance(link, DnsZoneVnetLink)
+    assert link.name == "hub"
+    assert isinstance(link.zone, Ref) and link.zone.key == "bicep:main.bicep:zone"
+    assert link.zone.name == "privatelink.monitor.azure.com"
+    assert link.virtual_network == Ref(
+        name="vnet-hub", arm_type="microsoft.network/virtualnetworks", resource_group="rg-net"
+    )
+
+
+def test_nested_resource_gets_parent_type_and_double_colon_address(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+resource scope 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {
+  name: 'ampls'
+  resource linkA 'scopedResources' = {
+    name: 'law-a'
+    properties: {
+      linkedResourceId: resourceId('Microsoft.OperationalInsights/workspaces', 'law-a')
+    }
+  }
+  resource linkB 'scopedResources' = {
+    name: 'law-b'
+    properties: {
+      linkedResourceId: linkA.properties.linkedResourceId
+    }
+  }
+}
+"""
+        },
+    )
+    links = [e for e in result.entities if isinstance(e, ScopedLink)]
+    assert [(s.address, s.key, s.location.start_line, s.location.end_line) for s in links] == [
+        ("scope::linkA", "bicep:main.bicep:scope::linkA", 4, 9),
+        ("scope::linkB", "bicep:main.bicep:scope::linkB", 10, 15),
+    ]
+    for link in links:
+        assert isinstance(link.scope, Ref) and link.scope.key == "bicep:main.bicep:scope"
+        assert link.linked_resource == Ref(name="law-a", arm_type="microsoft.operationalinsights/workspaces")
+
+
+def test_existing_zone_is_external_and_other_existing_resources_are_name_references(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+resource hubZone 'Microsoft.Network/privateDnsZones@2020-06-01' existing = {
+  name: 'privatelink.monitor.azure.com'
+  scope: resourceGroup('rg-hub')
+}
+
+resource hubScope 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' existing = {
+  name: 'ampls-hub'
+  scope: resourceGroup('rg-hub')
+}
+
+resource link 'Microsoft.Insights/privateLinkScopes/scopedResources@2021-07-01-preview' = {
+  parent: hubScope
+  name: 'law'
+  properties: {
+    linkedResourceId: hubScope.properties.anything
+  }
+}
+"""
+        },
+    )
+    entities = by_address(result)
+    assert set(entities) == {"hubZone", "link"}
+    zone = entities["hubZone"]
+    assert isinstance(zone, PrivateDnsZone) and zone.external and zone.resource_group == "rg-hub"
+    link = entities["link"]
+    assert isinstance(link, ScopedLink)
+    assert link.scope == Ref(name="ampls-hub", arm_type="microsoft.insights/privatelinkscopes", resource_group="rg-hub")
+    assert isinstance(link.linked_resource, Unknown)  # properties of an existing resource
+
+
+def test_lower_case_resource_types_are_read(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {"main.bicep": SCOPE.replace("Microsoft.Insights/privateLinkScopes", "microsoft.insights/privatelinkscopes")},
+    )
+    assert [type(e) for e in result.entities] == [PrivateLinkScope]
+
+
+# -- lines and suppressions ---------------------------------------------------------------------
+
+
+def test_written_access_mode_points_at_its_line_and_omitted_one_at_nothing(tmp_path: Path) -> None:
+    text = SCOPE.replace("      queryAccessMode: 'PrivateOnly'\n", "")
+    scope = parse(tmp_path, {"main.bicep": text}).entities[0]
+    assert isinstance(scope, PrivateLinkScope)
+    assert scope.attr_lines == {"ingestion_access_mode": 7}
+    assert scope.query_access_mode == "Open"  # the documented default
+    assert (scope.location.start_line, scope.location.end_line) == (2, 10)
+
+
+def test_a_value_from_a_variable_points_at_the_property_that_uses_it(tmp_path: Path) -> None:
+    text = "var settings = {\n  ingestionAccessMode: 'Open'\n}\n" + SCOPE.replace(
+        "    accessModeSettings: {\n      ingestionAccessMode: 'PrivateOnly'\n      queryAccessMode: 'PrivateOnly'\n"
+        "    }\n",
+        "    accessModeSettings: settings\n",
+    )
+    scope = parse(tmp_path, {"main.bicep": text}).entities[0]
+    assert isinstance(scope, PrivateLinkScope)
+    assert scope.ingestion_access_mode == "Open"
+    assert scope.attr_lines == {"ingestion_access_mode": 9}
+
+
+def test_skip_comment_of_a_nested_resource_stays_with_it(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+resource scope 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {
+  name: 'ampls' // checkov:skip=CKV_AMPLS_13:endpoint in another repository
+  resource link 'scopedResources' = {
+    // checkov:skip=CKV_AMPLS_10:reason
+    name: 'law'
+  }
+}
+"""
+        },
+    )
+    entities = by_address(result)
+    assert [s.check_id for s in entities["scope"].suppressions] == ["CKV_AMPLS_13"]
+    assert [(s.check_id, s.line) for s in entities["scope::link"].suppressions] == [("CKV_AMPLS_10", 5)]
+
+
+# -- loops ---------------------------------------------------------------------------------------
+
+
+def test_resource_loop_with_index_and_filter_yields_indexed_entities(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+param names array = [
+  'privatelink.monitor.azure.com'
+  'privatelink.blob.core.windows.net'
+  'privatelink.oms.opinsights.azure.com'
+]
+resource zones 'Microsoft.Network/privateDnsZones@2020-06-01' = [for (name, i) in names: if (!contains(name, 'blob')) {
+  name: name
+}]
+"""
+        },
+    )
+    assert [(e.address, e.key, e.name) for e in result.entities] == [
+        ("zones[0]", "bicep:main.bicep:zones[0]", "privatelink.monitor.azure.com"),
+        ("zones[2]", "bicep:main.bicep:zones[2]", "privatelink.oms.opinsights.azure.com"),
+    ]
+
+
+def test_loop_over_an_unknown_array_is_not_analysed_and_says_why(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": "param names array\n"
+            "resource zones 'Microsoft.Network/privateDnsZones@2020-06-01' = [for n in names: {\n"
+            "  name: n\n}]\n"
+        },
+    )
+    assert result.entities == []
+    assert [(n.file, n.line) for n in result.notes] == [("main.bicep", 2)]
+    assert "zones: not analysed" in result.notes[0].message
+
+
+def test_loops_over_801_iterations_are_unknown() -> None:
+    assert value_of("[for i in range(0, 800): i]")[-1] == 799
+    assert isinstance(value_of("[for i in range(0, 801): i]"), Unknown)
+
+
+def test_property_loops_objects_and_items() -> None:
+    assert value_of("[for (x, i) in ['a', 'b']: '${i}-${x}']") == ["0-a", "1-b"]
+    assert value_of("[for e in items({ b: 2, a: 1 }): e.key]") == ["a", "b"]
+
+
+def test_deploy_condition_false_hides_the_resource_and_unknown_says_why(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": "param deploy bool = false\nparam maybe bool\n"
+            "resource a 'Microsoft.Network/privateDnsZones@2020-06-01' = if (deploy) {\n  name: 'a'\n}\n"
+            "resource b 'Microsoft.Network/privateDnsZones@2020-06-01' = if (maybe) {\n  name: 'b'\n}\n"
+        },
+    )
+    assert result.entities == []
+    assert [(n.line, n.message.split(":")[0]) for n in result.notes] == [(6, "b")]
+
+
+# -- functions and unknowns ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("take('privatelink', 7)", "private"),
+        ("replace('a.b.c', '.', '-')", "a-b-c"),
+        ("format('{0}-{1}', 'ampls', 3)", "ampls-3"),
+        ("concat('a', 'b', 'c')", "abc"),
+        ("concat([1], [2, 3])", [1, 2, 3]),
+        ("length([1, 2, 3])", 3),
+        ("toLower('AMPLS-Hub')", "ampls-hub"),
+        ("union({ a: 1, n: { x: 1 } }, { b: 2, n: { y: 2 } })", {"a": 1, "b": 2, "n": {"x": 1, "y": 2}}),
+        ("union(['a', 'b'], ['b', 'c'])", ["a", "b", "c"]),
+        ("split('a/b/c', '/')[1]", "b"),
+        ("last(split('a/b/c', '/'))", "c"),
+        ("empty([]) ? 'none' : 'some'", "none"),
+        ("null ?? 'fallback'", "fallback"),
+        ("7 / 2 + 10 % 4 * 2", 7),
+        ("'A' =~ 'a' && !('a' == 'A')", True),
+        ("filter([1, 2, 3, 4], n => n % 2 == 0)", [2, 4]),
+        ("padLeft(7, 3, '0')", "007"),
+    ],
+)
+def test_functions_and_operators(expression: str, expected: Any) -> None:
+    assert value_of(expression) == expected
+
+
+def test_resource_id_is_a_name_reference_with_type_and_group() -> None:
+    assert value_of(
+        "resourceId('rg-dns', 'Microsoft.Network/privateDnsZones', 'privatelink.monitor.azure.com')"
+    ) == Ref(
+        name="privatelink.monitor.azure.com", arm_type="microsoft.network/privatednszones", resource_group="rg-dns"
+    )
+    assert value_of("resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet', 'snet')") == Ref(
+        name="vnet/snet", arm_type="microsoft.network/virtualnetworks/subnets"
+    )
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "uniqueString(resourceGroup().id)",
+        "resourceGroup().location",
+        "subscription().subscriptionId",
+        "utcNow()",
+        "missing",
+        "'${undefinedParam}-x'",
+    ],
+)
+def test_values_only_azure_knows_are_unknown(expression: str) -> None:
+    assert isinstance(value_of(expression, "param undefinedParam string"), Unknown)
+
+
+def test_environment_is_unknown_unless_the_scan_names_the_cloud() -> None:
+    expression = "'privatelink.blob.${environment().suffixes.storage}'"
+    unknown = value_of(expression)
+    assert isinstance(unknown, Unknown) and "cloud" in unknown.reason
+    assert value_of(expression, cloud=Cloud.PUBLIC) == "privatelink.blob.core.windows.net"
+    assert value_of(expression, cloud=Cloud.USGOVERNMENT) == "privatelink.blob.core.usgovcloudapi.net"
+    assert value_of(expression, cloud=Cloud.CHINA) == "privatelink.blob.core.chinacloudapi.cn"
+
+
+def test_endless_self_reference_is_unknown_not_a_hang() -> None:
+    assert isinstance(value_of("other", "var other = probe"), Unknown)
+
+
+def test_exponential_growth_stops_at_the_size_bounds() -> None:
+    arrays = "var a0 = [1, 2]\n" + "".join(
+        f"var a{i} = concat(a{i - 1}, a{i - 1}, a{i - 1}, a{i - 1})\n" for i in range(1, 40)
+    )
+    assert value_of("length(a6)", arrays) == 8192
+    assert isinstance(value_of("length(a39)", arrays), Unknown)
+    strings = "var s0 = 'ab'\n" + "".join(f"var s{i} = '${{s{i - 1}}}${{s{i - 1}}}'\n" for i in range(1, 60))
+    assert isinstance(value_of("length(s59)", strings), Unknown)
+
+
+def test_nested_loops_stop_at_the_step_budget() -> None:
+    # pycep reads a for-expression only as a declaration's or a property's value
+    nested = "[for a in range(0, 800): {\n  b: [for b in range(0, 800): {\n    c: [for c in range(0, 800): c]\n  }]\n}]"
+    unknown = value_of(nested)
+    assert isinstance(unknown, Unknown) and "step limit" in unknown.reason
+
+
+# -- modules -------------------------------------------------------------------------------------
+
+MODULE = """
+param name string
+param ingestion string = 'PrivateOnly'
+
+resource scope 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {
+  name: name
+  properties: {
+    accessModeSettings: {
+      ingestionAccessMode: ingestion
+      queryAccessMode: 'PrivateOnly'
+    }
+  }
+}
+
+output id string = scope.id
+"""
+
+
+def test_module_receives_parameters_and_reports_at_its_own_lines(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+module ampls './modules/ampls.bicep' = {
+  name: 'ampls'
+  params: {
+    name: 'ampls-hub'
+    ingestion: 'Open'
+  }
+}
+
+resource endpoint 'Microsoft.Network/privateEndpoints@2023-04-01' = {
+  name: 'pe'
+  properties: {
+    privateLinkServiceConnections: [
+      {
+        name: 'c'
+        properties: {
+          privateLinkServiceId: ampls.outputs.id
+        }
+      }
+    ]
+  }
+}
+""",
+            "modules/ampls.bicep": MODULE,
+        },
+    )
+    entities = by_address(result)
+    assert set(entities) == {"module.ampls.scope", "endpoint"}
+    scope = entities["module.ampls.scope"]
+    assert isinstance(scope, PrivateLinkScope)
+    assert (scope.name, scope.ingestion_access_mode, scope.unit) == ("ampls-hub", "Open", "main.bicep")
+    assert (scope.location.file, scope.attr_lines["ingestion_access_mode"]) == ("modules/ampls.bicep", 9)
+    assert scope.key == "bicep:modules/ampls.bicep:main.bicep>module.ampls.scope"
+    endpoint = entities["endpoint"]
+    assert isinstance(endpoint, PrivateEndpoint) and isinstance(endpoint.connections, list)
+    assert endpoint.connections[0].target == Ref(
+        key=scope.key, name="ampls-hub", arm_type="microsoft.insights/privatelinkscopes"
+    )
+
+
+def test_a_module_used_by_two_entry_files_gives_distinct_keys(tmp_path: Path) -> None:
+    call = "module ampls './modules/ampls.bicep' = {\n  name: 'x'\n  params: {\n    name: '%s'\n  }\n}\n"
+    result = parse(
+        tmp_path,
+        {"dev.bicep": call % "ampls-dev", "prod.bicep": call % "ampls-prod", "modules/ampls.bicep": MODULE},
+    )
+    assert sorted((e.key, e.unit, e.name) for e in result.entities) == [
+        ("bicep:modules/ampls.bicep:dev.bicep>module.ampls.scope", "dev.bicep", "ampls-dev"),
+        ("bicep:modules/ampls.bicep:prod.bicep>module.ampls.scope", "prod.bicep", "ampls-prod"),
+    ]
+
+
+def test_module_loop_instances_are_indexed(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": "module scopes './modules/ampls.bicep' = [for env in ['dev', 'prod']: {\n"
+            "  name: env\n  params: {\n    name: 'ampls-${env}'\n  }\n}]\n",
+            "modules/ampls.bicep": MODULE,
+        },
+    )
+    assert [(e.address, e.name) for e in result.entities] == [
+        ("module.scopes[0].scope", "ampls-dev"),
+        ("module.scopes[1].scope", "ampls-prod"),
+    ]
+
+
+def test_a_module_file_that_was_not_scanned_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "outside.bicep").write_text(MODULE)
+    result = parse(tmp_path, {"main.bicep": "module m './outside.bicep' = {\n  name: 'm'\n}\n"})
+    assert result.entities == [] and result.errors == []
+    assert [(n.file, n.line) for n in result.notes] == [("main.bicep", 1)]
+    assert "not among the scanned Bicep files" in result.notes[0].message
+
+
+def test_registry_modules_are_noted_not_fetched(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {"main.bicep": "module m 'br/public:avm/res/insights/private-link-scope:0.4.0' = {\n  name: 'm'\n}\n"},
+    )
+    assert result.entities == [] and "registry" in result.notes[0].message
+
+
+def test_modules_calling_each_other_do_not_loop(tmp_path: Path) -> None:
+    a = "module b './b.bicep' = {\n  name: 'b'\n}\n" + SCOPE
+    b = "module a './a.bicep' = {\n  name: 'a'\n}\n"
+    result = parse(tmp_path, {"a.bicep": a, "b.bicep": b})
+    assert result.errors == []
+    assert sorted(e.address for e in result.entities) == ["module.a.scope", "scope"]
+
+
+def test_existing_vnet_and_nested_subnet_are_external(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+resource vnet 'Microsoft.Network/virtualNetworks@2023-04-01' existing = {
+  name: 'vnet-spoke'
+  resource snet 'subnets' existing = {
+    name: 'snet-pe'
+  }
+}
+"""
+        },
+    )
+    entities = by_address(result)
+    vnet, subnet = entities["vnet"], entities["vnet::snet"]
+    assert isinstance(vnet, VirtualNetwork) and vnet.external
+    assert isinstance(subnet, Subnet) and subnet.name == "snet-pe"
+    assert isinstance(subnet.virtual_network, Ref) and subnet.virtual_network.key == vnet.key
+
+
+def test_monitor_public_flags_follow_the_written_values(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": """
+param closed bool = true
+resource law 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
+  name: 'law'
+  properties: {
+    publicNetworkAccessForIngestion: closed ? 'Disabled' : 'Enabled'
+  }
+}
+"""
+        },
+    )
+    law = result.entities[0]
+    assert isinstance(law, MonitorResource)
+    assert (law.public_ingestion, law.public_query) == (False, True)
+    assert law.attr_lines == {"properties.publicNetworkAccessForIngestion": 6}
