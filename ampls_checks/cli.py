@@ -8,6 +8,8 @@ Imports beyond argparse happen inside `main`, after the arguments are read, so `
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -19,6 +21,8 @@ EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+# The names of ampls_checks.reporters.FORMATS, repeated here so that --help imports no reporter.
+FORMAT_NAMES = ("text", "json", "sarif", "github", "azure-devops", "junitxml")
 LIMIT_NAMES = {
     "workspaces-per-scope": "workspaces_per_scope",
     "components-per-scope": "components_per_scope",
@@ -41,9 +45,24 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable input or usage error. "
         "'ampls-checks checkov-dir' prints the Checkov policy pack directory.",
     )
-    parser.add_argument("paths", nargs="*", default=["."], help="files or directories to scan (default: .)")
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format")
-    parser.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE instead of stdout")
+    parser.add_argument(
+        "paths", nargs="*", default=None, help="files or directories to scan (default: ., none with --changed-files)"
+    )
+    parser.add_argument(
+        "--format",
+        "-f",
+        action="append",
+        default=None,
+        metavar="FORMAT[:FILE]",
+        help=f"output format, one of {', '.join(FORMAT_NAMES)} (default: text); repeatable; "
+        "FORMAT:FILE writes that format to FILE, e.g. --format text --format sarif:results.sarif",
+    )
+    parser.add_argument(
+        "--output-file",
+        "-o",
+        metavar="FILE",
+        help="write the last --format given without a FILE (or the only one) to FILE instead of stdout",
+    )
     parser.add_argument(
         "--check",
         "-c",
@@ -106,13 +125,44 @@ def build_parser() -> argparse.ArgumentParser:
         help="ARM parameter file overriding template defaults (repeatable; by default a "
         "<name>.parameters.json beside <name>.json is used)",
     )
-    parser.add_argument("--max-eval-steps", type=int, default=None, metavar="N",
-                        help="evaluation budget per module instance; beyond it values are unknown (default: 200000)")
-    parser.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
-                        help="parse in N processes (default: one per core for large scans, none for small ones)")
-    parser.add_argument("--cache-dir", metavar="DIR", default=None,
-                        help="where parse results are cached (default: $AMPLS_CHECKS_CACHE_DIR or the user cache)")
+    parser.add_argument(
+        "--max-eval-steps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="evaluation budget per module instance; beyond it values are unknown (default: 200000)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="parse in N processes (default: one per core for large scans, none for small ones)",
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=None,
+        help="where parse results are cached (default: $AMPLS_CHECKS_CACHE_DIR or the user cache)",
+    )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the parse cache")
+    parser.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings that FILE (written by --create-baseline) does not hold",
+    )
+    parser.add_argument(
+        "--create-baseline",
+        metavar="FILE",
+        help="record today's findings in FILE and exit 0 (2 if some input could not be analysed)",
+    )
+    parser.add_argument(
+        "--changed-files",
+        action="store_true",
+        help="PATHs are changed files (as a pre-commit hook passes them): scan the Terraform units, "
+        "Bicep modules and ARM directories they belong to, report only findings in their directories",
+    )
     parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="also say what could not be evaluated (unknown values), on stderr"
@@ -126,8 +176,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["checkov-dir"]:
         # `checkov -d . --external-checks-dir "$(ampls-checks checkov-dir)"`
-        import os
-
         sys.stdout.write(os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkov_pack") + "\n")
         return EXIT_OK
     args = build_parser().parse_args(arguments)
@@ -162,8 +210,28 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write("ampls-checks: error: --check matches no check\n")
         return EXIT_ERROR
 
-    from .reporters import reporter
+    outputs = resolve_outputs(args.format or ["text"], args.output_file)
+    if isinstance(outputs, str):
+        sys.stderr.write(f"ampls-checks: error: {outputs}\n")
+        return EXIT_ERROR
+    if args.baseline and args.create_baseline:
+        sys.stderr.write("ampls-checks: error: --baseline and --create-baseline do not go together\n")
+        return EXIT_ERROR
+
+    from .baseline import BaselineError
+    from .baseline import load as load_baseline
+    from .baseline import write as write_baseline
+    from .reporters import ReportContext, reporter
     from .scan import DEFAULT_MAX_FILE_BYTES, ScanOptions, scan
+    from .suppress import apply_baseline
+
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = load_baseline(args.baseline)
+        except BaselineError as exc:
+            sys.stderr.write(f"ampls-checks: error: {exc}\n")
+            return EXIT_ERROR
 
     options = ScanOptions(
         settings=Settings(cloud=Cloud(args.cloud), require_private=args.require_private, limits=limits),
@@ -176,26 +244,93 @@ def _run(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         use_cache=not args.no_cache,
     )
-    report = scan(args.paths, options)
-    output = reporter(args.format)(report)
-    if args.output_file:
+    if args.changed_files:
+        from .precommit import scan_changed
+
+        report = scan_changed(args.paths or [], options)
+    else:
+        report = scan(args.paths or ["."], options)
+
+    context = ReportContext()
+    if baseline is not None:
+        report, known = apply_baseline(report, baseline)
+        context = ReportContext(baseline=baseline.path, baselined=known)
+
+    _ensure_printable_stdout()
+    status = EXIT_OK
+    for name, destination in outputs:
+        output = reporter(name)(report, context)
+        if destination is None:
+            sys.stdout.write(output)
+            continue
         try:
-            with open(args.output_file, "w", encoding="utf-8", newline="\n") as handle:
+            with open(destination, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(output)
         except OSError as exc:
-            sys.stderr.write(f"ampls-checks: error: cannot write {args.output_file}: {exc.strerror}\n")
-            return EXIT_ERROR
-    else:
-        sys.stdout.write(output)
+            sys.stderr.write(f"ampls-checks: error: cannot write {destination}: {exc.strerror}\n")
+            status = EXIT_ERROR
     if args.verbose:
+        from .reporters._safe import inert_line, visible
+
         for note in report.notes:
-            sys.stderr.write(f"{note.file}:{note.line}: unknown: {note.message}\n")
-    if report.errors:
+            sys.stderr.write(inert_line(f"{visible(note.file)}:{note.line}: unknown: {visible(note.message)}") + "\n")
+    if args.create_baseline:
+        try:
+            write_baseline(report.findings, args.create_baseline)
+        except BaselineError as exc:
+            sys.stderr.write(f"ampls-checks: error: {exc}\n")
+            return EXIT_ERROR
+        recorded = len(report.active_findings)
+        sys.stderr.write(
+            f"ampls-checks: recorded {recorded} finding{'s' if recorded != 1 else ''} in {args.create_baseline}\n"
+        )
+        return EXIT_ERROR if report.errors else status
+    if report.errors or status != EXIT_OK:
         return EXIT_ERROR
     threshold = Severity(args.fail_on).rank
     if any(f.severity.rank >= threshold for f in report.active_findings):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def resolve_outputs(formats: list[str], output_file: str | None) -> list[tuple[str, str | None]] | str:
+    """Pair each `--format NAME[:FILE]` with where it goes (None: stdout), or say what is wrong.
+
+    `--output-file FILE` goes to the last format named without a FILE, so both
+    `--format json --output-file x` and `--format text --format sarif --output-file r.sarif`
+    (text on stdout, SARIF in the file) read as they sound. One format at most can use stdout,
+    and two formats cannot share a file. `FILE` may be `-` for stdout.
+    """
+    outputs: list[tuple[str, str | None]] = []
+    for item in formats:
+        name, colon, destination = item.partition(":")
+        name = name.strip().lower()
+        if name not in FORMAT_NAMES:
+            return f"unknown format {name!r}: choose from {', '.join(FORMAT_NAMES)}"
+        if colon and not destination:
+            return f"--format {item}: name a file after the colon, or leave the colon out"
+        outputs.append((name, None if not colon or destination == "-" else destination))
+    if output_file is not None:
+        without = [index for index, (name, destination) in enumerate(outputs) if destination is None]
+        if not without:
+            return "--output-file: every --format already names its file"
+        index = without[-1]
+        outputs[index] = (outputs[index][0], None if output_file == "-" else output_file)
+    to_stdout = [name for name, destination in outputs if destination is None]
+    if len(to_stdout) > 1:
+        return f"formats {', '.join(to_stdout)} would all print to stdout: give all but one a file (--format NAME:FILE)"
+    files = [os.path.abspath(destination) for _name, destination in outputs if destination is not None]
+    if len(files) != len(set(files)):
+        return "two formats write to the same file"
+    return outputs
+
+
+def _ensure_printable_stdout() -> None:
+    """A resource name the console's encoding cannot show must not crash the report."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        with contextlib.suppress(ValueError, OSError):
+            reconfigure(errors="backslashreplace")
 
 
 def entry_point() -> None:
