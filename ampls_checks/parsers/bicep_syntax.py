@@ -23,6 +23,7 @@ unparsed; we split them out and parse each one with the same grammar.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -255,24 +256,30 @@ def _pycep_parser() -> Any:
     return BicepParser()
 
 
-def _lark_error(exc: Exception, line_offset: int = 0) -> BicepSyntaxError:
+_LIMITATION = "pycep-parser 0.5.1 does not read every Bicep construct"
+_IDENTIFIER_BEFORE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
+
+
+def _lark_problem(exc: Exception, source: str) -> tuple[str, int | None]:
+    """What lark stumbled on, in words, and the line."""
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
     line = getattr(exc, "line", None)
-    line = line + line_offset if isinstance(line, int) and line > 0 else None
+    line = line if isinstance(line, int) and line > 0 else None
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        what = "unexpected end of file"
-    elif isinstance(exc, UnexpectedToken):
-        what = f"unexpected {str(exc.token).strip() or repr(str(exc.token))!r}"
-        if exc.column:
-            what += f" at column {exc.column}"
-    elif isinstance(exc, UnexpectedCharacters):
-        what = f"unexpected character {exc.char!r} at column {exc.column}"
-    else:
-        what = type(exc).__name__
-    return BicepSyntaxError(
-        f"pycep-parser cannot parse this Bicep: {what} (pycep-parser 0.5.1 does not read every Bicep construct)", line
-    )
+        return "unexpected end of file", line
+    if isinstance(exc, UnexpectedToken):
+        token = str(exc.token)
+        start = getattr(exc.token, "start_pos", None)
+        if token == "(" and isinstance(start, int):
+            called = _IDENTIFIER_BEFORE.search(source[:start])
+            if called:  # pycep's grammar lists the functions it knows; others fail here
+                return f"function {called.group(1)}() is not in its grammar", line
+        what = f"unexpected {token.strip() or repr(token)!r}"
+        return (what + f" at column {exc.column}" if exc.column else what), line
+    if isinstance(exc, UnexpectedCharacters):
+        return f"unexpected character {exc.char!r} at column {exc.column}", line
+    return type(exc).__name__, line
 
 
 def parse_bicep(text: str) -> BicepFile:
@@ -287,7 +294,8 @@ def parse_bicep(text: str) -> BicepFile:
     try:
         tree = _pycep_parser().lark_parser.parse(text)
     except LarkError as exc:
-        raise _lark_error(exc) from None
+        what, line = _lark_problem(exc, text)
+        raise BicepSyntaxError(f"pycep-parser cannot parse this Bicep: {what} ({_LIMITATION})", line) from None
     return _Converter(text, 0).file(tree)
 
 
@@ -299,9 +307,9 @@ def parse_expression(text: str, line: int) -> Expr:
     try:
         tree = _pycep_parser().lark_parser.parse(source)
     except LarkError as exc:
-        raise BicepSyntaxError(
-            f"pycep-parser cannot parse the interpolation ${{{text}}}: {_lark_error(exc)}", line
-        ) from None
+        what, _ = _lark_problem(exc, source)
+        message = f"pycep-parser cannot parse the interpolation ${{{text}}}: {what} ({_LIMITATION})"
+        raise BicepSyntaxError(message, line) from None
     var = next(c for c in tree.children if _is_tree(c))
     return _Converter(source, line - 1).value(var.children[-1])
 
