@@ -717,3 +717,13 @@ resource law 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
     assert isinstance(law, MonitorResource)
     assert (law.public_ingestion, law.public_query) == (False, True)
     assert law.attr_lines == {"properties.publicNetworkAccessForIngestion": 6}
+
+
+def test_the_step_budget_can_be_set_per_scan(tmp_path: Path) -> None:
+    text = "var names = [for i in range(0, 50): 'zone${i}']\n" + (
+        "resource zones 'Microsoft.Network/privateDnsZones@2020-06-01' = [for n in names: {\n  name: n\n}]\n"
+    )
+    assert len(parse(tmp_path, {"main.bicep": text}).entities) == 50
+    small = parse_bicep_files([(str(tmp_path / "main.bicep"), "main.bicep", text)], max_steps=20)
+    assert small.entities == []
+    assert "step limit" in small.notes[0].message

@@ -29,9 +29,11 @@ from ..suppress_comments import skips_in_lines
 from ..zones import Cloud
 from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities
 from .bicep_eval import (
+    EVAL_STEPS,
     EXTERNAL_TYPES,
     REMOTE_MODULE,
     BodyValue,
+    Budget,
     BudgetExceeded,
     Context,
     Instance,
@@ -48,11 +50,14 @@ Path = tuple[str | int, ...]
 _PLACEMENT = ("parent", "scope", "dependsOn")
 
 
-def parse_bicep_files(files: list[tuple[str, str, str]], cloud: Cloud | None = None) -> ParseResult:
+def parse_bicep_files(
+    files: list[tuple[str, str, str]], cloud: Cloud | None = None, max_steps: int | None = None
+) -> ParseResult:
     """Parse and evaluate Bicep files given as (real path, display path, text).
 
     `cloud` is the cloud `environment()` describes (see `bicep_eval`); without it,
-    `environment()` is unknown."""
+    `environment()` is unknown. `max_steps` is the evaluation budget per entry file
+    (`--max-eval-steps`; default `bicep_eval.EVAL_STEPS`)."""
     result = ParseResult()
     sources: dict[str, SourceFile] = {}
     for real, display, text in files:
@@ -70,7 +75,7 @@ def parse_bicep_files(files: list[tuple[str, str, str]], cloud: Cloud | None = N
         sources[os.path.realpath(real)] = SourceFile(real, display, text.splitlines(), syntax)
 
     for source in _entry_files(sources):
-        ctx = Context(sources, cloud, result.notes)
+        ctx = Context(sources, cloud, result.notes, Budget(max_steps if max_steps is not None else EVAL_STEPS))
         instance = Instance(ctx, source, source.display, {})
         resources: list[ArmResource] = []
         groups: dict[str, str] = {}
