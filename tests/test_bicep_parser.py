@@ -727,3 +727,20 @@ def test_the_step_budget_can_be_set_per_scan(tmp_path: Path) -> None:
     small = parse_bicep_files([(str(tmp_path / "main.bicep"), "main.bicep", text)], max_steps=20)
     assert small.entities == []
     assert "step limit" in small.notes[0].message
+
+
+def test_notes_about_modules_point_at_the_module_declaration(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": SCOPE
+            + "param deploy bool\n"
+            + "module later './modules/ampls.bicep' = if (deploy) {\n  name: 'later'\n}\n"
+            + "module missing './modules/other.bicep' = {\n  name: 'missing'\n}\n",
+            "modules/ampls.bicep": MODULE,
+        },
+    )
+    assert [(n.line, n.message.split(":")[0]) for n in result.notes] == [
+        (13, "module.later"),
+        (16, "module.missing"),
+    ]

@@ -95,7 +95,7 @@ def parse_bicep_files(
         built = build_entities(resources)
         for entity in built.entities:
             if entity.resource_group is None and entity.key in groups:
-                entity.resource_group = groups[entity.key]
+                entity.resource_group = groups[entity.key]  # type: ignore[assignment]  # Maybe[str] | None
         result.extend(built)
     return result
 
@@ -146,21 +146,20 @@ def _items(value: Any, instance: Instance, line: int, address: str) -> list[Any]
 def _collect(instance: Instance, out: list[ArmResource], groups: dict[str, str]) -> None:
     for decl, value in instance.resource_values():
         _emit(instance, decl, value, out, groups, f"{instance.prefix}{decl.symbol}")
-    for decl, value in instance.module_values():
-        for handle in _items(value, instance, decl.line, f"{instance.prefix}module.{decl.symbol}"):
+    for module, value in instance.module_values():
+        for handle in _items(value, instance, module.line, f"{instance.prefix}module.{module.symbol}"):
             if not isinstance(handle, ModuleHandle):
                 continue
             deployed = handle.deployed()
             if deployed is False:
                 continue
             if isinstance(deployed, Unknown):
-                _note(
-                    instance, decl.line, f"{handle.address}: not analysed: its condition is unknown: {deployed.reason}"
-                )
+                reason = f"its condition is unknown: {deployed.reason}"
+                _note(instance, module.line, f"{handle.address}: not analysed: {reason}")
                 continue
             child = handle.child()
             if isinstance(child, Unknown):
-                _note(instance, decl.line, f"{handle.address}: not analysed: {child.reason}")
+                _note(instance, module.line, f"{handle.address}: not analysed: {child.reason}")
                 continue
             _collect(child, out, groups)
 

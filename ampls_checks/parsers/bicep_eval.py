@@ -438,7 +438,7 @@ class ModuleHandle:
         self.local = local
         self.env = env
         self.condition = condition
-        self._child: Any = _UNSET
+        self._child: Instance | Unknown | None = None
 
     @property
     def address(self) -> str:
@@ -451,7 +451,7 @@ class ModuleHandle:
             return Unknown("evaluation step limit reached")
 
     def child(self) -> Instance | Unknown:
-        if self._child is _UNSET:
+        if self._child is None:
             self._child = Unknown(f"module {self.address} refers to itself")
             try:
                 self._child = self._make_child()
@@ -519,7 +519,11 @@ def _module_inputs(value: Expr, scope: Scope) -> dict[str, Callable[[], Any]] | 
         return whole
     if not isinstance(whole, dict):
         return Unknown("module params is not an object")
-    return {k: (lambda v=v: v) for k, v in whole.items()}
+    return {k: _constant(v) for k, v in whole.items()}
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
 
 
 def _thunk(expr: Expr, scope: Scope) -> Callable[[], Any]:
