@@ -302,6 +302,7 @@ def resolve_outputs(formats: list[str], output_file: str | None) -> list[tuple[s
     and two formats cannot share a file. `FILE` may be `-` for stdout.
     """
     outputs: list[tuple[str, str | None]] = []
+    explicit: list[bool] = []
     for item in formats:
         name, colon, destination = item.partition(":")
         name = name.strip().lower()
@@ -310,8 +311,9 @@ def resolve_outputs(formats: list[str], output_file: str | None) -> list[tuple[s
         if colon and not destination:
             return f"--format {item}: name a file after the colon, or leave the colon out"
         outputs.append((name, None if not colon or destination == "-" else destination))
+        explicit.append(bool(colon))
     if output_file is not None:
-        without = [index for index, (name, destination) in enumerate(outputs) if destination is None]
+        without = [index for index, named in enumerate(explicit) if not named]
         if not without:
             return "--output-file: every --format already names its file"
         index = without[-1]
