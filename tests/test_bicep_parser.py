@@ -500,6 +500,8 @@ def test_deploy_condition_false_hides_the_resource_and_unknown_says_why(tmp_path
         ("'A' =~ 'a' && !('a' == 'A')", True),
         ("filter([1, 2, 3, 4], n => n % 2 == 0)", [2, 4]),
         ("padLeft(7, 3, '0')", "007"),
+        ("contains({ Ingestion: 'Open' }, 'ingestion')", True),
+        ("contains('OneTwo', 'one')", False),
     ],
 )
 def test_functions_and_operators(expression: str, expected: Any) -> None:
@@ -744,3 +746,30 @@ def test_notes_about_modules_point_at_the_module_declaration(tmp_path: Path) -> 
         (13, "module.later"),
         (16, "module.missing"),
     ]
+
+
+def test_a_parent_chain_that_loops_is_unknown_not_a_crash(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": "resource a 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2020-06-01' = {\n"
+            "  parent: b\n  name: 'a'\n}\n"
+            "resource b 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2020-06-01' = {\n"
+            "  parent: a\n  name: 'b'\n}\n"
+        },
+    )
+    assert result.errors == []
+    assert [(e.address, e.name) for e in result.entities] == [
+        ("a", Unknown("the parent chain loops")),
+        ("b", Unknown("the parent chain loops")),
+    ]
+
+
+def test_invalid_unicode_escape_is_a_syntax_error_with_its_line(tmp_path: Path) -> None:
+    result = parse(tmp_path, {"main.bicep": "var a = 1\nvar b = 'caf\\u{ZZ}'\n"})
+    assert [(e.line, e.message) for e in result.errors] == [(2, "invalid escape \\u{ZZ} in a string")]
+
+
+def test_integers_are_64_bit() -> None:
+    assert value_of("9223372036854775807 + 0") == 2**63 - 1
+    assert isinstance(value_of("9223372036854775807 + 1"), Unknown)

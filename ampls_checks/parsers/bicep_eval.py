@@ -350,11 +350,18 @@ class ResourceInstance:
 
     def _parent_property(self) -> ResourceInstance | Unknown | None:
         parent = self.prop("parent")
-        if parent is None:
-            return None
-        if isinstance(parent, (ResourceInstance, Unknown)):
+        if parent is None or isinstance(parent, Unknown):
             return parent
-        return Unknown("parent is not a single resource")
+        if not isinstance(parent, ResourceInstance):
+            return Unknown("parent is not a single resource")
+        seen = {id(self)}  # a parent chain that comes back here would never end
+        current: Any = parent
+        while isinstance(current, ResourceInstance):
+            if id(current) in seen:
+                return Unknown("the parent chain loops")
+            seen.add(id(current))
+            current = current.lexical_parent or current.prop("parent")
+        return parent
 
     def full_name(self) -> Any:
         name = self.short_name()
@@ -919,15 +926,20 @@ def _binary(expr: Binary, scope: Scope) -> Any:
     if not (_is_int(left) and _is_int(right)):
         return Unknown(f"'{op}' needs numbers")
     if op == "+":
-        return left + right
+        return _int64(left + right)
     if op == "-":
-        return left - right
+        return _int64(left - right)
     if op == "*":
-        return left * right
+        return _int64(left * right)
     if right == 0:
         return Unknown("division by zero")
     quotient = abs(left) // abs(right) * (1 if (left < 0) == (right < 0) else -1)  # truncates like .NET
-    return quotient if op == "/" else left - quotient * right
+    return _int64(quotient) if op == "/" else left - quotient * right
+
+
+def _int64(value: int) -> int | Unknown:
+    """Bicep integers are 64-bit: a result outside that range fails the deployment."""
+    return value if -(2**63) <= value < 2**63 else Unknown("integer overflow")
 
 
 def _conditional(expr: Cond, scope: Scope) -> Any:
@@ -1131,7 +1143,8 @@ def _contains(scope: Scope, args: list[Any]) -> Any:
     if isinstance(container, str) and isinstance(item, str):
         return item in container
     if isinstance(container, dict) and isinstance(item, str):
-        return item in container
+        # "Object functions for Bicep": keys of an object are compared without case
+        return item.lower() in (key.lower() for key in container)
     if isinstance(container, list):
         results = [_same(v, item) for v in container]
         if any(r is True for r in results):

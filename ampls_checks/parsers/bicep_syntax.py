@@ -644,7 +644,10 @@ class _Converter:
                     end = body.find("}", i + 3)
                     if end < 0:
                         raise BicepSyntaxError("unterminated \\u{...} escape in a string", line)
-                    text.append(chr(int(body[i + 3 : end], 16)))
+                    try:
+                        text.append(chr(int(body[i + 3 : end], 16)))
+                    except (ValueError, OverflowError):
+                        raise BicepSyntaxError(f"invalid escape \\u{{{body[i + 3 : end]}}} in a string", line) from None
                     i = end + 1
                     continue
                 text.append(_ESCAPES.get(nxt, "\\" + nxt))
