@@ -12,6 +12,7 @@ from .checks import Check, Finding, Settings, all_checks
 from .discover import Candidate, FileKind, discover, is_relevant
 from .link import link
 from .model import Entity, Note, ParseError, ParseResult
+from .zones import Cloud
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -74,7 +75,8 @@ def terraform_tokens() -> tuple[bytes, ...]:
 
 
 def parse_terraform(candidates: list[tuple[Candidate, str]], max_steps: int | None = None) -> ParseResult:
-    return run_job(Job("terraform", [(os.path.abspath(c.path), c.display, t) for c, t in candidates]), max_steps, [])
+    job = Job("terraform", [(os.path.abspath(c.path), c.display, t) for c, t in candidates])
+    return run_job(job, JobSettings(max_steps))
 
 
 @dataclass
@@ -86,7 +88,20 @@ class Job:
     key: str = ""
 
 
-def run_job(job: Job, max_steps: int | None, arm_parameters: list[str]) -> ParseResult:
+@dataclass(frozen=True)
+class JobSettings:
+    """What parsing depends on besides the files (part of every cache key)."""
+
+    max_steps: int | None = None
+    arm_parameters: tuple[str, ...] = ()
+    cloud: Cloud = Cloud.PUBLIC
+
+    @staticmethod
+    def of(options: ScanOptions) -> JobSettings:
+        return JobSettings(options.max_eval_steps, tuple(options.arm_parameters), options.settings.cloud)
+
+
+def run_job(job: Job, settings: JobSettings) -> ParseResult:
     """Parse one job. Runs in a worker process for large scans, so it takes and returns plain data."""
     try:
         if job.kind == "terraform":
@@ -94,23 +109,24 @@ def run_job(job: Job, max_steps: int | None, arm_parameters: list[str]) -> Parse
             from .parsers.terraform_resources import load_terraform
 
             parsed = [(real, display, parse_tf_file(real, display, text)) for real, display, text in job.files]
-            return load_terraform(parsed, max_steps)
+            return load_terraform(parsed, settings.max_steps)
         if job.kind == "arm":
             from .parsers.arm import parse_arm_files
 
-            return parse_arm_files(job.files, arm_parameters)
+            return parse_arm_files(job.files, list(settings.arm_parameters))
         from .parsers.bicep import parse_bicep_files
 
-        return parse_bicep_files(job.files)
+        # `--cloud` says where templates deploy, so it is what `environment()` returns
+        return parse_bicep_files(job.files, cloud=settings.cloud, max_steps=settings.max_steps)
     except RecursionError:
         first = job.files[0][1] if job.files else "<input>"
         return ParseResult(errors=[ParseError(first, "input nested too deeply to analyse")])
 
 
-def _run_job_in_worker(args: tuple[Job, int | None, list[str]]) -> ParseResult:
-    job, max_steps, arm_parameters = args
+def _run_job_in_worker(args: tuple[Job, JobSettings]) -> ParseResult:
+    job, settings = args
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-    return run_job(job, max_steps, arm_parameters)
+    return run_job(job, settings)
 
 
 POOL_MIN_BYTES = 2 * 1024 * 1024
@@ -123,14 +139,14 @@ def run_jobs(jobs: list[Job], options: ScanOptions) -> list[ParseResult]:
     if workers > 1 and len(jobs) > 1 and (total >= POOL_MIN_BYTES or options.jobs is not None):
         from concurrent.futures import ProcessPoolExecutor
 
-        arguments = [(job, options.max_eval_steps, options.arm_parameters) for job in jobs]
+        arguments = [(job, JobSettings.of(options)) for job in jobs]
         try:
             with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
                 chunk = max(1, len(jobs) // (workers * 4))
                 return list(pool.map(_run_job_in_worker, arguments, chunksize=chunk))
         except Exception:  # noqa: BLE001 - no processes here, a worker died, a result would not pickle
             pass  # do the work in this process; results are the same, only slower
-    return [run_job(job, options.max_eval_steps, options.arm_parameters) for job in jobs]
+    return [run_job(job, JobSettings.of(options)) for job in jobs]
 
 
 def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> list[Job]:
@@ -220,6 +236,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
                 job.kind,
                 repr(options.max_eval_steps),
                 _parameter_files_digest(options.arm_parameters) if job.kind == "arm" else "",
+                options.settings.cloud.value if job.kind != "terraform" else "",
                 repr([(display, hashes[display]) for _r, display, _t in job.files]),
             )
             hit = cache.get(job.key)
