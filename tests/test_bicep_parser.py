@@ -773,3 +773,19 @@ def test_invalid_unicode_escape_is_a_syntax_error_with_its_line(tmp_path: Path) 
 def test_integers_are_64_bit() -> None:
     assert value_of("9223372036854775807 + 0") == 2**63 - 1
     assert isinstance(value_of("9223372036854775807 + 1"), Unknown)
+
+
+def test_objects_that_are_not_values_become_unknown_in_bodies(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": "module m './modules/ampls.bicep' = {\n  name: 'm'\n  params: {\n    name: 'a'\n  }\n}\n"
+            "resource law 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {\n  name: 'law'\n"
+            "  properties: {\n    publicNetworkAccessForIngestion: m.outputs\n"
+            "    publicNetworkAccessForQuery: resourceGroup()\n  }\n}\n",
+            "modules/ampls.bicep": MODULE,
+        },
+    )
+    law = by_address(result)["law"]
+    assert isinstance(law, MonitorResource)
+    assert isinstance(law.public_ingestion, Unknown) and isinstance(law.public_query, Unknown)

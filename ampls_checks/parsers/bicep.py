@@ -38,6 +38,7 @@ from .bicep_eval import (
     Context,
     Instance,
     ModuleHandle,
+    OutputsView,
     ResourceInstance,
     ScopeValue,
     SourceFile,
@@ -227,7 +228,7 @@ def to_arm_value(value: Any) -> Any:
         return {k: to_arm_value(v) for k, v in value.items()}
     if isinstance(value, list):
         return [to_arm_value(v) for v in value]
-    if isinstance(value, (ResourceInstance, ModuleHandle, ScopeValue, BodyValue)):
+    if isinstance(value, (ResourceInstance, ModuleHandle, ScopeValue, BodyValue, OutputsView)):
         return Unknown("a resource or module object where a value is expected")
     return value
 
