@@ -13,9 +13,11 @@ back to where they are:
   callers and callees, the way the Bicep parser resolves them;
 - a changed `.json` file stands for the JSON files of its directory (a template and its
   `*.parameters.json` sit side by side);
-- findings, and errors, are reported only for files in the directories of the changed files:
-  a commit is not blocked by an old problem in code it did not touch. Errors with no file (a
-  failing check) are always reported.
+- findings, and errors, are reported only for files in the directories of the changed files and
+  of the local modules they call (a caller's arguments decide what its modules' resources look
+  like, so a change in `live/` can create a finding in `modules/ampls/`), not in their callers
+  or in unrelated code: a commit is not blocked by an old problem it did not touch. Errors with
+  no file (a failing check) are always reported.
 
 The search roots are the working directory (where pre-commit runs hooks: the repository root)
 and the directories of changed files outside it.
@@ -60,6 +62,18 @@ def _bicep_targets(path: str, data: bytes) -> set[str]:
     return targets
 
 
+def _reach(starts: set[str] | frozenset[str], calls: dict[str, set[str]]) -> set[str]:
+    """`starts` and everything they call, directly or not."""
+    seen: set[str] = set()
+    pending = list(starts)
+    while pending:
+        current = pending.pop()
+        if current not in seen:
+            seen.add(current)
+            pending.extend(calls.get(current, ()))
+    return seen
+
+
 def _search_roots(changed: list[str]) -> list[str]:
     cwd = os.path.realpath(os.getcwd())
     roots = [cwd]
@@ -78,6 +92,7 @@ def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
     directories = frozenset(os.path.dirname(p) for p in changed)
     kinds = {kind_of(os.path.basename(p)) for p in changed}
     wanted: set[str] = set()
+    reported: set[str] = set(directories)
 
     found = discover(_search_roots(changed), exclude)
     by_real: dict[str, str] = {}
@@ -100,6 +115,7 @@ def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
         for unit in terraform_units(files, calls):
             if any(os.path.dirname(real) in directories for real in unit):
                 wanted.update(unit)
+        reported.update(_reach(directories, calls))
 
     if FileKind.BICEP in kinds:
         bicep = [real for real in by_real if kind_of(os.path.basename(real)) is FileKind.BICEP]
@@ -107,6 +123,8 @@ def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
         for unit in terraform_units({real: [real] for real in bicep}, modules):
             if any(real in changed for real in unit):
                 wanted.update(unit)
+        changed_bicep = {p for p in changed if kind_of(os.path.basename(p)) is FileKind.BICEP}
+        reported.update(os.path.dirname(p) for p in _reach(changed_bicep, modules))
 
     if FileKind.JSON in kinds:
         wanted.update(
@@ -115,7 +133,7 @@ def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
             if kind_of(os.path.basename(real)) is FileKind.JSON and os.path.dirname(real) in directories
         )
 
-    return Plan(sorted(by_real.get(real, real) for real in wanted), directories)
+    return Plan(sorted(by_real.get(real, real) for real in wanted), frozenset(reported))
 
 
 def _in(file: str, directories: frozenset[str]) -> bool:
