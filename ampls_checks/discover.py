@@ -150,6 +150,10 @@ def _token_pattern(tokens: tuple[bytes, ...]) -> re.Pattern[bytes]:
     return re.compile(b"|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
 
 
+def _has_microsoft(data: bytes) -> bool:
+    return b"microsoft." in data.lower()
+
+
 def is_relevant(kind: FileKind, data: bytes, terraform_tokens: tuple[bytes, ...]) -> bool:
     """Could this file hold anything the checks read? A substring test, no parsing."""
     if kind is FileKind.TERRAFORM:
@@ -158,5 +162,6 @@ def is_relevant(kind: FileKind, data: bytes, terraform_tokens: tuple[bytes, ...]
         # Deployment templates and parameter files name their schema; other JSON never does.
         return b"deploymentTemplate" in data or b"deploymentParameters" in data
     if kind is FileKind.BICEP:
-        return b"Microsoft." in data or b"module " in data
+        # resource types are case-insensitive: `microsoft.insights/...` is as valid as `Microsoft.`
+        return b"icrosoft." in data or b"ICROSOFT." in data or b"module " in data or _has_microsoft(data)
     return True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TypeVar
+from typing import TypeVar, Union
 
 T = TypeVar("T")
 
@@ -30,7 +30,7 @@ def is_unknown(value: object) -> bool:
     return isinstance(value, Unknown)
 
 
-Maybe = T | Unknown
+Maybe = Union[T, Unknown]  # noqa: UP007 - mypy accepts a generic alias only as Union
 
 
 class Language(str, Enum):

@@ -77,3 +77,34 @@ def test_case_reports_exactly_the_expected_findings(case: Path, in_dir) -> None:
     else:
         assert got, "a bad case must expect at least one finding"
     assert os.getcwd() == str(case)
+
+
+def test_every_check_has_good_and_bad_cases_in_each_language_it_claims() -> None:
+    for check in CHECKS.values():
+        for language in check.languages:
+            folder = FIXTURES / language / check.id.lower()
+            names = [p.name for p in folder.iterdir()] if folder.exists() else []
+            assert any(n.startswith("good") for n in names), f"{check.id} has no good {language} case"
+            assert any(n.startswith("bad") for n in names), f"{check.id} has no bad {language} case"
+
+
+def test_documentation_pages_are_rendered_from_the_docstrings() -> None:
+    from ampls_checks.docgen import render_all
+
+    from .conftest import REPO
+
+    for name, text in render_all().items():
+        page = REPO / "docs" / "checks" / name
+        assert page.exists(), f"run python -m ampls_checks.docgen docs/checks ({name} is missing)"
+        assert page.read_text() == text, f"run python -m ampls_checks.docgen docs/checks ({name} is stale)"
+
+
+def test_every_documentation_page_has_the_sections_and_three_languages() -> None:
+    for check in CHECKS.values():
+        doc = check.doc
+        for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"):
+            assert heading in doc, f"{check.id} lacks {heading}"
+        fixes = doc.split("## Use instead", 1)[1]
+        for fence in ("```hcl", "```bicep", "```json"):
+            assert fence in fixes, f"{check.id} has no {fence} fix"
+        assert "learn.microsoft.com" in doc.split("## References", 1)[1]

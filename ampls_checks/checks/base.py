@@ -76,7 +76,7 @@ class Check:
     severity: Severity
     guideline: str
     run: Callable[[Graph, Settings], Iterable[Finding]]
-    languages: tuple[str, ...] = ("terraform",)
+    languages: tuple[str, ...] = ("terraform", "bicep")
     doc: str = ""
 
     def finding(
