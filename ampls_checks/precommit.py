@@ -25,12 +25,13 @@ and the directories of changed files outside it.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from dataclasses import dataclass, replace
 
 from .checks import all_checks
-from .discover import FileKind, discover, kind_of
+from .discover import SKIPPED_DIRS, FileKind, display_path, kind_of
 from .scan import ScanOptions, ScanReport, scan
 from .units import local_calls, terraform_units
 
@@ -84,8 +85,46 @@ def _search_roots(changed: list[str]) -> list[str]:
     return sorted(set(roots))
 
 
+def _walk(roots: list[str], suffixes: tuple[str, ...], exclude: list[str]) -> list[str]:
+    """Files under `roots` ending with one of `suffixes`, skipping what discovery skips.
+
+    Only used to find the units of the changed files (callers of a changed module), so it is the
+    cheapest walk that can do that: no symlinked directories, no per-file path arithmetic unless
+    there are `--exclude` patterns. What is then scanned goes through the real discovery."""
+    found: list[str] = []
+    seen: set[str] = set()
+    pending = list(roots)
+    while pending:
+        directory = pending.pop()
+        if directory in seen:
+            continue
+        seen.add(directory)
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in SKIPPED_DIRS and not _excluded(entry.path, exclude):
+                        pending.append(entry.path)
+                elif entry.name.endswith(suffixes) and entry.is_file() and not _excluded(entry.path, exclude):
+                    found.append(entry.path)
+            except OSError:
+                continue
+    return found
+
+
+def _excluded(path: str, exclude: list[str]) -> bool:
+    if not exclude:
+        return False
+    display = display_path(path)
+    return any(fnmatch.fnmatch(display, p) or fnmatch.fnmatch(os.path.basename(path), p) for p in exclude)
+
+
 def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
     """Which files to scan for these changed files, and where to report."""
+    exclude = exclude or []
     changed = sorted({os.path.realpath(p) for p in paths if os.path.isfile(p) and kind_of(os.path.basename(p))})
     if not changed:
         return Plan([], frozenset())
@@ -93,47 +132,48 @@ def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
     kinds = {kind_of(os.path.basename(p)) for p in changed}
     wanted: set[str] = set()
     reported: set[str] = set(directories)
-
-    found = discover(_search_roots(changed), exclude)
-    by_real: dict[str, str] = {}
-    for candidate in found.files:
-        by_real.setdefault(os.path.realpath(candidate.path), candidate.path)
+    roots = _search_roots(changed)
 
     if kinds & {FileKind.TERRAFORM, FileKind.TFVARS}:
         files: dict[str, list[str]] = {}
         calls: dict[str, set[str]] = {}
-        for real in by_real:
-            kind = kind_of(os.path.basename(real))
-            if kind not in (FileKind.TERRAFORM, FileKind.TFVARS):
-                continue
-            directory = os.path.dirname(real)
-            files.setdefault(directory, []).append(real)
-            if kind is FileKind.TERRAFORM:
-                data = _read(real)
-                if b"source" in data:
+        for path in _walk(roots, (".tf", ".tfvars"), exclude):
+            directory = os.path.dirname(path)
+            files.setdefault(directory, []).append(path)
+            if path.endswith(".tf"):
+                data = _read(path)
+                # local_calls looks for `source = "./` or `"../`: most files hold neither.
+                if b'"./' in data or b'"../' in data:
                     calls.setdefault(directory, set()).update(local_calls(directory, data))
         for unit in terraform_units(files, calls):
-            if any(os.path.dirname(real) in directories for real in unit):
+            if any(os.path.dirname(path) in directories for path in unit):
                 wanted.update(unit)
         reported.update(_reach(directories, calls))
 
     if FileKind.BICEP in kinds:
-        bicep = [real for real in by_real if kind_of(os.path.basename(real)) is FileKind.BICEP]
-        modules = {real: _bicep_targets(real, _read(real)) for real in bicep}
-        for unit in terraform_units({real: [real] for real in bicep}, modules):
-            if any(real in changed for real in unit):
-                wanted.update(unit)
+        bicep = _walk(roots, (".bicep",), exclude)
+        modules = {path: _bicep_targets(path, _read(path)) for path in bicep}
         changed_bicep = {p for p in changed if kind_of(os.path.basename(p)) is FileKind.BICEP}
+        for unit in terraform_units({path: [path] for path in bicep}, modules):
+            if changed_bicep.intersection(unit):
+                wanted.update(unit)
         reported.update(os.path.dirname(p) for p in _reach(changed_bicep, modules))
 
     if FileKind.JSON in kinds:
-        wanted.update(
-            real
-            for real in by_real
-            if kind_of(os.path.basename(real)) is FileKind.JSON and os.path.dirname(real) in directories
-        )
+        for directory in directories:
+            try:
+                names = os.listdir(directory)
+            except OSError:
+                continue
+            wanted.update(
+                os.path.join(directory, name)
+                for name in names
+                if kind_of(name) is FileKind.JSON
+                and os.path.isfile(os.path.join(directory, name))
+                and not _excluded(os.path.join(directory, name), exclude)
+            )
 
-    return Plan(sorted(by_real.get(real, real) for real in wanted), frozenset(reported))
+    return Plan(sorted(wanted), frozenset(reported))
 
 
 def _in(file: str, directories: frozenset[str]) -> bool:
