@@ -181,11 +181,13 @@ def _in(file: str, directories: frozenset[str]) -> bool:
 
 
 def restrict(report: ScanReport, directories: frozenset[str]) -> ScanReport:
-    """Only the findings and errors in these directories (and errors that name no file)."""
+    """Only the findings, errors and `--verbose` notes in these directories (and errors that
+    name no file)."""
     return replace(
         report,
         findings=[f for f in report.findings if _in(f.file, directories)],
         errors=[e for e in report.errors if e.file.startswith("<") or _in(e.file, directories)],
+        notes=[n for n in report.notes if _in(n.file, directories)],
     )
 
 

@@ -20,7 +20,9 @@ import pytest
 import yaml
 
 from ampls_checks.cli import main
-from ampls_checks.precommit import plan
+from ampls_checks.model import Note, ParseError
+from ampls_checks.precommit import plan, restrict
+from ampls_checks.scan import ScanReport
 
 from .conftest import FIXTURES, REPO
 
@@ -111,6 +113,19 @@ def test_files_the_scanner_does_not_read_change_nothing(in_dir, capsys):
     assert plan(["README.md", "missing.tf"]).files == []
     code, out = run(capsys, "--changed-files", "README.md")
     assert (code, out) == (0, "0 findings, 0 errors in 0 files\n")
+
+
+def test_restrict_keeps_errors_and_notes_of_the_reported_directories_and_fileless_errors(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a, b = str(tmp_path / "a" / "x.tf"), str(tmp_path / "b" / "y.tf")
+    report = ScanReport(
+        errors=[ParseError(a, "bad a"), ParseError(b, "bad b"), ParseError("<internal>", "check failed")],
+        notes=[Note(a, 1, "unknown a"), Note(b, 2, "unknown b")],
+    )
+    kept = restrict(report, frozenset({str((tmp_path / "a").resolve())}))
+    assert [e.message for e in kept.errors] == ["bad a", "check failed"]
+    assert [n.message for n in kept.notes] == ["unknown a"]
 
 
 def test_the_hook_definition(tmp_path):
