@@ -87,3 +87,17 @@ def test_input_errors_are_error_cases(in_dir, capsys, tmp_path):
     assert case.get("name") == "broken.tf"
     assert case.find("error") is not None
     assert root.get("errors") == "1"
+
+
+def test_names_that_are_not_valid_unicode_still_give_well_formed_xml():
+    from ampls_checks.checks import Finding, Severity
+    from ampls_checks.reporters.junit import render
+    from ampls_checks.scan import ScanReport
+
+    name = "scope-\ud800-\x00-\x1b"
+    finding = Finding("CKV_AMPLS_1", "t", Severity.HIGH, name, "main.json", 3, 3, "bad \x0c message", "")
+    text = render(ScanReport(findings=[finding]))
+    root = ET.fromstring(text.encode("utf-8"))
+    case = root.find("testsuite/testcase")
+    assert case.get("name") == "scope-\ufffd-\\x00-\\x1b"
+    assert case.find("failure").get("message") == "bad \\x0c message"

@@ -242,3 +242,19 @@ def test_the_validator_rejects_what_the_schema_forbids(in_dir, capsys, validator
     document["runs"][0]["results"][0]["level"] = "fatal"
     with pytest.raises(jsonschema.ValidationError):
         validator.validate(document)
+
+
+def test_names_that_are_not_valid_unicode_still_give_valid_utf8_json(validator):
+    from ampls_checks.checks import Finding, Severity
+    from ampls_checks.reporters import ReportContext
+    from ampls_checks.reporters.sarif import render
+    from ampls_checks.scan import ScanReport
+
+    # An ARM template may spell a lone surrogate as a JSON escape; it decodes to one.
+    name = "scope-\ud800-\x1b[31m-\u2028"
+    finding = Finding("CKV_AMPLS_1", "t", Severity.HIGH, name, "main.json", 3, 3, "message", "https://x.invalid")
+    text = render(ScanReport(findings=[finding], checks_run=all_checks()[:1]), ReportContext(root="/"))
+    text.encode("utf-8")  # would raise on a lone surrogate
+    document = json.loads(text)
+    validator.validate(document)
+    assert document["runs"][0]["results"][0]["message"]["text"] == "scope-\ufffd-\x1b[31m-\u2028: message"
