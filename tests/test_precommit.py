@@ -137,6 +137,12 @@ def test_the_hook_definition(tmp_path):
     matching = ["main.tf", "env/prod.tfvars", "azuredeploy.json", "main.bicep", "a/b/c.parameters.json"]
     assert all(pattern.search(name) for name in matching)
     assert not any(pattern.search(name) for name in ["README.md", "main.tf.bak", "x.py", "bicepconfig.yaml"])
+    validated = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert validated.returncode == 0, validated.stdout + validated.stderr
 
 
 # --- the real pre-commit -------------------------------------------------------------------------
