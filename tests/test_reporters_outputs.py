@@ -98,3 +98,11 @@ def test_an_unwritable_output_file_is_exit_code_2_and_the_others_are_still_writt
     assert code == 2
     assert "cannot write" in err
     assert sarif.is_file()
+
+
+def test_the_cli_names_exactly_the_reporters_there_are():
+    from ampls_checks.cli import FORMAT_NAMES
+    from ampls_checks.reporters import FORMATS, reporter
+
+    assert tuple(FORMATS) == FORMAT_NAMES
+    assert all(callable(reporter(name)) for name in FORMAT_NAMES)
