@@ -161,7 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--changed-files",
         action="store_true",
         help="PATHs are changed files (as a pre-commit hook passes them): scan the Terraform units, "
-        "Bicep modules and ARM directories they belong to, report only findings in their directories",
+        "Bicep modules and ARM directories they belong to; report only findings in their directories "
+        "and in the local modules they call",
     )
     parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
     parser.add_argument(
