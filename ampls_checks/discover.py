@@ -17,6 +17,27 @@ from enum import Enum
 
 from .model import ParseError
 
+# Terraform resource types the parsers extract (terraform_resources.EXTRACTORS plus azapi; a test
+# keeps the two in step). Kept here so the prefilter does not import the parsers.
+TERRAFORM_TYPES = (
+    "azapi_resource",
+    "azapi_update_resource",
+    "azurerm_application_insights",
+    "azurerm_log_analytics_workspace",
+    "azurerm_monitor_data_collection_endpoint",
+    "azurerm_monitor_private_link_scope",
+    "azurerm_monitor_private_link_scoped_service",
+    "azurerm_monitor_workspace",
+    "azurerm_network_security_group",
+    "azurerm_network_security_rule",
+    "azurerm_private_dns_zone",
+    "azurerm_private_dns_zone_virtual_network_link",
+    "azurerm_private_endpoint",
+    "azurerm_subnet",
+    "azurerm_virtual_network",
+)
+TERRAFORM_TOKENS = tuple(t.encode() for t in TERRAFORM_TYPES) + (b"variable", b"locals", b"module", b"output")
+
 SKIPPED_DIRS = frozenset({".terraform", ".git", "node_modules", ".terragrunt-cache"})
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import sys
@@ -9,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .checks import Check, Finding, Settings, all_checks
-from .discover import Candidate, FileKind, discover, is_relevant
+from .discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant
 from .link import link
 from .model import Entity, Note, ParseError, ParseResult
 from .zones import Cloud
@@ -69,9 +70,7 @@ def decode(candidate: Candidate, data: bytes) -> tuple[str | None, ParseError | 
 
 
 def terraform_tokens() -> tuple[bytes, ...]:
-    from .parsers.terraform_resources import RELEVANT_TYPES
-
-    return tuple(t.encode() for t in RELEVANT_TYPES) + (b"variable", b"locals", b"module", b"output")
+    return TERRAFORM_TOKENS
 
 
 def parse_terraform(candidates: list[tuple[Candidate, str]], max_steps: int | None = None) -> ParseResult:
@@ -307,7 +306,7 @@ def run_checks(entities: list[Entity], options: ScanOptions, report: ScanReport)
             seen.add(marker)
             entity = by_address.get(finding.resource + "\0" + finding.file)
             if entity is not None:
-                skip = next((s for s in entity.suppressions if s.check_id == finding.check_id), None)
+                skip = next((s for s in entity.suppressions if fnmatch.fnmatchcase(finding.check_id, s.check_id)), None)
                 if skip is not None:
                     finding = replace(finding, suppression=skip)
             findings.append(finding)

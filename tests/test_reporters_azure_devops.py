@@ -81,9 +81,9 @@ def test_crafted_resource_names_cannot_start_a_command(in_dir, capsys):
         ("task.logissue", "error", "12")
     ] * 3
     resources = [
-        'azurerm_monitor_private_link_scope.evil["a\n::warning file=pwned.tf,line=1::injected %0A 100%"]',
+        'azurerm_monitor_private_link_scope.evil["a\\n::warning file=pwned.tf,line=1::injected %0A 100%"]',
         'azurerm_monitor_private_link_scope.evil["b;]##vso[task.setvariable variable=PWNED]yes"]',
-        'azurerm_monitor_private_link_scope.evil["c\r\n##[error]old style\x1b[31m"]',
+        'azurerm_monitor_private_link_scope.evil["c\\r\\n##[error]old style\\u001b[31m"]',
     ]
     for (_name, properties, data), resource in zip(commands[3:], resources, strict=True):
         assert properties == {"type": "error", "sourcepath": "main.tf", "linenumber": "12", "code": "CKV_AMPLS_1"}

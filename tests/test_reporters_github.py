@@ -123,9 +123,9 @@ def test_crafted_resource_names_cannot_start_a_command(in_dir, capsys):
     assert [c[0] for c in commands if c] == ["notice"] * 3 + ["error"] * 3
     assert not any(line.lstrip().startswith("##[") for line in lines)
     resources = [
-        'azurerm_monitor_private_link_scope.evil["a\n::warning file=pwned.tf,line=1::injected %0A 100%"]',
+        'azurerm_monitor_private_link_scope.evil["a\\n::warning file=pwned.tf,line=1::injected %0A 100%"]',
         'azurerm_monitor_private_link_scope.evil["b;]##vso[task.setvariable variable=PWNED]yes"]',
-        'azurerm_monitor_private_link_scope.evil["c\r\n##[error]old style\x1b[31m"]',
+        'azurerm_monitor_private_link_scope.evil["c\\r\\n##[error]old style\\u001b[31m"]',
     ]
     # Each crafted name comes back whole, inside the data of its own annotation.
     for (_name, properties, data), resource in zip(commands[3:], resources, strict=True):

@@ -67,7 +67,7 @@ def test_control_characters_in_names_keep_the_document_well_formed(in_dir, capsy
     assert names == [
         'azurerm_monitor_private_link_scope.evil["a\\n::warning file=pwned.tf,line=1::injected %0A 100%"]',
         'azurerm_monitor_private_link_scope.evil["b;]##vso\\x5btask.setvariable variable=PWNED]yes"]',
-        'azurerm_monitor_private_link_scope.evil["c\\r\\n##[error]old style\\x1b[31m"]',
+        'azurerm_monitor_private_link_scope.evil["c\\r\\n##[error]old style\\u001b[31m"]',
     ]
 
 

@@ -52,7 +52,7 @@ def test_crafted_names_stay_on_one_line_and_inert(in_dir, capsys):
         'variable=PWNED]yes"]: Ingestion access mode is Open: set it to PrivateOnly so that connected networks '
         "can send data only to monitor resources in the scope",
         'main.tf:12: CKV_AMPLS_1 [HIGH] azurerm_monitor_private_link_scope.evil["c\\r\\n##[error]old style'
-        '\\x1b[31m"]: Ingestion access mode is Open: set it to PrivateOnly so that connected networks can send '
+        '\\u001b[31m"]: Ingestion access mode is Open: set it to PrivateOnly so that connected networks can send '
         "data only to monitor resources in the scope",
         "3 findings, 0 errors in 1 file",
     ]

@@ -10,6 +10,7 @@ files write them, under the caller's address (`module.x.azurerm_...`).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -326,7 +327,8 @@ def instance_suffix(key: Any) -> str:
         return ""
     if isinstance(key, int):
         return f"[{key}]"
-    return '["' + str(key).replace("\\", "\\\\").replace('"', '\\"') + '"]'
+    # Quoted the way Terraform prints instance keys: escapes, never raw control characters.
+    return "[" + json.dumps(str(key), ensure_ascii=False) + "]"
 
 
 class _Namespace:
