@@ -572,3 +572,21 @@ def test_a_long_chain_of_locals_is_a_value_or_unknown_never_an_exception() -> No
     value = instance.local("v0")
     assert time.perf_counter() - started < 5
     assert value == "end" or isinstance(value, Unknown)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["[1, 2][1e400]", "[1, 2][1e400 - 1e400]", 'element(["a"], 1e400)', 'substr("abc", 0, 1e400)'],
+)
+@pytest.mark.xfail(strict=True, reason="bug: an infinite or NaN number escapes the evaluator as an exception")
+def test_an_infinite_or_nan_number_is_unknown_not_an_exception(expression: str) -> None:
+    instance = module("locals {\n  x = 1\n}\n")
+    value = instance.evaluate(parse_hcl(f"value = {expression}\n").attributes["value"].expr)
+    assert isinstance(value, Unknown)
+
+
+@pytest.mark.parametrize("count", ["1e400", "1e400 - 1e400"], ids=["infinite", "nan"])
+@pytest.mark.xfail(strict=True, reason="bug: an infinite or NaN count raises OverflowError/ValueError")
+def test_an_infinite_or_nan_count_is_unknown(count: str) -> None:
+    instance = module(f'resource "azurerm_private_dns_zone" "z" {{\n  count = {count}\n}}\n')
+    assert isinstance(instance.resource_value("resource", "azurerm_private_dns_zone", "z"), Unknown)
