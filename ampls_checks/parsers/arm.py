@@ -1,9 +1,691 @@
-"""ARM JSON deployment templates (being built: see issue 4)."""
+"""ARM JSON deployment templates into the neutral model.
+
+- A JSON file is a template when its `$schema` names a deployment template schema
+  (`deploymentTemplate.json`, or the subscription, management group and tenant ones). Every other
+  JSON file (package.json, tsconfig.json, parameter files...) is not ARM: no finding, no error.
+  A file that claims a template schema but does not decode is an error with file and line.
+- Each template is decoded once with `arm_json` (values that know their lines), then evaluated
+  with `arm_expressions`: parameters (defaults, a `<name>.parameters.json` beside the template
+  among the scanned files, then `--arm-parameters` files, which apply to every template that
+  declares the parameter), variables, copy loops on resources, properties and variables,
+  conditions, child resources written nested or with `parent/child` names, and nested
+  `Microsoft.Resources/deployments` with inline templates (inner or outer evaluation scope).
+- Every resource of a type the checks read is handed to the shared ARM-shape table
+  (`arm_shape.build_entities`) as an `ArmResource`.
+- Keys are `arm:<file>:<type>/<name>` in lower case (`#2`... for a second resource with the
+  same type and name in one file); addresses are `<type>/<name>` as written
+  (`Microsoft.Insights/privateLinkScopes/ampls-prod`), with the name's expression text when the
+  name cannot be evaluated; `unit` is the template file.
+- A resource whose copy count or condition cannot be evaluated is not analysed; it becomes an
+  `UnresolvedResource` so that checks about something missing stay silent, and `--verbose`
+  says why. Linked templates (`templateLink`) are not fetched, with the same effect.
+- Inline suppressions are Checkov's ARM form: `"metadata": {"checkov": ["checkov:skip=ID: why"]}`
+  on the resource (a single string works too).
+"""
 
 from __future__ import annotations
 
-from ..model import ParseResult
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import (
+    Entity,
+    Language,
+    Location,
+    Note,
+    ParseError,
+    ParseResult,
+    PrivateEndpoint,
+    Ref,
+    Suppression,
+    Unknown,
+    UnresolvedResource,
+)
+from ..zones import Cloud
+from .arm_expressions import (
+    EVAL_STEPS,
+    Budget,
+    BudgetExceeded,
+    Scope,
+    Template,
+    copy_count,
+    copy_loop,
+    copy_specs,
+    evaluate_value,
+    expression_text,
+    get_ci,
+    key_ci,
+)
+from .arm_json import JsonArray, JsonDecodeError, JsonObject, decode
+from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities
+
+Path = tuple[str | int, ...]
+
+TEMPLATE_SCHEMA = re.compile(r"(?:subscription|managementGroup|tenant)?DeploymentTemplate\.json", re.IGNORECASE)
+PARAMETERS_SCHEMA = re.compile(r"deploymentParameters\.json", re.IGNORECASE)
+# A file that does not decode is a template when it says so in its text.
+CLAIMS_TEMPLATE = re.compile(r'"\$schema"\s*:\s*"[^"]*DeploymentTemplate\.json', re.IGNORECASE)
+CLAIMS_PARAMETERS = re.compile(r'"\$schema"\s*:\s*"[^"]*deploymentParameters\.json', re.IGNORECASE)
+
+DEPLOYMENTS = "microsoft.resources/deployments"
+# Top-level keys of a resource that place or order it rather than describe it.
+_NOT_BODY = frozenset({"resources", "copy", "condition", "dependson", "metadata", "comments", "existing", "scope"})
+
+# The entity class each type would produce, for `UnresolvedResource.kind`. A zone group is part
+# of its endpoint; a deployment can hold anything.
+KIND_OF_TYPE = {
+    "microsoft.insights/privatelinkscopes": "PrivateLinkScope",
+    "microsoft.insights/privatelinkscopes/scopedresources": "ScopedLink",
+    "microsoft.network/privateendpoints": "PrivateEndpoint",
+    "microsoft.network/privateendpoints/privatednszonegroups": "PrivateEndpoint",
+    "microsoft.network/privatednszones": "PrivateDnsZone",
+    "microsoft.network/privatednszones/virtualnetworklinks": "DnsZoneVnetLink",
+    "microsoft.network/virtualnetworks": "VirtualNetwork",
+    "microsoft.network/virtualnetworks/subnets": "Subnet",
+    "microsoft.operationalinsights/workspaces": "MonitorResource",
+    "microsoft.insights/components": "MonitorResource",
+    "microsoft.insights/datacollectionendpoints": "MonitorResource",
+    "microsoft.monitor/accounts": "MonitorResource",
+    "microsoft.network/networksecuritygroups": "NetworkSecurityRule",
+    "microsoft.network/networksecuritygroups/securityrules": "NetworkSecurityRule",
+    DEPLOYMENTS: "*",
+}
+ZONE_GROUP_TYPE = "microsoft.network/privateendpoints/privatednszonegroups"
+
+SKIP_ITEM = re.compile(r"^\s*(?:checkov:)?(?:skip=)?\s*([A-Z][A-Z0-9_]*)\s*(?::\s*(.*?))?\s*$", re.DOTALL)
 
 
-def parse_arm_files(files: list[tuple[str, str, str]], parameter_files: list[str]) -> ParseResult:
-    return ParseResult()
+def is_template(value: Any) -> bool:
+    schema = get_ci(value, "$schema") if isinstance(value, dict) else None
+    return isinstance(schema, str) and TEMPLATE_SCHEMA.search(schema) is not None
+
+
+def is_parameters(value: Any) -> bool:
+    schema = get_ci(value, "$schema") if isinstance(value, dict) else None
+    return isinstance(schema, str) and PARAMETERS_SCHEMA.search(schema) is not None
+
+
+def parse_arm_files(
+    files: list[tuple[str, str, str]],
+    parameter_files: list[str],
+    *,
+    cloud: Cloud | None = None,
+    max_steps: int | None = None,
+) -> ParseResult:
+    """Parse and evaluate ARM templates among JSON files given as (real path, display path, text).
+
+    `parameter_files` (`--arm-parameters`) override defaults and beside-the-template parameter
+    files in every template that declares the parameter. `cloud` is what `environment()`
+    describes (unknown without it); `max_steps` the evaluation budget per template file."""
+    result = ParseResult()
+    templates: list[tuple[str, str, JsonObject]] = []
+    parameter_docs: dict[str, JsonObject] = {}
+    for real, display, text in files:
+        try:
+            value = decode(text)
+        except JsonDecodeError as exc:
+            if CLAIMS_TEMPLATE.search(text) or CLAIMS_PARAMETERS.search(text):
+                result.errors.append(ParseError(display, f"not valid JSON: {exc.message}", exc.line))
+            continue
+        if is_template(value):
+            templates.append((real, display, value))
+        elif is_parameters(value):
+            parameter_docs[os.path.realpath(real)] = value
+    explicit: list[dict[str, Any]] = []
+    for path in parameter_files:
+        values = _read_parameter_file(path, result)
+        if values is not None:
+            explicit.append(values)
+    for real, display, template in sorted(templates, key=lambda t: t[1]):
+        given: dict[str, Any] = {}
+        beside = _beside_parameters(real)
+        if beside in parameter_docs:
+            given.update(parameter_values(parameter_docs[beside]))
+        for values in explicit:
+            given.update(values)
+        budget = Budget(max_steps if max_steps is not None else EVAL_STEPS)
+        result.extend(_parse_template(display, template, given, cloud, budget))
+    return result
+
+
+def _beside_parameters(real: str) -> str:
+    stem, _ext = os.path.splitext(os.path.realpath(real))
+    return stem + ".parameters.json"
+
+
+def _read_parameter_file(path: str, result: ParseResult) -> dict[str, Any] | None:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        result.errors.append(ParseError(path, f"cannot read ARM parameter file: {exc}"))
+        return None
+    try:
+        value = decode(text)
+    except JsonDecodeError as exc:
+        result.errors.append(ParseError(path, f"not valid JSON: {exc.message}", exc.line))
+        return None
+    if not isinstance(value, dict) or not isinstance(get_ci(value, "parameters"), dict):
+        result.errors.append(ParseError(path, "not an ARM parameter file (no 'parameters' object)"))
+        return None
+    return parameter_values(value)
+
+
+def parameter_values(document: dict[str, Any]) -> dict[str, Any]:
+    """The values of a parameter file by lower-case name; Key Vault references are unknown.
+    Values in a parameter file are literals: ARM does not evaluate expressions in them."""
+    out: dict[str, Any] = {}
+    parameters = get_ci(document, "parameters")
+    if not isinstance(parameters, dict):
+        return out
+    for name, entry in parameters.items():
+        if not isinstance(entry, dict):
+            continue
+        if key_ci(entry, "value") is not None:
+            out[name.lower()] = _plain(get_ci(entry, "value"))
+        elif key_ci(entry, "reference") is not None:
+            out[name.lower()] = Unknown(f"parameter {name!r} is a Key Vault reference")
+    return out
+
+
+def _plain(value: Any) -> Any:
+    from .arm_json import plain
+
+    return plain(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# One template file
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Declared:
+    """One resource instance (one copy) found while walking a template."""
+
+    raw: JsonObject
+    type: str  # full type as written
+    name: Any  # full name: str or Unknown
+    scope: Scope
+    resource_group: Any  # where it is deployed: str, Unknown, or None (the deployment's own)
+    address: str
+    parent: Declared | None = None
+    copy_index: int | None = None
+    external: bool = False
+    key: str = ""
+
+    @property
+    def arm_type(self) -> str:
+        return self.type.lower()
+
+
+@dataclass
+class Walk:
+    display: str
+    cloud: Cloud | None
+    budget: Budget
+    declared: list[Declared] = field(default_factory=list)
+    unresolved: list[tuple[UnresolvedResource, Declared | None]] = field(default_factory=list)
+    templates: list[Template] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    table: dict[tuple[str, str], list[Declared]] = field(default_factory=dict)
+
+    def note(self, line: int, message: str) -> None:
+        self.notes.append(Note(self.display, line, message))
+
+    def resolve_id(self, arm_type: str, name: str, group: Any) -> str | None:
+        """The key of the one declared resource with this type and name (and group, when both
+        sides know it)."""
+        candidates = self.table.get((arm_type, name), [])
+        if isinstance(group, str):
+            candidates = [
+                d
+                for d in candidates
+                if not isinstance(d.resource_group, str) or d.resource_group.lower() == group.lower()
+            ]
+        return candidates[0].key if len(candidates) == 1 else None
+
+
+def _parse_template(
+    display: str, template: JsonObject, given: dict[str, Any], cloud: Cloud | None, budget: Budget
+) -> ParseResult:
+    result = ParseResult()
+    walk = Walk(display, cloud, budget)
+    try:
+        root = _make_template(walk, template, {name: _given(value) for name, value in given.items()}, None)
+        if root is not None:
+            _walk_resources(walk, template, Scope(root), None, None)
+        _assign_keys(walk)
+        for made in walk.templates:
+            made._cache.clear()  # values computed before the keys were known hold no keys
+        resources = [_arm_resource(walk, d) for d in walk.declared if d.arm_type in RELEVANT_ARM_TYPES]
+    except BudgetExceeded:
+        walk.note(template.line, "evaluation step limit reached: the template is not analysed")
+        result.entities.append(_unresolved_file(walk, template))
+        result.notes.extend(walk.notes)
+        return result
+    except RecursionError:
+        return ParseResult(errors=[ParseError(display, "expressions nested too deeply to evaluate")])
+    except Exception as exc:  # a bug in evaluation must not hide the other files' results
+        return ParseResult(errors=[ParseError(display, f"cannot evaluate this template ({type(exc).__name__}: {exc})")])
+    built = build_entities(resources)
+    result.extend(built)
+    result.errors.extend(walk.errors)
+    result.notes.extend(walk.notes)
+    _mark_unknown_zone_groups(walk, result.entities)
+    result.entities.extend(u for u, _d in walk.unresolved)
+    return result
+
+
+def _given(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def _unresolved_file(walk: Walk, template: JsonObject) -> UnresolvedResource:
+    return UnresolvedResource(
+        key=f"arm:{walk.display}:?".lower(),
+        address=walk.display,
+        location=Location(walk.display, template.line, template.end_line, Language.ARM),
+        unit=walk.display,
+        kind="*",
+    )
+
+
+def _make_template(
+    walk: Walk, node: JsonObject, given: dict[str, Callable[[], Any]], resource_group: Any
+) -> Template | None:
+    template = Template(walk.display, walk.cloud, walk.budget, resource_group=resource_group)
+    template.resolve_id = walk.resolve_id
+    walk.templates.append(template)
+    parameters = get_ci(node, "parameters")
+    if isinstance(parameters, dict):
+        for name, spec in parameters.items():
+            template.parameters[name.lower()] = _parameter(template, name, spec, given)
+    elif parameters is not None:
+        walk.errors.append(ParseError(walk.display, "'parameters' is not an object", _key_line(node, "parameters")))
+        return None
+    variables = get_ci(node, "variables")
+    if isinstance(variables, dict):
+        for name, raw in variables.items():
+            if name.lower() == "copy" and isinstance(raw, list):
+                for spec in raw:  # variable copy loops: each builds the array it names
+                    if isinstance(spec, dict) and isinstance(get_ci(spec, "name"), str):
+                        loop = get_ci(spec, "name")
+                        template.variables[loop.lower()] = _variable_loop(spec, loop)
+                continue
+            template.variables[name.lower()] = _variable(raw)
+    elif variables is not None:
+        walk.errors.append(ParseError(walk.display, "'variables' is not an object", _key_line(node, "variables")))
+        return None
+    return template
+
+
+def _parameter(template: Template, name: str, spec: Any, given: dict[str, Callable[[], Any]]) -> Callable[[], Any]:
+    if name.lower() in given:
+        return given[name.lower()]
+    default = get_ci(spec, "defaultValue") if isinstance(spec, dict) else None
+    if isinstance(spec, dict) and key_ci(spec, "defaultValue") is not None:
+        return lambda: evaluate_value(default, Scope(template))
+    return lambda: Unknown(f"parameter {name!r} has no default value and no value in a parameter file")
+
+
+def _variable(raw: Any) -> Callable[[Scope], Any]:
+    return lambda scope: evaluate_value(raw, scope)
+
+
+def _variable_loop(spec: Any, name: str) -> Callable[[Scope], Any]:
+    return lambda scope: copy_loop(spec, scope, name, resource_loop=False)
+
+
+def _key_line(node: JsonObject, key: str) -> int:
+    written = key_ci(node, key)
+    return node.key_lines.get(written, node.line) if written is not None else node.line
+
+
+def _walk_resources(walk: Walk, holder: JsonObject, scope: Scope, parent: Declared | None, deploy_group: Any) -> None:
+    """The resources of a template (`holder` is the template) or nested in a resource."""
+    resources = get_ci(holder, "resources")
+    if resources is None:
+        return
+    items: list[Any]
+    if isinstance(resources, JsonArray):
+        items = list(resources)
+        lines = resources.item_lines
+    elif isinstance(resources, JsonObject) and parent is None:
+        # languageVersion 2.0 templates key resources by symbolic name
+        items = list(resources.values())
+        lines = [resources.key_lines.get(k, resources.line) for k in resources]
+    else:
+        walk.errors.append(ParseError(walk.display, "'resources' is not an array", _key_line(holder, "resources")))
+        return
+    for raw, line in zip(items, lines, strict=True):
+        if not isinstance(raw, JsonObject):
+            walk.errors.append(ParseError(walk.display, "a resource is not an object", line))
+            continue
+        _expand(walk, raw, scope, parent, deploy_group)
+
+
+def _written_name(raw: JsonObject) -> str:
+    name = get_ci(raw, "name")
+    return name if isinstance(name, str) else "?"
+
+
+def _expand(walk: Walk, raw: JsonObject, scope: Scope, parent: Declared | None, deploy_group: Any) -> None:
+    written_type = evaluate_value(get_ci(raw, "type"), scope)
+    if not isinstance(written_type, str):
+        reason = written_type.reason if isinstance(written_type, Unknown) else "the type is not a string"
+        walk.note(raw.line, f"a resource is not analysed: its type is unknown: {reason}")
+        _add_unresolved(walk, raw, "?", "*", parent)
+        return
+    full_type = written_type
+    nested_short = parent is not None and parent.arm_type != DEPLOYMENTS and not _has_namespace(written_type)
+    if nested_short and parent is not None:
+        full_type = f"{parent.type}/{written_type}"
+    copy = get_ci(raw, "copy")
+    scopes: list[tuple[Scope, int | None]] = [(scope, None)]
+    if isinstance(copy, dict):
+        loop = evaluate_value(get_ci(copy, "name"), scope)
+        count = copy_count(get_ci(copy, "count"), scope)
+        if not isinstance(loop, str) or isinstance(count, Unknown):
+            reason = count.reason if isinstance(count, Unknown) else "the copy loop has no name"
+            walk.note(raw.line, f"{full_type}/{_written_name(raw)}: not analysed: {reason}")
+            _add_unresolved_tree(walk, raw, full_type, parent)
+            return
+        scopes = [(scope.with_copy(loop, i, resource_loop=True), i) for i in range(count)]
+    for instance_scope, index in scopes:
+        condition_key = key_ci(raw, "condition")
+        if condition_key is not None:
+            condition = evaluate_value(raw[condition_key], instance_scope)
+            if condition is False:
+                continue
+            if condition is not True:
+                reason = condition.reason if isinstance(condition, Unknown) else "the condition is not a boolean"
+                walk.note(
+                    raw.line, f"{full_type}/{_written_name(raw)}: not analysed: its condition is unknown: {reason}"
+                )
+                _add_unresolved_tree(walk, raw, full_type, parent)
+                continue
+        name = evaluate_value(get_ci(raw, "name"), instance_scope)
+        if not isinstance(name, (str, Unknown)):
+            name = Unknown("the name is not a string")
+        if nested_short and parent is not None and isinstance(name, str):
+            name = f"{parent.name}/{name}" if isinstance(parent.name, str) else parent.name
+        shown = name if isinstance(name, str) else _written_name(raw) + (f"[{index}]" if index is not None else "")
+        existing = get_ci(raw, "existing") is True
+        group = deploy_group if deploy_group is not None else (parent.resource_group if parent else None)
+        declared = Declared(
+            raw=raw,
+            type=full_type,
+            name=name,
+            scope=instance_scope,
+            resource_group=group,
+            address=f"{full_type}/{shown}",
+            parent=parent if parent is not None and parent.arm_type != DEPLOYMENTS else None,
+            copy_index=index,
+            external=existing,
+        )
+        walk.declared.append(declared)
+        if declared.arm_type == DEPLOYMENTS:
+            _nested_deployment(walk, declared)
+        _walk_resources(walk, raw, instance_scope, declared, deploy_group)
+
+
+def _has_namespace(type_name: str) -> bool:
+    return "/" in type_name and "." in type_name.split("/", 1)[0]
+
+
+def _add_unresolved(walk: Walk, raw: JsonObject, full_type: str, kind: str | None, parent: Declared | None) -> None:
+    if kind is None:
+        return
+    name = _written_name(raw)
+    walk.unresolved.append(
+        (
+            UnresolvedResource(
+                key=f"arm:{walk.display}:{full_type}/{name}@{raw.line}[?]".lower(),
+                address=f"{full_type}/{name}",
+                location=Location(walk.display, raw.line, raw.end_line, Language.ARM),
+                unit=walk.display,
+                kind=kind,
+            ),
+            parent,
+        )
+    )
+
+
+def _add_unresolved_tree(walk: Walk, raw: JsonObject, full_type: str, parent: Declared | None) -> None:
+    """A resource that is not analysed, and what is declared inside it."""
+    _add_unresolved(walk, raw, full_type, KIND_OF_TYPE.get(full_type.lower()), parent)
+    pending: list[tuple[JsonObject, str]] = [(raw, full_type)]
+    while pending:
+        holder, holder_type = pending.pop()
+        nested = get_ci(holder, "resources")
+        if holder_type.lower() == DEPLOYMENTS:
+            inner = get_ci(get_ci(holder, "properties") or {}, "template")
+            nested = get_ci(inner, "resources") if isinstance(inner, dict) else None
+            if nested is None:
+                continue
+        children = nested.values() if isinstance(nested, dict) else nested if isinstance(nested, list) else []
+        for child in children:
+            if not isinstance(child, JsonObject):
+                continue
+            child_type = get_ci(child, "type")
+            if not isinstance(child_type, str) or expression_text(child_type) is not None:
+                _add_unresolved(walk, child, "?", "*", None)
+                continue
+            if holder_type.lower() != DEPLOYMENTS and not _has_namespace(child_type):
+                child_type = f"{holder_type}/{child_type}"
+            _add_unresolved(walk, child, child_type, KIND_OF_TYPE.get(child_type.lower()), None)
+            pending.append((child, child_type))
+
+
+def _nested_deployment(walk: Walk, deployment: Declared) -> None:
+    """`Microsoft.Resources/deployments` with an inline template: its resources are walked with
+    the scope its `expressionEvaluationOptions` says (`outer`, the default, reads the outer
+    template's parameters and variables; `inner` its own, given by `properties.parameters`)."""
+    raw, scope = deployment.raw, deployment.scope
+    properties = get_ci(raw, "properties")
+    if not isinstance(properties, JsonObject):
+        return
+    inner = get_ci(properties, "template")
+    if inner is None:
+        if get_ci(properties, "templateLink") is not None:
+            walk.note(raw.line, f"{deployment.address}: a linked template is not fetched; not analysed")
+            _add_unresolved(walk, raw, deployment.type, "*", None)
+        return
+    if not isinstance(inner, JsonObject):
+        walk.note(raw.line, f"{deployment.address}: the nested template is not written inline; not analysed")
+        _add_unresolved(walk, raw, deployment.type, "*", None)
+        return
+    group = evaluate_value(get_ci(raw, "resourceGroup"), scope) if key_ci(raw, "resourceGroup") else None
+    if group is None:
+        group = deployment.resource_group
+    options = get_ci(properties, "expressionEvaluationOptions")
+    mode = get_ci(options, "scope") if isinstance(options, dict) else None
+    if isinstance(mode, str) and mode.lower() == "inner":
+        passed: dict[str, Callable[[], Any]] = {}
+        values = get_ci(properties, "parameters")
+        if isinstance(values, dict):
+            for name, entry in values.items():
+                if isinstance(entry, dict) and key_ci(entry, "value") is not None:
+                    passed[name.lower()] = _outer_value(get_ci(entry, "value"), scope)
+                elif isinstance(entry, dict) and key_ci(entry, "reference") is not None:
+                    passed[name.lower()] = _given(Unknown(f"parameter {name!r} is a Key Vault reference"))
+        template = _make_template(walk, inner, passed, group)
+        if template is None:
+            return
+        _walk_resources(walk, inner, Scope(template), deployment, group)
+    else:
+        _walk_resources(walk, inner, scope, deployment, group)
+
+
+def _outer_value(raw: Any, scope: Scope) -> Callable[[], Any]:
+    return lambda: evaluate_value(raw, scope)
+
+
+# ---------------------------------------------------------------------------------------------
+# Keys, references and the ARM shape
+# ---------------------------------------------------------------------------------------------
+
+
+def _assign_keys(walk: Walk) -> None:
+    seen: dict[str, int] = {}
+    for declared in walk.declared:
+        if isinstance(declared.name, str):
+            base = f"arm:{walk.display}:{declared.type}/{declared.name}".lower()
+        else:
+            index = f"[{declared.copy_index}]" if declared.copy_index is not None else ""
+            base = (
+                f"arm:{walk.display}:{declared.type}/{_written_name(declared.raw)}@{declared.raw.line}{index}".lower()
+            )
+        count = seen.get(base, 0) + 1
+        seen[base] = count
+        declared.key = base if count == 1 else f"{base}#{count}"
+        if count > 1:
+            declared.address = f"{declared.address}#{count}"
+        if isinstance(declared.name, str):
+            walk.table.setdefault((declared.arm_type, declared.name.lower()), []).append(declared)
+
+
+def _parent_ref(walk: Walk, declared: Declared) -> Any:
+    parent = declared.parent
+    if parent is not None and parent.arm_type != DEPLOYMENTS:
+        group = parent.resource_group
+        return Ref(
+            key=parent.key,
+            name=parent.name.lower() if isinstance(parent.name, str) else None,
+            arm_type=parent.arm_type,
+            resource_group=group.lower() if isinstance(group, str) else None,
+        )
+    if declared.arm_type.count("/") < 2:
+        return None
+    if isinstance(declared.name, Unknown):
+        return declared.name
+    if "/" not in declared.name:
+        return Unknown(f"the name {declared.name!r} does not name the parent")
+    parent_type = declared.arm_type.rsplit("/", 1)[0]
+    parent_name = declared.name.rsplit("/", 1)[0].lower()
+    group = declared.resource_group
+    return Ref(
+        key=walk.resolve_id(parent_type, parent_name, group),
+        name=parent_name,
+        arm_type=parent_type,
+        resource_group=group.lower() if isinstance(group, str) else None,
+    )
+
+
+def _arm_resource(walk: Walk, declared: Declared) -> ArmResource:
+    raw = declared.raw
+    body: dict[str, Any] = {}
+    if not declared.external:
+        for key, value in raw.items():
+            if key.lower() in _NOT_BODY:
+                continue
+            body[key] = evaluate_value(value, declared.scope)
+    group = declared.resource_group
+    return ArmResource(
+        type=declared.type,
+        name=declared.name,
+        body=body,
+        key=declared.key,
+        address=declared.address,
+        location=Location(walk.display, raw.line, raw.end_line, Language.ARM),
+        unit=walk.display,
+        line_of=line_finder(raw, body),
+        suppressions=suppressions(raw),
+        parent=_parent_ref(walk, declared),
+        external=declared.external,
+        resource_group=group if isinstance(group, (str, Unknown)) else None,
+    )
+
+
+def _mark_unknown_zone_groups(walk: Walk, entities: list[Entity]) -> None:
+    """An endpoint whose zone group is not analysed may well have one: its groups are unknown."""
+    endpoints = {e.key: e for e in entities if isinstance(e, PrivateEndpoint)}
+    for unresolved, parent in walk.unresolved:
+        if unresolved.kind != "PrivateEndpoint" or parent is None or parent.key not in endpoints:
+            continue
+        if "/privatednszonegroups/" in unresolved.key:
+            endpoints[parent.key].zone_groups = Unknown(f"zone group {unresolved.address} is not analysed")
+
+
+def suppressions(raw: JsonObject) -> list[Suppression]:
+    """Checkov's ARM skips: `"metadata": {"checkov": ["checkov:skip=ID: reason", ...]}`."""
+    metadata = get_ci(raw, "metadata")
+    if not isinstance(metadata, JsonObject):
+        return []
+    key = key_ci(metadata, "checkov")
+    if key is None:
+        return []
+    value = metadata[key]
+    items: list[tuple[Any, int]]
+    if isinstance(value, JsonArray):
+        items = list(zip(value, value.item_lines, strict=True))
+    else:
+        items = [(value, metadata.key_lines.get(key, raw.line))]
+    found = []
+    for item, line in items:
+        match = SKIP_ITEM.match(item) if isinstance(item, str) else None
+        if match is not None:
+            found.append(Suppression(match.group(1), (match.group(2) or "").strip(), line))
+    return found
+
+
+def line_finder(raw: JsonObject, body: dict[str, Any]) -> Callable[[Path], int | None]:
+    """`line_of(path)`: None when the evaluated body has no value there; else the line where the
+    path is written, or the nearest written line above it when a part is computed (an
+    expression, a property copy loop)."""
+
+    def line_of(path: Path) -> int | None:
+        if not _present(body, path):
+            return None
+        node: Any = raw
+        line = raw.line
+        in_loop = False
+        for step in path:
+            if in_loop and isinstance(step, int):
+                in_loop = False  # every item of a property loop is written once, as its input
+                continue
+            in_loop = False
+            if isinstance(node, JsonObject) and isinstance(step, str):
+                if step in node:
+                    node, line = node[step], node.key_lines.get(step, line)
+                    continue
+                spec = _loop_of(node, step)
+                if spec is None:
+                    return line
+                input_key = key_ci(spec, "input")
+                node, line = spec[input_key], spec.key_lines.get(input_key or "", spec.line)
+                in_loop = True
+            elif isinstance(node, JsonArray) and isinstance(step, int) and 0 <= step < len(node):
+                node, line = node[step], node.item_lines[step]
+            else:
+                return line
+        return line
+
+    return line_of
+
+
+def _loop_of(node: JsonObject, name: str) -> Any:
+    for spec in copy_specs(node) or []:
+        if isinstance(spec, JsonObject) and get_ci(spec, "name") == name:
+            return spec
+    return None
+
+
+def _present(value: Any, path: Path) -> bool:
+    for step in path:
+        if isinstance(value, Unknown):
+            return True
+        if isinstance(value, dict) and isinstance(step, str):
+            value = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            value = value[step]
+        else:
+            return False
+        if value is None:
+            return False
+    return True

@@ -56,7 +56,10 @@ class ArmResource:
     `type` is the full type (`Microsoft.Network/privateEndpoints/privateDnsZoneGroups` for a
     child), `name` the full name (`pe/default`). `parent` is the parent resource's reference for
     child resources. `line_of(path)` returns the line where a body path is written, or None.
-    `external` marks resources only referred to (Bicep `existing`).
+    `external` marks resources only referred to (Bicep `existing`, ARM `"existing": true`): only
+    zones, virtual networks and subnets become (external) entities, known by name; other types
+    are only ever referred to. `resource_group` is the group the resource is deployed to, when
+    the source says it (a nested deployment's `resourceGroup`); None when it does not.
     """
 
     type: str
@@ -70,6 +73,7 @@ class ArmResource:
     suppressions: list[Suppression] = field(default_factory=list)
     parent: Maybe[Ref] | None = None
     external: bool = False
+    resource_group: Maybe[str] | None = None
 
     @property
     def arm_type(self) -> str:
@@ -182,7 +186,7 @@ def _common(resource: ArmResource, lines: dict[str, int]) -> dict[str, Any]:
         "address": resource.address,
         "location": resource.location,
         "name": name,
-        "resource_group": None,
+        "resource_group": resource.resource_group,
         "unit": resource.unit,
         "attr_lines": {k: v for k, v in lines.items() if v is not None},
         "suppressions": resource.suppressions,
@@ -448,6 +452,17 @@ SPECS: dict[str, Builder] = {
 
 RELEVANT_ARM_TYPES = frozenset(SPECS)
 
+# Resources only referred to (`existing`) become entities only of these types: a zone's or a
+# network's name is what links and endpoints point at; a scope or a workspace that is only
+# referred to is not something this scan can judge.
+EXTERNAL_ENTITY_TYPES = frozenset(
+    {
+        "microsoft.network/privatednszones",
+        "microsoft.network/virtualnetworks",
+        "microsoft.network/virtualnetworks/subnets",
+    }
+)
+
 
 def build_entities(resources: list[ArmResource]) -> ParseResult:
     """Apply `SPECS` to every resource and attach zone groups to their endpoints."""
@@ -455,7 +470,7 @@ def build_entities(resources: list[ArmResource]) -> ParseResult:
     pending_groups: list[DnsZoneGroupChild] = []
     for resource in resources:
         builder = SPECS.get(resource.arm_type)
-        if builder is None:
+        if builder is None or (resource.external and resource.arm_type not in EXTERNAL_ENTITY_TYPES):
             continue
         body = Body(resource, resource.body, (), result.notes)
         for item in builder(resource, body):
