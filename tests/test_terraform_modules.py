@@ -363,3 +363,24 @@ def test_vnet_links_name_their_zone_by_v5_id_or_v4_name(in_dir: Any) -> None:
         link = entities[address]
         assert isinstance(link, DnsZoneVnetLink)
         assert not isinstance(link.zone, Unknown) and link.zone.key == zone.key, address
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a null input does not take the default of a `nullable = false` variable")
+def test_a_null_input_to_a_non_nullable_variable_takes_its_default(in_dir: Any) -> None:
+    scope = by_address(model(in_dir, "nullable_false"))["module.strict.azurerm_monitor_private_link_scope.this"]
+    assert isinstance(scope, PrivateLinkScope)
+    assert scope.ingestion_access_mode == "PrivateOnly"
+
+
+@pytest.mark.xfail(strict=True, reason="bug: override files replace (or lose to) the whole block instead of merging")
+def test_override_files_merge_into_the_original_blocks(in_dir: Any) -> None:
+    entities = by_address(model(in_dir, "override_files"))
+    modes = {
+        address: (e.name, e.ingestion_access_mode, e.query_access_mode, e.location.file)
+        for address, e in entities.items()
+        if isinstance(e, PrivateLinkScope)
+    }
+    assert modes == {
+        "azurerm_monitor_private_link_scope.first": ("ampls-first", "PrivateOnly", "PrivateOnly", "main.tf"),
+        "azurerm_monitor_private_link_scope.second": ("ampls-second", "PrivateOnly", "PrivateOnly", "main.tf"),
+    }
