@@ -228,7 +228,8 @@ class Walk:
     cloud: Cloud | None
     budget: Budget
     declared: list[Declared] = field(default_factory=list)
-    unresolved: list[tuple[UnresolvedResource, Declared | None]] = field(default_factory=list)
+    # what is not analysed, with its parent when known (a resource, or a type and name)
+    unresolved: list[tuple[UnresolvedResource, Declared | tuple[str, str, Any] | None]] = field(default_factory=list)
     templates: list[Template] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
@@ -407,7 +408,7 @@ def _expand(walk: Walk, raw: JsonObject, scope: Scope, parent: Declared | None, 
                 walk.note(
                     raw.line, f"{full_type}/{_written_name(raw)}: not analysed: its condition is unknown: {reason}"
                 )
-                _add_unresolved_tree(walk, raw, full_type, parent)
+                _add_unresolved_tree(walk, raw, full_type, parent or _named_parent(raw, full_type, instance_scope))
                 continue
         name = evaluate_value(get_ci(raw, "name"), instance_scope)
         if not isinstance(name, (str, Unknown)):
@@ -434,11 +435,21 @@ def _expand(walk: Walk, raw: JsonObject, scope: Scope, parent: Declared | None, 
         _walk_resources(walk, raw, instance_scope, declared, deploy_group)
 
 
+def _named_parent(raw: JsonObject, full_type: str, scope: Scope) -> tuple[str, str, Any] | None:
+    """The parent a top-level child resource names (`pe/default`), when its name is known."""
+    name = evaluate_value(get_ci(raw, "name"), scope)
+    if full_type.count("/") < 2 or not isinstance(name, str) or "/" not in name:
+        return None
+    return (full_type.rsplit("/", 1)[0].lower(), name.rsplit("/", 1)[0].lower(), scope.template.resource_group)
+
+
 def _has_namespace(type_name: str) -> bool:
     return "/" in type_name and "." in type_name.split("/", 1)[0]
 
 
-def _add_unresolved(walk: Walk, raw: JsonObject, full_type: str, kind: str | None, parent: Declared | None) -> None:
+def _add_unresolved(
+    walk: Walk, raw: JsonObject, full_type: str, kind: str | None, parent: Declared | tuple[str, str, Any] | None
+) -> None:
     if kind is None:
         return
     name = _written_name(raw)
@@ -456,7 +467,9 @@ def _add_unresolved(walk: Walk, raw: JsonObject, full_type: str, kind: str | Non
     )
 
 
-def _add_unresolved_tree(walk: Walk, raw: JsonObject, full_type: str, parent: Declared | None) -> None:
+def _add_unresolved_tree(
+    walk: Walk, raw: JsonObject, full_type: str, parent: Declared | tuple[str, str, Any] | None
+) -> None:
     """A resource that is not analysed, and what is declared inside it."""
     _add_unresolved(walk, raw, full_type, KIND_OF_TYPE.get(full_type.lower()), parent)
     pending: list[tuple[JsonObject, str]] = [(raw, full_type)]
@@ -606,10 +619,11 @@ def _mark_unknown_zone_groups(walk: Walk, entities: list[Entity]) -> None:
     """An endpoint whose zone group is not analysed may well have one: its groups are unknown."""
     endpoints = {e.key: e for e in entities if isinstance(e, PrivateEndpoint)}
     for unresolved, parent in walk.unresolved:
-        if unresolved.kind != "PrivateEndpoint" or parent is None or parent.key not in endpoints:
+        if "/privatednszonegroups/" not in unresolved.key:
             continue
-        if "/privatednszonegroups/" in unresolved.key:
-            endpoints[parent.key].zone_groups = Unknown(f"zone group {unresolved.address} is not analysed")
+        key = parent.key if isinstance(parent, Declared) else walk.resolve_id(*parent) if parent else None
+        if key in endpoints:
+            endpoints[key].zone_groups = Unknown(f"zone group {unresolved.address} is not analysed")
 
 
 def suppressions(raw: JsonObject) -> list[Suppression]:
