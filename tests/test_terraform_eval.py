@@ -394,6 +394,20 @@ def test_conditionals(expression: str, expected: Any) -> None:
     assert evaluate(expression, var={"env": "prod", "zones": ["a", "b"], "missing": Unknown("m")}) == expected
 
 
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'contains(["prod", var.extra], "dev") ? "Open" : "PrivateOnly"',
+        '["prod", var.extra] == ["prod", "dev"] ? "Open" : "PrivateOnly"',
+        '{ env = var.extra } == { env = "dev" } ? "Open" : "PrivateOnly"',
+    ],
+    ids=["contains", "list_equality", "object_equality"],
+)
+@pytest.mark.xfail(strict=True, reason="bug: contains() and == decide false when a collection holds an unknown")
+def test_a_collection_holding_an_unknown_does_not_decide_a_condition(expression: str) -> None:
+    assert isinstance(evaluate(expression, var={"extra": Unknown("extra not given")}), Unknown)
+
+
 def test_conditional_on_an_unknown_is_unknown_not_either_branch() -> None:
     value = evaluate('var.private ? "PrivateOnly" : "Open"', var={"private": Unknown("private not given")})
     assert "private not given" in reason(value)
