@@ -523,10 +523,10 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
         values = get_ci(properties, "parameters")
         if isinstance(values, dict):
             for name, entry in values.items():
-                if isinstance(entry, dict) and key_ci(entry, "value") is not None:
-                    passed[name.lower()] = _outer_value(get_ci(entry, "value"), scope)
-                elif isinstance(entry, dict) and key_ci(entry, "reference") is not None:
+                if isinstance(entry, dict) and key_ci(entry, "reference") is not None:
                     passed[name.lower()] = _given(Unknown(f"parameter {name!r} is a Key Vault reference"))
+                elif isinstance(entry, dict):
+                    passed[name.lower()] = _outer_value(entry, scope)
         template = _make_template(walk, inner, passed, group)
         if template is None:
             return
@@ -535,8 +535,19 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
         _walk_resources(walk, inner, scope, deployment, group)
 
 
-def _outer_value(raw: Any, scope: Scope) -> Callable[[], Any]:
-    return lambda: evaluate_value(raw, scope)
+def _outer_value(entry: JsonObject, scope: Scope) -> Callable[[], Any]:
+    """A parameter value passed to an inner-scoped template (`{"value": ...}`, or built by a
+    property copy loop named `value`), evaluated in the outer template's scope."""
+
+    def value() -> Any:
+        evaluated = evaluate_value(entry, scope)
+        if isinstance(evaluated, Unknown):
+            return evaluated
+        if not isinstance(evaluated, dict) or key_ci(evaluated, "value") is None:
+            return Unknown("a parameter passed without a value")
+        return get_ci(evaluated, "value")
+
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
