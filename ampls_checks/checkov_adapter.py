@@ -109,8 +109,8 @@ class PackSession:
                 matched = _same_resource(finding.resource, address)
             elif start is not None and end is not None:
                 matched = start <= finding.resource_start_line <= end
-            else:
-                matched = finding.resource.split("[", 1)[0] == entity_name.split("[", 1)[0]
+            else:  # Bicep: Checkov names the resource by its symbol, without module path or loop index
+                matched = _bare_symbol(finding.resource) == _bare_symbol(entity_name)
             if matched:
                 messages.append(finding.message)
         return Verdict(failed=bool(messages), messages=messages)
@@ -129,6 +129,14 @@ def _same_resource(ours: str, checkov_address: str) -> bool:
         return False
     bare = _INSTANCE_KEY.sub("", ours)
     return bare == checkov_address or bare.startswith(checkov_address + ".")
+
+
+def _bare_symbol(address: str) -> str:
+    """`module.m[0].nsg.securityRules[1]` -> `nsg`: the symbol that declares the resource."""
+    parts = _INSTANCE_KEY.sub("", address).split(".")
+    while len(parts) > 2 and parts[0] == "module":
+        parts = parts[2:]
+    return parts[0]
 
 
 def settings_from_environment() -> Settings:
