@@ -215,6 +215,8 @@ def _scope(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
                 or e.line("queryAccessMode")
                 or b.line("properties.accessModeSettings.exclusions")
                 or r.location.start_line,
+                ingestion_line=e.line("ingestionAccessMode") or 0,
+                query_line=e.line("queryAccessMode") or 0,
             )
             for e in found
         ]
