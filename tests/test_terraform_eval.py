@@ -380,6 +380,24 @@ def test_for_expression_over_a_set_binds_the_element_as_key() -> None:
     assert evaluate('{for k, v in toset(["b", "a"]) : k => v}') == {"a": "a", "b": "b"}
 
 
+@pytest.mark.xfail(strict=True, reason="bug: the key of a dynamic block over a set is the index, not the element")
+def test_dynamic_block_over_a_set_binds_the_element_as_key() -> None:
+    text = (
+        'resource "azurerm_private_endpoint" "pe" {\n'
+        '  dynamic "private_dns_zone_group" {\n'
+        '    for_each = toset(["ampls"])\n'
+        "    content {\n"
+        "      name                 = private_dns_zone_group.key\n"
+        "      private_dns_zone_ids = []\n"
+        "    }\n"
+        "  }\n"
+        "}\n"
+    )
+    parsed = parse_tf_file(f"{ROOT_DIR}/main.tf", "main.tf", text)
+    [endpoint] = load_terraform([(f"{ROOT_DIR}/main.tf", "main.tf", parsed)]).entities
+    assert [group.name for group in endpoint.zone_groups] == ["ampls"]  # type: ignore[union-attr]
+
+
 @pytest.mark.parametrize(
     ("expression", "expected"),
     [
