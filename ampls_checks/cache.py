@@ -32,14 +32,20 @@ def default_cache_dir() -> str:
 
 
 def _parser_versions() -> str:
-    """Versions that change what parsing produces: ours, python-hcl2's grammar, Python's pickle."""
+    """What changes parse results besides our own version: python-hcl2's grammar file (its size
+    and modification time stand for its version, at the cost of a stat, not of reading package
+    metadata) and Python's pickle format."""
+    grammar = "none"
     try:
-        import importlib.metadata
+        import importlib.util
 
-        hcl = importlib.metadata.version("python-hcl2")
-    except Exception:  # not installed: Terraform files become errors, which are cached alike
-        hcl = "none"
-    return f"{__version__}|{hcl}|{sys.version_info[:2]}"
+        spec = importlib.util.find_spec("hcl2")
+        if spec is not None and spec.origin:
+            stat = os.stat(os.path.join(os.path.dirname(spec.origin), "hcl2.lark"))
+            grammar = f"{stat.st_size}:{stat.st_mtime_ns}"
+    except (ImportError, OSError, ValueError):
+        pass
+    return f"{__version__}|{grammar}|{sys.version_info[:2]}"
 
 
 class Cache:
