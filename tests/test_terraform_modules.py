@@ -156,6 +156,18 @@ def test_a_module_that_calls_itself_stops_without_error(in_dir: Any) -> None:
     ]
 
 
+def test_module_inputs_in_a_cycle_are_unknown_and_make_no_finding(in_dir: Any) -> None:
+    result = model(in_dir, "input_cycle")
+    modes = {e.address: e.ingestion_access_mode for e in result.entities if isinstance(e, PrivateLinkScope)}
+    assert set(modes) == {
+        "module.a.azurerm_monitor_private_link_scope.this",
+        "module.b.azurerm_monitor_private_link_scope.this",
+        "module.self.azurerm_monitor_private_link_scope.this",
+    }
+    assert all(isinstance(mode, Unknown) and "circular" in mode.reason for mode in modes.values()), modes
+    assert [f for f in findings_of(in_dir, "input_cycle") if f[0] == "CKV_AMPLS_1"] == []
+
+
 def _fan_out_tree(root: Path, levels: int, width: int) -> None:
     keys = ", ".join(f'"k{i}"' for i in range(width))
     for level in range(levels):
