@@ -31,6 +31,16 @@ LIMIT_NAMES = {
 }
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:  # argparse's own exit code is 2 as well; say it our way
         self.print_usage(sys.stderr)
@@ -127,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--max-eval-steps",
-        type=int,
+        type=_positive_int,
         default=None,
         metavar="N",
         help="evaluation budget per module instance; beyond it values are unknown (default: 200000)",

@@ -335,7 +335,6 @@ def test_unknown_count_is_unknown_not_one_instance() -> None:
     assert "count is unknown" in reason(value)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a fractional count is truncated to a number of instances")
 def test_fractional_count_is_not_a_number_of_instances() -> None:
     # Terraform rejects `count = 2.5` ("must be a whole number"); two instances are a guess.
     value = module('resource "azurerm_private_dns_zone" "z" {\n  count = 2.5\n}\n').resource_value(
@@ -374,13 +373,11 @@ def test_for_expression_with_an_unknown_condition_is_unknown() -> None:
     assert isinstance(evaluate('[for z in ["a"] : z if z == var.pick]', var={"pick": Unknown("no pick")}), Unknown)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the key symbol of a for over a set is the index, not the element")
 def test_for_expression_over_a_set_binds_the_element_as_key() -> None:
     # Terraform iterates a set as (element, element): there is no index (go-cty setElementIterator).
     assert evaluate('{for k, v in toset(["b", "a"]) : k => v}') == {"a": "a", "b": "b"}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the key of a dynamic block over a set is the index, not the element")
 def test_dynamic_block_over_a_set_binds_the_element_as_key() -> None:
     text = (
         'resource "azurerm_private_endpoint" "pe" {\n'
@@ -421,7 +418,6 @@ def test_conditionals(expression: str, expected: Any) -> None:
     ],
     ids=["contains", "list_equality", "object_equality"],
 )
-@pytest.mark.xfail(strict=True, reason="bug: contains() and == decide false when a collection holds an unknown")
 def test_a_collection_holding_an_unknown_does_not_decide_a_condition(expression: str) -> None:
     assert isinstance(evaluate(expression, var={"extra": Unknown("extra not given")}), Unknown)
 
@@ -497,13 +493,11 @@ def test_file_and_templatefile_are_unknown_and_never_open_a_file(monkeypatch: py
     assert "templatefile" in reason(evaluate('templatefile("${path.module}/mode.tpl", {})', path={"module": "."}))
 
 
-@pytest.mark.xfail(strict=True, reason="bug: format() ignores flags and widths (%03d gives '7', not '007')")
 def test_format_with_flags_or_width_is_right_or_unknown() -> None:
     value = evaluate('format("pe-%03d", 7)')
     assert value == "pe-007" or isinstance(value, Unknown)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: try() falls through an unknown argument as if it were an error")
 def test_try_of_an_unknown_value_is_unknown_not_the_fallback() -> None:
     # Terraform's try() returns unknown while its argument depends on unknown values (hcl
     # ext/tryfunc): a variable set at plan time is not an error, so "Open" would be a guess.
@@ -610,7 +604,6 @@ def test_a_long_chain_of_locals_is_a_value_or_unknown_never_an_exception() -> No
     "expression",
     ["[1, 2][1e400]", "[1, 2][1e400 - 1e400]", 'element(["a"], 1e400)', 'substr("abc", 0, 1e400)'],
 )
-@pytest.mark.xfail(strict=True, reason="bug: an infinite or NaN number escapes the evaluator as an exception")
 def test_an_infinite_or_nan_number_is_unknown_not_an_exception(expression: str) -> None:
     instance = module("locals {\n  x = 1\n}\n")
     value = instance.evaluate(parse_hcl(f"value = {expression}\n").attributes["value"].expr)
@@ -618,7 +611,6 @@ def test_an_infinite_or_nan_number_is_unknown_not_an_exception(expression: str) 
 
 
 @pytest.mark.parametrize("count", ["1e400", "1e400 - 1e400"], ids=["infinite", "nan"])
-@pytest.mark.xfail(strict=True, reason="bug: an infinite or NaN count raises OverflowError/ValueError")
 def test_an_infinite_or_nan_count_is_unknown(count: str) -> None:
     instance = module(f'resource "azurerm_private_dns_zone" "z" {{\n  count = {count}\n}}\n')
     assert isinstance(instance.resource_value("resource", "azurerm_private_dns_zone", "z"), Unknown)

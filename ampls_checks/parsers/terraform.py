@@ -11,6 +11,7 @@ files write them, under the caller's address (`module.x.azurerm_...`).
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -155,6 +156,8 @@ class ModuleInstance:
             return Unknown("evaluation step limit reached (see --max-eval-steps)")
         except RecursionError:
             return Unknown("expression nested too deeply to evaluate")
+        except (ArithmeticError, ValueError) as exc:  # an infinite number reaching int(), say
+            return Unknown(f"arithmetic that cannot be evaluated ({type(exc).__name__})")
 
     def resolve_root(self, name: str) -> Any:
         if name == "var":
@@ -269,7 +272,13 @@ class ModuleInstance:
             count = self.evaluate(attrs["count"].expr, {})
             if isinstance(count, Unknown):
                 return Unknown(f"count is unknown ({count.reason})")
-            if isinstance(count, bool) or not isinstance(count, (int, float)) or count < 0:
+            if (
+                isinstance(count, bool)
+                or not isinstance(count, (int, float))
+                or not math.isfinite(count)
+                or count < 0
+                or count != int(count)
+            ):
                 return Unknown("count is not a whole number")
             if count > MAX_COLLECTION:
                 return Unknown(f"count of {int(count)} is over the evaluation limit")

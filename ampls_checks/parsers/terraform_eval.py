@@ -17,6 +17,8 @@ from __future__ import annotations
 import ipaddress
 import itertools
 import json
+import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -39,6 +41,16 @@ from .hcl_syntax import (
     UnaryOp,
     Var,
 )
+
+
+@dataclass(frozen=True)
+class Failed(Unknown):
+    """An expression that would fail in Terraform (a missing attribute, a type error), as opposed
+    to one whose value is only known at apply time. `try()` and `can()` need the difference."""
+
+
+class TfSet(list):  # type: ignore[type-arg]
+    """A Terraform set: iterated with each element as both key and value."""
 
 
 class BudgetExceeded(Exception):
@@ -273,9 +285,10 @@ class Evaluator:
         if isinstance(right, Unknown):
             return right
         if op == "==":
-            return _plain(left) == _plain(right)
+            return _equal(left, right)
         if op == "!=":
-            return _plain(left) != _plain(right)
+            same = _equal(left, right)
+            return same if isinstance(same, Unknown) else not same
         if op in ("&&", "||"):
             truth = to_bool(right)
             return truth
@@ -328,8 +341,8 @@ class Evaluator:
                     return arg
         try:
             return function(*args)
-        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
-            return Unknown(f"{name}() failed: {exc}")
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
+            return Failed(f"{name}() failed: {exc}")
 
 
 _DISPATCH: dict[type, Callable[[Evaluator, Any, Mapping[str, Any]], Any]] = {
@@ -359,13 +372,32 @@ def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, NameOf) else value
 
 
+def _holds_unknown(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if depth > 50:
+        return True
+    if isinstance(value, list):
+        return any(_holds_unknown(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_unknown(v, depth + 1) for v in value.values())
+    return False
+
+
+def _equal(left: Any, right: Any) -> Any:
+    """`==` that does not decide when either side holds an unknown value."""
+    if _holds_unknown(left) or _holds_unknown(right):
+        return Unknown("comparison with an unknown value")
+    return _plain(left) == _plain(right)
+
+
 def get_attr(value: Any, name: str) -> Any:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, dict):
         if name in value:
             return value[name]
-        return Unknown(f"attribute {name!r} not found")
+        return Failed(f"attribute {name!r} not found")
     lookup = getattr(value, "get_attr", None)
     if lookup is not None:
         return lookup(name)
@@ -382,19 +414,21 @@ def index(value: Any, key: Any) -> Any:
         return Unknown(f"index is unknown ({key.reason})")
     if isinstance(value, list):
         number = to_number(key)
-        if isinstance(number, Unknown) or number != int(number):
-            return Unknown("list index is not a whole number")
+        if isinstance(number, Unknown):
+            return number
+        if number != int(number):
+            return Failed("list index is not a whole number")
         position = int(number)
         if 0 <= position < len(value):
             return value[position]
-        return Unknown(f"index {position} out of range")
+        return Failed(f"index {position} out of range")
     if isinstance(value, dict):
         text = to_template_string(key)
         if isinstance(text, Unknown):
             return text
         if text in value:
             return value[text]
-        return Unknown(f"key {text!r} not found")
+        return Failed(f"key {text!r} not found")
     lookup = getattr(value, "get_attr", None)
     if lookup is not None and isinstance(key, str):
         return lookup(key)
@@ -406,6 +440,8 @@ def iterate_pairs(collection: Any) -> list[tuple[Any, Any]] | Unknown:
     if isinstance(collection, list):
         if len(collection) > MAX_COLLECTION:
             return Unknown(f"collection of {len(collection)} elements is over the evaluation limit")
+        if isinstance(collection, TfSet):
+            return [(item, item) for item in collection]
         return list(enumerate(collection))
     if isinstance(collection, dict):
         if len(collection) > MAX_COLLECTION:
@@ -429,17 +465,21 @@ def to_number(value: Any) -> Any:
         return value
     if isinstance(value, bool):
         return Unknown("expected a number, got a bool")
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else Unknown("not a finite number")
     if isinstance(value, str):
         try:
             return int(value)
         except ValueError:
             try:
-                return float(value)
+                number = float(value)
             except ValueError:
                 pass
-    return Unknown(f"expected a number, got a {_type_name(value)}")
+            else:
+                return number if math.isfinite(number) else Unknown("not a finite number")
+    return Failed(f"expected a number, got a {_type_name(value)}")
 
 
 def to_template_string(value: Any) -> str | Unknown:
@@ -491,13 +531,13 @@ def _fn_toset(value: Any) -> Any:
             seen.append(text)
     # Terraform sets of strings iterate in lexical order.
     if all(isinstance(s, str) for s in seen):
-        return sorted(seen)
-    return seen
+        return TfSet(sorted(seen))
+    return TfSet(seen)
 
 
 def _fn_tolist(value: Any) -> Any:
     if isinstance(value, list):
-        return list(value)
+        return list(value)  # a set becomes a plain list: indexes, not elements, as keys
     raise TypeError("tolist() needs a list or set")
 
 
@@ -549,20 +589,31 @@ def _fn_format(spec: Any, *args: Any) -> Any:
         if j >= len(text) or next_arg >= len(args):
             raise ValueError("bad format string")
         verb = text[j]
+        flags = text[i + 1 : j]
         arg = args[next_arg]
         next_arg += 1
-        if verb in ("s", "v", "d"):
-            if isinstance(arg, Unknown):
-                return arg
+        if isinstance(arg, Unknown):
+            return arg
+        if flags and not re.fullmatch(r"[-+ 0]*\d*", flags):
+            return Unknown(f"format verb %{flags}{verb} is not evaluated")
+        if verb == "d":
+            number = to_number(arg)
+            if isinstance(number, Unknown) or number != int(number):
+                raise ValueError("%d needs a whole number")
+            out.append(("%" + flags + "d") % int(number))
+        elif verb in ("s", "v"):
             if verb == "v" and isinstance(arg, (list, dict)):
-                out.append(json.dumps(arg))
+                rendered = json.dumps(arg, separators=(",", ":"))
             else:
-                out.extend(_strs(arg))
+                rendered = _strs(arg)[0]
+            out.append(("%" + flags + "s") % rendered)
         elif verb == "q":
             out.append(json.dumps(_strs(arg)[0]))
         else:
             raise ValueError(f"format verb %{verb} is not evaluated")
         i = j + 1
+    if next_arg < len(args):
+        raise ValueError("format() got more arguments than verbs")
     return "".join(out)
 
 
@@ -606,10 +657,12 @@ def _fn_lookup(mapping: Any, key: Any, *default: Any) -> Any:
 
 
 def _fn_try(*values: Any) -> Any:
+    """The first argument that does not fail. An argument that is merely unknown makes the
+    result unknown: Terraform's try() waits for it rather than falling through."""
     for value in values:
-        if not isinstance(value, Unknown):
+        if not isinstance(value, Failed):
             return value
-    return Unknown("no try() argument could be evaluated")
+    return Failed("no try() argument could be evaluated")
 
 
 def _fn_coalesce(*values: Any) -> Any:
@@ -648,7 +701,11 @@ def _fn_element(items: Any, position: Any) -> Any:
 def _fn_contains(items: Any, value: Any) -> Any:
     if not isinstance(items, list):
         raise TypeError("contains() needs a list")
-    return _plain(value) in [_plain(i) for i in items]
+    if _holds_unknown(value):
+        return Unknown("contains() of an unknown value")
+    if _plain(value) in [_plain(i) for i in items]:
+        return True
+    return Unknown("contains(): the list holds unknown values") if _holds_unknown(items) else False
 
 
 def _fn_tostring(value: Any) -> Any:
@@ -720,6 +777,8 @@ def _fn_compact(items: Any) -> Any:
 
 
 def _fn_can(value: Any) -> Any:
+    if isinstance(value, Failed):
+        return False
     return Unknown("can() of an unknown value") if isinstance(value, Unknown) else True
 
 
