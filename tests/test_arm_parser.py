@@ -31,6 +31,8 @@ from ampls_checks.parsers.arm_json import JsonArray, JsonDecodeError, JsonObject
 from ampls_checks.scan import ScanOptions, scan
 from ampls_checks.zones import Cloud
 
+from .conftest import FIXTURES
+
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 PARAMETERS_SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#"
 
@@ -731,3 +733,19 @@ def test_a_mixed_repository_reports_exactly_its_findings_and_no_errors_for_unrel
     # every file but the YAML gets past the prefilter (the unrelated JSON names the schemas), and
     # the parser itself finds them not ARM
     assert report.files_parsed == 7
+
+
+def test_environment_zone_names_follow_the_cloud_through_to_the_checks() -> None:
+    from ampls_checks.checks import Settings
+    from ampls_checks.checks.ckv_ampls_6 import CHECK
+    from ampls_checks.link import link
+
+    case = FIXTURES / "arm" / "ckv_ampls_6" / "good_environment_blob_zone" / "azuredeploy.json"
+    files = [(str(case), "azuredeploy.json", case.read_text())]
+    public = parse_arm_files(files, [], cloud=Cloud.PUBLIC)
+    assert "privatelink.blob.core.windows.net" in [e.name for e in only(public, PrivateDnsZone)]
+    assert list(CHECK.run(link(public.entities), Settings(cloud=Cloud.PUBLIC))) == []
+    china = parse_arm_files(files, [], cloud=Cloud.CHINA)
+    assert "privatelink.blob.core.chinacloudapi.cn" in [e.name for e in only(china, PrivateDnsZone)]
+    unknown = parse_arm_files(files, [])
+    assert any(isinstance(e.name, Unknown) for e in only(unknown, PrivateDnsZone))
