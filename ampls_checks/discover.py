@@ -51,7 +51,7 @@ class FileKind(str, Enum):
 def kind_of(name: str) -> FileKind | None:
     if name.endswith(".tf"):
         return FileKind.TERRAFORM
-    if name.endswith(".tfvars"):
+    if name.endswith((".tfvars", ".tfvars.json")):
         return FileKind.TFVARS
     if name.endswith(".json") and not name.endswith(".tfvars.json") and not name.endswith(".tf.json"):
         return FileKind.JSON

@@ -253,7 +253,6 @@ def test_tfvars_precedence_default_then_terraform_tfvars_then_auto_tfvars_in_ord
     }
 
 
-@pytest.mark.xfail(strict=True, reason="bug: terraform.tfvars.json and *.auto.tfvars.json are not read")
 def test_json_tfvars_are_read_like_tfvars(in_dir: Any) -> None:
     # Terraform loads terraform.tfvars.json and *.auto.tfvars.json automatically; ignoring them
     # reports the variable defaults ("Open") that the deployment never uses.
@@ -377,14 +376,12 @@ def test_vnet_links_name_their_zone_by_v5_id_or_v4_name(in_dir: Any) -> None:
         assert not isinstance(link.zone, Unknown) and link.zone.key == zone.key, address
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a null input does not take the default of a `nullable = false` variable")
 def test_a_null_input_to_a_non_nullable_variable_takes_its_default(in_dir: Any) -> None:
     scope = by_address(model(in_dir, "nullable_false"))["module.strict.azurerm_monitor_private_link_scope.this"]
     assert isinstance(scope, PrivateLinkScope)
     assert scope.ingestion_access_mode == "PrivateOnly"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: override files replace (or lose to) the whole block instead of merging")
 def test_override_files_merge_into_the_original_blocks(in_dir: Any) -> None:
     entities = by_address(model(in_dir, "override_files"))
     modes = {

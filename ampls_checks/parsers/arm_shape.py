@@ -117,23 +117,32 @@ class Body:
         return [(m.value, self.prefix + _path_of(m.full_path)) for m in matches]
 
     def get(self, expression: str) -> Any:
-        """The value at `expression`; None when absent, Unknown when a step on the way is."""
-        if isinstance(self.value, Unknown):
-            return self.value
-        current: Any = self.value
-        for step in expression.split("."):
-            if isinstance(current, Unknown):
-                return current
-            if not isinstance(current, dict):
-                return None
-            current = current.get(step)
-            if current is None:
-                return None
-        return current
+        """The value at `expression`; None when absent, Unknown when a step on the way is.
+
+        Property names match in any case: Resource Manager reads request bodies without regard
+        to the case of property names, so `"AccessModeSettings"` is `accessModeSettings`."""
+        return self._walk(expression)[0]
 
     def line(self, expression: str) -> int | None:
-        path = self.prefix + tuple(expression.split("."))
-        return self.resource.line_of(path)
+        return self.resource.line_of(self.prefix + self._walk(expression)[1])
+
+    def _walk(self, expression: str) -> tuple[Any, Path]:
+        """The value at `expression` and the path to it as the body writes it (the written case
+        of each property name, so that `line_of` finds it)."""
+        current: Any = self.value
+        written: list[str | int] = []
+        steps = expression.split(".")
+        for position, step in enumerate(steps):
+            if isinstance(current, Unknown):
+                return current, (*written, *steps[position:])
+            if not isinstance(current, dict):
+                return None, (*written, *steps[position:])
+            key = step if step in current else next((k for k in current if k.lower() == step.lower()), step)
+            written.append(key)
+            current = current.get(key)
+            if current is None:
+                return None, (*written, *steps[position + 1 :])
+        return current, tuple(written)
 
     def each(self, expression: str) -> Maybe[list[Body]] | None:
         """The elements of an array field as sub-bodies; None when absent."""
@@ -142,7 +151,7 @@ class Body:
             return array
         if not isinstance(array, list):
             return Unknown(f"{expression} is not an array")
-        base = self.prefix + tuple(expression.split("."))
+        base = self.prefix + self._walk(expression)[1]
         return [Body(self.resource, item, (*base, i), self.notes) for i, item in enumerate(array)]
 
     def note_unknown(self, expression: str, value: Any) -> Any:

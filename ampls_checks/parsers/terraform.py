@@ -46,10 +46,12 @@ class TfFile:
 
 @dataclass
 class Decl:
-    """A top-level declaration and the file it lives in."""
+    """A top-level declaration and the file it lives in; `moved` names the attributes an override
+    file replaced, with that file (their lines are lines of it)."""
 
     block: Block
     file: TfFile
+    moved: dict[str, TfFile] = field(default_factory=dict)
 
 
 @dataclass
@@ -66,20 +68,53 @@ class ModuleSource:
     tfvars: dict[str, Any] = field(default_factory=dict)
 
     def add(self, tf_file: TfFile) -> None:
+        """Add one file's declarations. Override files (`override.tf`, `*_override.tf`) must come
+        after the others: Terraform merges them into the blocks they name, argument by argument
+        (nested blocks of a type replace the original's), instead of declaring new ones."""
         self.files.append(tf_file)
+        override = is_override_file(tf_file.path)
         for block in tf_file.body.blocks:
             labels = block.labels
             if block.type == "variable" and labels:
-                self.variables[labels[0]] = Decl(block, tf_file)
+                self._put(self.variables, labels[0], block, tf_file, override)
             elif block.type == "locals":
                 for name, attr in block.body.attributes.items():
                     self.locals[name] = (attr, tf_file)
             elif block.type == "output" and labels:
-                self.outputs[labels[0]] = Decl(block, tf_file)
+                self._put(self.outputs, labels[0], block, tf_file, override)
             elif block.type in ("resource", "data") and len(labels) >= 2:
-                self.resources[(block.type, labels[0], labels[1])] = Decl(block, tf_file)
+                self._put(self.resources, (block.type, labels[0], labels[1]), block, tf_file, override)
             elif block.type == "module" and labels:
-                self.module_calls[labels[0]] = Decl(block, tf_file)
+                self._put(self.module_calls, labels[0], block, tf_file, override)
+
+    @staticmethod
+    def _put(table: dict[Any, Decl], key: Any, block: Block, tf_file: TfFile, override: bool) -> None:
+        original = table.get(key)
+        if not override or original is None:
+            table[key] = Decl(block, tf_file)
+            return
+        attributes = {**original.block.body.attributes, **block.body.attributes}
+        replaced = {b.type for b in block.body.blocks}
+        nested = [b for b in original.block.body.blocks if b.type not in replaced] + block.body.blocks
+        merged = Block(
+            original.block.type,
+            original.block.labels,
+            Body(attributes, nested),
+            original.block.line,
+            original.block.end_line,
+        )
+        moved = dict(original.moved)
+        moved.update({name: tf_file for name in block.body.attributes})
+        table[key] = Decl(merged, original.file, moved)
+
+
+def _is_false(attr: Attribute | None) -> bool:
+    return attr is not None and isinstance(attr.expr, Lit) and attr.expr.value is False
+
+
+def is_override_file(path: str) -> bool:
+    name = os.path.basename(path)
+    return name in ("override.tf", "override.tf.json") or name.endswith(("_override.tf", "_override.tf.json"))
 
 
 def local_module_dir(caller_dir: str, block: Block) -> str | None:
@@ -190,6 +225,9 @@ class ModuleInstance:
             if default is None:
                 return Unknown(f"variable {name!r} has no default and no value in the scanned tfvars")
             value = self.evaluate(default.expr, {})
+        if value is None and decl is not None and _is_false(decl.block.body.attributes.get("nullable")):
+            default = decl.block.body.attributes.get("default")  # a null input takes the default
+            value = self.evaluate(default.expr, {}) if default is not None else value
         type_attr = decl.block.body.attributes.get("type") if decl is not None else None
         if type_attr is not None:
             try:
@@ -422,6 +460,7 @@ class ResourceView(BlockView):
 
     def __init__(self, instance: ModuleInstance, decl: Decl, key: Any, env: dict[str, Any]) -> None:
         super().__init__(instance, decl.block, env, decl.file)
+        self.moved = decl.moved
         self.mode = decl.block.type
         self.type = decl.block.labels[0]
         self.name = decl.block.labels[1]
@@ -464,11 +503,25 @@ class ResourceView(BlockView):
 
 
 def parse_tf_file(path: str, display: str, text: str) -> TfFile | ParseError:
+    if path.endswith(".tfvars.json"):
+        return _parse_tfvars_json(path, display, text)
     try:
         body = parse_hcl(text)
     except HclSyntaxError as exc:
         return ParseError(display, str(exc), exc.line)
     return TfFile(path, display, body, text)
+
+
+def _parse_tfvars_json(path: str, display: str, text: str) -> TfFile | ParseError:
+    """`terraform.tfvars.json` / `*.auto.tfvars.json`: a JSON object of literal values."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return ParseError(display, f"invalid JSON: {exc}"[:200], getattr(exc, "lineno", None))
+    if not isinstance(document, dict):
+        return ParseError(display, "a .tfvars.json file must hold a JSON object", 1)
+    attributes = {name: Attribute(name, Lit(value), 1, 1) for name, value in document.items()}
+    return TfFile(path, display, Body(attributes, []), text)
 
 
 def read_tfvars(tf_file: TfFile) -> dict[str, Any]:
@@ -484,7 +537,9 @@ def read_tfvars(tf_file: TfFile) -> dict[str, Any]:
 
 
 def is_tfvars_for_root(filename: str) -> bool:
-    return filename == "terraform.tfvars" or filename.endswith(".auto.tfvars")
+    return filename in ("terraform.tfvars", "terraform.tfvars.json") or filename.endswith(
+        (".auto.tfvars", ".auto.tfvars.json")
+    )
 
 
 def iter_instances(root: ModuleInstance) -> Iterator[ModuleInstance]:

@@ -45,6 +45,7 @@ from .terraform import (
     ModuleSource,
     ResourceView,
     TfFile,
+    is_override_file,
     is_tfvars_for_root,
     iter_instances,
     local_module_dir,
@@ -134,6 +135,7 @@ def _common(view: ResourceView, reader: Reader) -> dict[str, Any]:
         "unit": view.instance.unit,
         "attr_lines": attr_lines,
         "suppressions": skips_in_lines(lines, view.block.line, view.block.end_line),
+        "attr_files": {name: moved.display for name, moved in view.moved.items()},
     }
 
 
@@ -451,13 +453,15 @@ def load_terraform(files: list[tuple[str, str, TfFile | ParseError]], max_steps:
     result = ParseResult()
     sources: dict[str, ModuleSource] = {}
     tfvars_files: dict[str, list[TfFile]] = {}
+    # override files merge into what the others declare, so they come last (then by name)
+    files = sorted(files, key=lambda item: (is_override_file(item[0]), item[0]))
     for real, _display, parsed in files:
         if isinstance(parsed, ParseError):
             result.errors.append(parsed)
             continue
         directory = os.path.dirname(real)
         name = os.path.basename(real)
-        if name.endswith(".tfvars"):
+        if name.endswith((".tfvars", ".tfvars.json")):
             if is_tfvars_for_root(name):
                 tfvars_files.setdefault(directory, []).append(parsed)
             continue
@@ -476,10 +480,8 @@ def load_terraform(files: list[tuple[str, str, TfFile | ParseError]], max_steps:
     for root in roots:
         source = sources[root]
         inputs: dict[str, Any] = {}
-        # terraform.tfvars first, then *.auto.tfvars in lexical order, later ones win.
-        for tfvars in sorted(
-            tfvars_files.get(root, []), key=lambda f: (os.path.basename(f.path) != "terraform.tfvars", f.path)
-        ):
+        # terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) by name; later ones win.
+        for tfvars in sorted(tfvars_files.get(root, []), key=_tfvars_order):
             inputs.update(read_tfvars(tfvars))
         unit = _display_dir(source)
         instance = ModuleInstance(source, "", unit, inputs, sources.get, (root,), max_steps or EVAL_STEPS_PER_MODULE)
@@ -491,6 +493,11 @@ def load_terraform(files: list[tuple[str, str, TfFile | ParseError]], max_steps:
                 azapi_entities(azapi.get("azapi_resource", []), azapi.get("azapi_update_resource", []), result.entities)
             )
     return result
+
+
+def _tfvars_order(tf_file: TfFile) -> tuple[int, str]:
+    name = os.path.basename(tf_file.path)
+    return ({"terraform.tfvars": 0, "terraform.tfvars.json": 1}.get(name, 2), name)
 
 
 def _display_dir(source: ModuleSource) -> str:
