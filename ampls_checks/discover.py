@@ -88,6 +88,13 @@ def _inside(path: str, roots: list[str]) -> bool:
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
+def _normalise_pattern(pattern: str) -> str:
+    pattern = pattern.replace(os.sep, "/")
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/") or pattern
+
+
 def _child(display_dir: str, name: str) -> str:
     return name if display_dir == "." else f"{display_dir.rstrip('/')}/{name}"
 
@@ -98,7 +105,8 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
     Real paths are resolved once per directory and only for symlinked files, and display paths
     are built by joining names: a monorepo walk must cost little more than the directory reads.
     """
-    exclude = exclude or []
+    # `legacy/`, `./legacy` and `legacy` all mean the directory (and `legacy/*` what is in it)
+    exclude = [_normalise_pattern(p) for p in exclude or []]
     found = Discovery()
     real_roots = [os.path.realpath(p) for p in paths]
     seen_dirs: set[str] = set()
@@ -156,7 +164,8 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
                         if kind_of(entry.name) is not None:
                             linked = entry.is_symlink()
                             add_file(entry.path, display, None if linked else os.path.join(real_dir, entry.name))
-                    elif entry.is_symlink():
+                    elif entry.is_symlink() and kind_of(entry.name) is not None:
+                        # only a link we would have read matters; links to absent build output do not
                         found.errors.append(ParseError(display, "broken or looping symlink"))
                 except OSError as exc:
                     found.errors.append(ParseError(display, f"cannot read: {exc.strerror}"))

@@ -158,7 +158,7 @@ def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> li
         files: dict[str, list[str]] = {}
         calls: dict[str, set[str]] = {}
         for real, (_c, data, _t) in item_of.items():
-            directory = os.path.dirname(real)
+            directory = os.path.realpath(os.path.dirname(real))
             files.setdefault(directory, []).append(real)
             if real.endswith(".tf"):
                 calls.setdefault(directory, set()).update(local_calls(directory, data))

@@ -17,7 +17,7 @@ _LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
 
 def local_calls(directory: str, data: bytes) -> set[str]:
     return {
-        os.path.normpath(os.path.join(directory, m.decode("utf-8", "replace"))) for m in _LOCAL_SOURCE.findall(data)
+        os.path.realpath(os.path.join(directory, m.decode("utf-8", "replace"))) for m in _LOCAL_SOURCE.findall(data)
     }
 
 

@@ -109,7 +109,6 @@ def test_exclude_globs_match_names_and_paths(
 
 
 @pytest.mark.parametrize("pattern", ["legacy/", "./legacy"])
-@pytest.mark.xfail(strict=True, reason="bug: a directory glob written with a trailing slash or ./ excludes nothing")
 def test_exclude_accepts_a_directory_written_as_a_path(tmp_path: Path, in_dir: Any, pattern: str) -> None:
     write(tmp_path, "main.tf")
     write(tmp_path, "legacy/main.tf")
@@ -183,7 +182,6 @@ def test_a_dangling_symlink_named_like_terraform_is_an_error(tmp_path: Path, in_
     assert [e.file for e in found.errors] == ["gone.tf"]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a dangling symlink to anything (docs, build output) is an error, exit 2")
 def test_a_dangling_symlink_that_is_not_an_input_is_ignored(tmp_path: Path, in_dir: Any) -> None:
     # Repositories keep links to build output that is not there in a fresh checkout; they are
     # not infrastructure files, so they must not turn a clean scan into exit code 2.

@@ -32,6 +32,8 @@ from .terraform_eval import (
 
 EVAL_STEPS_PER_MODULE = 200_000
 MAX_MODULE_DEPTH = 16
+MAX_MODULE_INSTANCES = 2_000  # per root module, all levels together
+ROOT_BUDGET_FACTOR = 25  # a root and its modules share 25 module budgets in total
 
 
 @dataclass
@@ -125,7 +127,8 @@ def local_module_dir(caller_dir: str, block: Block) -> str | None:
     source = attr.expr.value
     if not isinstance(source, str) or not (source.startswith("./") or source.startswith("../")):
         return None
-    return os.path.normpath(os.path.join(caller_dir, source))
+    # real paths: a module directory reached through a symlink inside the root is the same module
+    return os.path.realpath(os.path.join(caller_dir, source))
 
 
 @dataclass
@@ -165,6 +168,8 @@ class ModuleInstance:
         load_module: Callable[[str], ModuleSource | None],
         chain: tuple[str, ...],
         steps: int = EVAL_STEPS_PER_MODULE,
+        total: Budget | None = None,
+        instance_count: list[int] | None = None,
     ) -> None:
         self.source = source
         self.path = path  # address prefix, "" for a root, 'module.a["x"].' for a child
@@ -173,7 +178,10 @@ class ModuleInstance:
         self.load_module = load_module
         self.chain = chain
         self.steps = steps
-        self.budget = Budget(steps)
+        # one total for the root and every module instance under it
+        self.total = total if total is not None else Budget(steps * ROOT_BUDGET_FACTOR)
+        self.budget = Budget(steps, self.total)
+        self.instance_count = instance_count if instance_count is not None else [0]
         self.evaluator = Evaluator(self.resolve_root, self.budget)
         self._locals: dict[str, Any] = {}
         self._locals_running: set[str] = set()
@@ -343,6 +351,9 @@ class ModuleInstance:
         return make(None, {})
 
     def _module_instance(self, name: str, decl: Decl, key: Any, env: dict[str, Any]) -> Any:
+        self.instance_count[0] += 1
+        if self.instance_count[0] > MAX_MODULE_INSTANCES:
+            return Unknown(f"module {name!r}: more than {MAX_MODULE_INSTANCES} module instances under one root")
         child_dir = local_module_dir(self.source.directory, decl.block)
         if child_dir is None:
             return Unknown(f"module {name!r} is not a local module; its outputs are unknown")
@@ -364,6 +375,8 @@ class ModuleInstance:
             self.load_module,
             (*self.chain, child_dir),
             self.steps,
+            self.total,
+            self.instance_count,
         )
         self.children.append(child)
         return ModuleView(child)

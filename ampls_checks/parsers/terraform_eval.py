@@ -104,14 +104,19 @@ def _type_name(value: Any) -> str:
 
 @dataclass
 class Budget:
-    """Steps left for one module instance; shared by everything evaluated in it."""
+    """Steps left for one module instance; shared by everything evaluated in it. A budget may
+    draw on a `parent` too: all instances of one root share a total, so module fan-out
+    (a for_each of modules that each call modules with for_each) stays bounded."""
 
     steps: int
+    parent: Budget | None = None
 
     def spend(self, n: int = 1) -> None:
         self.steps -= n
         if self.steps < 0:
             raise BudgetExceeded()
+        if self.parent is not None:
+            self.parent.spend(n)
 
 
 MAX_COLLECTION = 10_000

@@ -459,7 +459,7 @@ def load_terraform(files: list[tuple[str, str, TfFile | ParseError]], max_steps:
         if isinstance(parsed, ParseError):
             result.errors.append(parsed)
             continue
-        directory = os.path.dirname(real)
+        directory = os.path.realpath(os.path.dirname(real))
         name = os.path.basename(real)
         if name.endswith((".tfvars", ".tfvars.json")):
             if is_tfvars_for_root(name):
