@@ -65,8 +65,9 @@ class Finding:
     suppression: Suppression | None = None
 
     @property
-    def sort_key(self) -> tuple[str, int, str, str]:
-        return (self.file, self.start_line, self.check_id, self.resource)
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        number = self.check_id.rsplit("_", 1)[-1]
+        return (self.file, self.start_line, int(number) if number.isdigit() else 0, self.check_id, self.resource)
 
 
 @dataclass(frozen=True)
