@@ -112,7 +112,9 @@ def run_job(job: Job, settings: JobSettings) -> ParseResult:
         if job.kind == "arm":
             from .parsers.arm import parse_arm_files
 
-            return parse_arm_files(job.files, list(settings.arm_parameters))
+            return parse_arm_files(
+                job.files, list(settings.arm_parameters), cloud=settings.cloud, max_steps=settings.max_steps
+            )
         from .parsers.bicep import parse_bicep_files
 
         # `--cloud` says where templates deploy, so it is what `environment()` returns
