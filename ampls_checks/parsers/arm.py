@@ -525,7 +525,7 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
             for name, entry in values.items():
                 if isinstance(entry, dict) and key_ci(entry, "reference") is not None:
                     passed[name.lower()] = _given(Unknown(f"parameter {name!r} is a Key Vault reference"))
-                elif isinstance(entry, dict):
+                elif isinstance(entry, JsonObject):
                     passed[name.lower()] = _outer_value(entry, scope)
         template = _make_template(walk, inner, passed, group)
         if template is None:

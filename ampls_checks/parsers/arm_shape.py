@@ -82,7 +82,7 @@ class ArmResource:
 
 @functools.cache
 def _compiled(expression: str) -> Any:
-    from jsonpath_ng import parse  # imported on first use: ARM/Bicep scans only
+    from jsonpath_ng.parser import parse  # imported on first use: ARM/Bicep scans only
 
     return parse(expression)
 
@@ -232,7 +232,7 @@ def _scope(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
     lines = {"ingestion_access_mode": b.line(ingestion_path), "query_access_mode": b.line(query_path)}
     return [
         PrivateLinkScope(
-            **_common(r, {k: v for k, v in lines.items() if v is not None}),  # type: ignore[arg-type]
+            **_common(r, {k: v for k, v in lines.items() if v is not None}),
             ingestion_access_mode="Open" if ingestion is None else ingestion,
             query_access_mode="Open" if query is None else query,
             exclusions=exclusions,
@@ -363,7 +363,7 @@ def _monitor(
         lines = {p: b.line(p) for p in (ingestion_path, query_path) if p is not None}
         return [
             MonitorResource(
-                **_common(r, {k: v for k, v in lines.items() if v is not None}),  # type: ignore[arg-type]
+                **_common(r, {k: v for k, v in lines.items() if v is not None}),
                 kind=kind,
                 public_ingestion=flag(ingestion_path),
                 public_query=flag(query_path),
@@ -385,7 +385,7 @@ def _rule_from(r: ArmResource, b: Body, common: dict[str, Any]) -> NetworkSecuri
     elif isinstance(many, Unknown):
         prefixes = many
     else:
-        prefixes = ([single] if single is not None else []) + many
+        prefixes = [*([single] if single is not None else []), *many]
         if single is not None:
             attribute = "properties.destinationAddressPrefix"
         elif many:
