@@ -749,3 +749,13 @@ def test_environment_zone_names_follow_the_cloud_through_to_the_checks() -> None
     assert "privatelink.blob.core.chinacloudapi.cn" in [e.name for e in only(china, PrivateDnsZone)]
     unknown = parse_arm_files(files, [])
     assert any(isinstance(e.name, Unknown) for e in only(unknown, PrivateDnsZone))
+
+
+def test_a_broken_parameter_file_is_an_error_where_it_is_used_and_its_values_are_unknown(tmp_path: Path) -> None:
+    broken = '{\n  "$schema": "' + PARAMETERS_SCHEMA + '",\n  "parameters": {\n    "mode": {"value": "PrivateOnly"\n}'
+    result = parse(
+        tmp_path,
+        {"main.json": mode_template("Open"), "main.parameters.json": broken, "unused.parameters.json": broken},
+    )
+    assert result.errors == [ParseError("main.parameters.json", "not valid JSON: unexpected end of file", 5)]
+    assert mode_of(result) == Unknown("the parameter file main.parameters.json is not valid JSON")

@@ -123,12 +123,16 @@ def parse_arm_files(
     result = ParseResult()
     templates: list[tuple[str, str, JsonObject]] = []
     parameter_docs: dict[str, JsonObject] = {}
+    broken_parameters: dict[str, ParseError] = {}
     for real, display, text in files:
         try:
             value = decode(text)
         except JsonDecodeError as exc:
-            if CLAIMS_TEMPLATE.search(text) or CLAIMS_PARAMETERS.search(text):
-                result.errors.append(ParseError(display, f"not valid JSON: {exc.message}", exc.line))
+            error = ParseError(display, f"not valid JSON: {exc.message}", exc.line)
+            if CLAIMS_TEMPLATE.search(text):
+                result.errors.append(error)
+            elif CLAIMS_PARAMETERS.search(text):
+                broken_parameters[os.path.realpath(real)] = error  # an error only where it is used
             continue
         if is_template(value):
             templates.append((real, display, value))
@@ -142,12 +146,19 @@ def parse_arm_files(
     for real, display, template in sorted(templates, key=lambda t: t[1]):
         given: dict[str, Any] = {}
         beside = _beside_parameters(real)
+        unreadable: Unknown | None = None
         if beside in parameter_docs:
             given.update(parameter_values(parameter_docs[beside]))
+        elif beside in broken_parameters:
+            error = broken_parameters[beside]
+            if error not in result.errors:
+                result.errors.append(error)
+            # its values are not known, and the defaults may not be what is deployed
+            unreadable = Unknown(f"the parameter file {error.file} is not valid JSON")
         for values in explicit:
             given.update(values)
         budget = Budget(max_steps if max_steps is not None else EVAL_STEPS)
-        result.extend(_parse_template(display, template, given, cloud, budget))
+        result.extend(_parse_template(display, template, given, cloud, budget, unreadable))
     return result
 
 
@@ -252,12 +263,20 @@ class Walk:
 
 
 def _parse_template(
-    display: str, template: JsonObject, given: dict[str, Any], cloud: Cloud | None, budget: Budget
+    display: str,
+    template: JsonObject,
+    given: dict[str, Any],
+    cloud: Cloud | None,
+    budget: Budget,
+    not_given: Unknown | None = None,
 ) -> ParseResult:
+    """One template file; `not_given` is what parameters without a given value are, when their
+    defaults cannot be trusted (the parameter file beside the template does not parse)."""
     result = ParseResult()
     walk = Walk(display, cloud, budget)
     try:
-        root = _make_template(walk, template, {name: _given(value) for name, value in given.items()}, None)
+        given_values = {name: _given(value) for name, value in given.items()}
+        root = _make_template(walk, template, given_values, None, not_given)
         if root is not None:
             _walk_resources(walk, template, Scope(root), None, None)
         _assign_keys(walk)
@@ -278,7 +297,8 @@ def _parse_template(
     result.errors.extend(walk.errors)
     result.notes.extend(walk.notes)
     _mark_unknown_zone_groups(walk, result.entities)
-    result.entities.extend(u for u, _d in walk.unresolved)
+    unresolved = {u.key: u for u, _parent in walk.unresolved}  # one per resource, not per copy
+    result.entities.extend(unresolved.values())
     return result
 
 
@@ -297,7 +317,11 @@ def _unresolved_file(walk: Walk, template: JsonObject) -> UnresolvedResource:
 
 
 def _make_template(
-    walk: Walk, node: JsonObject, given: dict[str, Callable[[], Any]], resource_group: Any
+    walk: Walk,
+    node: JsonObject,
+    given: dict[str, Callable[[], Any]],
+    resource_group: Any,
+    not_given: Unknown | None = None,
 ) -> Template | None:
     template = Template(walk.display, walk.cloud, walk.budget, resource_group=resource_group)
     template.resolve_id = walk.resolve_id
@@ -305,7 +329,7 @@ def _make_template(
     parameters = get_ci(node, "parameters")
     if isinstance(parameters, dict):
         for name, spec in parameters.items():
-            template.parameters[name.lower()] = _parameter(template, name, spec, given)
+            template.parameters[name.lower()] = _parameter(template, name, spec, given, not_given)
     elif parameters is not None:
         walk.errors.append(ParseError(walk.display, "'parameters' is not an object", _key_line(node, "parameters")))
         return None
@@ -325,9 +349,13 @@ def _make_template(
     return template
 
 
-def _parameter(template: Template, name: str, spec: Any, given: dict[str, Callable[[], Any]]) -> Callable[[], Any]:
+def _parameter(
+    template: Template, name: str, spec: Any, given: dict[str, Callable[[], Any]], not_given: Unknown | None
+) -> Callable[[], Any]:
     if name.lower() in given:
         return given[name.lower()]
+    if not_given is not None:
+        return _given(not_given)
     default = get_ci(spec, "defaultValue") if isinstance(spec, dict) else None
     if isinstance(spec, dict) and key_ci(spec, "defaultValue") is not None:
         return lambda: evaluate_value(default, Scope(template))
