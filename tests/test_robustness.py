@@ -231,3 +231,24 @@ def test_prefilter_knows_every_resource_type_the_parsers_read() -> None:
     from ampls_checks.parsers.terraform_resources import RELEVANT_TYPES
 
     assert sorted(TERRAFORM_TYPES) == sorted(RELEVANT_TYPES)
+
+
+def test_the_bad_input_fixtures_each_give_one_error_naming_file_and_line(in_dir) -> None:
+    """tests/fixtures/bad: truncated HCL, JSON and Bicep, invalid UTF-8, binary content, a BOM
+    with CRLF line endings, an empty file and JSON that is not ARM (package.json, tsconfig.json
+    with comments)."""
+    from .conftest import FIXTURES
+
+    in_dir(FIXTURES / "bad")
+    report = scan(["."], ScanOptions(use_cache=False))
+    errors = {e.file: (e.line, e.message) for e in report.errors}
+    assert sorted(errors) == ["binary.tf", "invalid_utf8.tf", "truncated.bicep", "truncated.json", "truncated.tf"]
+    assert errors["binary.tf"][1].startswith("binary content")
+    assert errors["invalid_utf8.tf"][0] == 2 and "UTF-8" in errors["invalid_utf8.tf"][1]
+    assert errors["truncated.tf"] == (3, "invalid HCL: unexpected end of file (an unclosed block, string or bracket?)")
+    assert errors["truncated.json"][0] == 9
+    assert errors["truncated.bicep"][0] == 5
+    assert [(f.check_id, f.file, f.start_line) for f in report.findings] == [
+        ("CKV_AMPLS_13", "bom_crlf.tf", 1),
+        ("CKV_AMPLS_1", "bom_crlf.tf", 3),
+    ]
