@@ -252,3 +252,31 @@ def test_the_bad_input_fixtures_each_give_one_error_naming_file_and_line(in_dir)
         ("CKV_AMPLS_13", "bom_crlf.tf", 1),
         ("CKV_AMPLS_1", "bom_crlf.tf", 3),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (
+            "deep.json",
+            '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",'
+            ' "resources": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        ),
+        (
+            "deep.bicep",
+            "var x = " + "(" * 5_000 + "1" + ")" * 5_000 + "\n"
+            "resource s 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {\n  name: 'a'\n}\n",
+        ),
+        ("deep.tf", "locals {\n  x = " + "{a = " * 5_000 + "1" + "}" * 5_000 + "\n}\n"),
+    ],
+)
+def test_extreme_nesting_is_an_error_or_unknown_never_a_crash(tmp_path: Path, name: str, content: str) -> None:
+    _write(tmp_path, name, content)
+    _write(tmp_path, "main.tf", GOOD_SCOPE)
+    started = time.perf_counter()
+    completed = _cli(tmp_path)
+    assert time.perf_counter() - started < 60
+    assert "Traceback" not in completed.stderr
+    report = json.loads(completed.stdout)
+    assert ("CKV_AMPLS_1", "main.tf") in {(f["check_id"], f["file"]) for f in report["findings"]}
+    assert all(e["file"] != "<internal>" for e in report["errors"])
