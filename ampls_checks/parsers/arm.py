@@ -44,6 +44,7 @@ from ..model import (
     Unknown,
     UnresolvedResource,
 )
+from ..suppress_comments import SKIP_COMMENT
 from ..zones import Cloud
 from .arm_expressions import (
     EVAL_STEPS,
@@ -681,9 +682,14 @@ def suppressions(raw: JsonObject) -> list[Suppression]:
         items = [(value, metadata.key_lines.get(key, raw.line))]
     found = []
     for item, line in items:
-        match = SKIP_ITEM.match(item) if isinstance(item, str) else None
+        if not isinstance(item, str):
+            continue
+        # `checkov:skip=` items read as the comments of the other languages do (any case, and
+        # wildcards such as CKV_AMPLS_*); a bare upper-case id is Checkov's older ARM form
+        written = SKIP_COMMENT.search(item)
+        match = written or SKIP_ITEM.match(item)
         if match is not None:
-            found.append(Suppression(match.group(1), (match.group(2) or "").strip(), line))
+            found.append(Suppression(match.group(1).upper(), (match.group(2) or "").strip(), line))
     return found
 
 
