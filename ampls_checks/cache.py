@@ -45,7 +45,20 @@ def _parser_versions() -> str:
             grammar = f"{stat.st_size}:{stat.st_mtime_ns}"
     except (ImportError, OSError, ValueError):
         pass
-    return f"{__version__}|{grammar}|{sys.version_info[:2]}"
+    return f"{__version__}|{_source_stamp()}|{grammar}|{sys.version_info[:2]}"
+
+
+def _source_stamp() -> str:
+    """The newest modification time of our own modules: an editable install changes its code
+    without changing its version, and a cached result from older code must not be reused."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    newest = 0
+    for directory, _dirs, files in os.walk(package):
+        for name in files:
+            if name.endswith(".py"):
+                with contextlib.suppress(OSError):
+                    newest = max(newest, os.stat(os.path.join(directory, name)).st_mtime_ns)
+    return str(newest)
 
 
 class Cache:

@@ -172,10 +172,24 @@ def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> li
     return jobs
 
 
+def _add_parameter_files(files: list[Candidate]) -> None:
+    """A template scanned on its own (a file path, the pre-commit hook) still gets the
+    `<name>.parameters.json` beside it: the pair is one deployment."""
+    present = {os.path.realpath(c.path) for c in files}
+    for candidate in list(files):
+        if candidate.kind is not FileKind.JSON or candidate.path.endswith(".parameters.json"):
+            continue
+        sibling = candidate.path[: -len(".json")] + ".parameters.json"
+        if os.path.isfile(sibling) and not os.path.islink(sibling) and os.path.realpath(sibling) not in present:
+            present.add(os.path.realpath(sibling))
+            files.append(Candidate(sibling, candidate.display[: -len(".json")] + ".parameters.json", FileKind.JSON))
+
+
 def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     options = options or ScanOptions()
     report = ScanReport()
     found = discover(paths, options.exclude)
+    _add_parameter_files(found.files)
     report.errors.extend(found.errors)
     report.files_scanned = len(found.files)
     tokens = terraform_tokens()

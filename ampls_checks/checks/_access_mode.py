@@ -24,14 +24,15 @@ _EFFECT = {
 def access_mode_findings(check: Check, scope: PrivateLinkScope, which: str) -> Iterator[Finding]:
     attribute = f"{which}_access_mode"
     mode = getattr(scope, attribute)
-    if isinstance(mode, Unknown) or mode == "PrivateOnly":
+    # Azure reads enum values without regard to case: `privateonly` is PrivateOnly.
+    if isinstance(mode, Unknown) or mode.lower() == "privateonly":
         return
     written = attribute in scope.attr_lines
     label = which.capitalize()
     fix = f"set it to PrivateOnly {_EFFECT[which]}"
     if not written:
         message = f"{label} access mode is not set and defaults to Open: {fix}"
-    elif mode == "Open":
+    elif mode.lower() == "open":
         message = f"{label} access mode is Open: {fix}"
     else:
         typo = mode.lower().startswith("priv")

@@ -77,7 +77,7 @@ class Check:
     severity: Severity
     guideline: str
     run: Callable[[Graph, Settings], Iterable[Finding]]
-    languages: tuple[str, ...] = ("terraform", "bicep")
+    languages: tuple[str, ...] = ("terraform", "arm", "bicep")
     doc: str = ""
 
     def finding(
