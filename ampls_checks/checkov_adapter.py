@@ -104,6 +104,10 @@ class PackSession:
         for finding in report.findings:
             if finding.check_id != check_id or os.path.realpath(finding.file) != absolute:
                 continue
+            if finding.suppression is not None:
+                # a skip Checkov's own syntax does not cover (a wildcard, a lower-case id in ARM
+                # metadata) still holds here: pack and CLI agree on what is suppressed
+                continue
             if isinstance(address, str):
                 # inline parts (an NSG's security_rule[0]) belong to the resource that holds them
                 matched = _same_resource(finding.resource, address)
