@@ -170,7 +170,9 @@ def main() -> int:
 
     checkov_time = None
     if args.checkov:
-        pack = subprocess.run([*tool, "checkov-dir"], capture_output=True, text=True, check=True).stdout.strip()
+        pack = subprocess.run(
+            [*tool, "checkov-dir"], capture_output=True, text=True, check=True, cwd=work
+        ).stdout.strip()
         checkov = measure(
             "checkov + ampls pack",
             [
