@@ -175,6 +175,8 @@ def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> li
 def _add_parameter_files(files: list[Candidate]) -> None:
     """A template scanned on its own (a file path, the pre-commit hook) still gets the
     `<name>.parameters.json` beside it: the pair is one deployment."""
+    if not any(c.kind is FileKind.JSON for c in files):
+        return
     present = {os.path.realpath(c.path) for c in files}
     for candidate in list(files):
         if candidate.kind is not FileKind.JSON or candidate.path.endswith(".parameters.json"):
@@ -192,14 +194,43 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     _add_parameter_files(found.files)
     report.errors.extend(found.errors)
     report.files_scanned = len(found.files)
-    tokens = terraform_tokens()
+    checks = options.checks if options.checks is not None else all_checks()
+    report.checks_run = checks
 
-    by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]] = {kind: [] for kind in FileKind}
+    contents: list[tuple[Candidate, bytes]] = []
     for candidate in found.files:
         data, error = read_text(candidate, options.max_file_bytes)
         if error is not None or data is None:
             report.errors.append(error or ParseError(candidate.display, "cannot read file"))
             continue
+        contents.append((candidate, data))
+
+    # Nothing changed since a previous identical scan: the bytes of every file, the options and
+    # the version decide the whole result, so it is answered before any other work.
+    cache = None
+    whole_key = ""
+    hashes = {c.display: hashlib.blake2b(data, digest_size=20).hexdigest() for c, data in contents}
+    if options.use_cache:
+        from .cache import Cache
+
+        cache = Cache(options.cache_dir)
+        whole_key = cache.key(
+            "scan",
+            repr(options.settings),
+            repr([c.id for c in checks]),
+            repr(options.max_eval_steps),
+            _parameter_files_digest(options.arm_parameters),
+            repr(sorted(hashes.items())),
+            repr(report.errors),
+        )
+        cached = cache.get(whole_key)
+        if isinstance(cached, tuple) and len(cached) == 4:
+            report.findings, report.errors, report.notes, report.files_parsed = cached
+            return report
+
+    tokens = terraform_tokens()
+    by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]] = {kind: [] for kind in FileKind}
+    for candidate, data in contents:
         if candidate.kind is not FileKind.JSON and b"\x00" in data:
             report.errors.append(ParseError(candidate.display, "binary content, not a text file"))
             continue
@@ -213,34 +244,6 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
             continue
         by_kind[candidate.kind].append((candidate, data, text))
     report.files_parsed = sum(len(files) for files in by_kind.values())
-    checks = options.checks if options.checks is not None else all_checks()
-    report.checks_run = checks
-
-    cache = None
-    if options.use_cache:
-        from .cache import Cache
-
-        cache = Cache(options.cache_dir)
-    hashes = {
-        c.display: hashlib.blake2b(data, digest_size=20).hexdigest()
-        for files in by_kind.values()
-        for c, data, _t in files
-    }
-    whole_key = ""
-    if cache is not None:
-        whole_key = cache.key(
-            "scan",
-            repr(options.settings),
-            repr([c.id for c in checks]),
-            repr(options.max_eval_steps),
-            _parameter_files_digest(options.arm_parameters),
-            repr(sorted(hashes.items())),
-            repr(report.errors),
-        )
-        cached = cache.get(whole_key)
-        if isinstance(cached, tuple) and len(cached) == 3:
-            report.findings, report.errors, report.notes = cached
-            return report
 
     jobs = plan_jobs(by_kind)
     results: list[ParseResult | None] = []
@@ -281,7 +284,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     report.findings = run_checks(merged.entities, options, report)
     report.errors.sort(key=lambda e: (e.file, e.line or 0))
     if cache is not None:
-        cache.put(whole_key, (report.findings, report.errors, report.notes))
+        cache.put(whole_key, (report.findings, report.errors, report.notes, report.files_parsed))
         if cache.writes:
             cache.clean()
     return report

@@ -280,3 +280,10 @@ def test_extreme_nesting_is_an_error_or_unknown_never_a_crash(tmp_path: Path, na
     report = json.loads(completed.stdout)
     assert ("CKV_AMPLS_1", "main.tf") in {(f["check_id"], f["file"]) for f in report["findings"]}
     assert all(e["file"] != "<internal>" for e in report["errors"])
+
+
+def test_prefilter_needles_cover_every_resource_type() -> None:
+    from ampls_checks.discover import TERRAFORM_TOKENS, TERRAFORM_TYPES
+
+    for type_ in TERRAFORM_TYPES:
+        assert any(token.decode() in type_ for token in TERRAFORM_TOKENS), type_
