@@ -152,10 +152,11 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
         if os.path.isfile(given):
             add_file(given, display_path(given), None)
             continue
-        stack = [(given, display_path(given))]
+        stack: list[tuple[str, str, str | None]] = [(given, display_path(given), None)]
         while stack:
-            directory, shown = stack.pop()
-            real_dir = os.path.realpath(directory)
+            directory, shown, known_real = stack.pop()
+            # a directory entered by its own name under a resolved parent needs no realpath()
+            real_dir = known_real or os.path.realpath(directory)
             if real_dir in seen_dirs:
                 continue  # a loop or a second route to the same directory
             if not _inside(real_dir, real_roots):
@@ -173,7 +174,8 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
                 try:
                     if entry.is_dir():
                         if entry.name not in SKIPPED_DIRS and not excluded(display):
-                            subdirs.append((entry.path, display))
+                            plain = not entry.is_symlink()
+                            subdirs.append((entry.path, display, os.path.join(real_dir, entry.name) if plain else None))
                     elif entry.is_file():
                         if kind_of(entry.name) is not None:
                             linked = entry.is_symlink()

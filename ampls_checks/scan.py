@@ -47,13 +47,14 @@ class ScanReport:
 
 def read_text(candidate: Candidate, max_bytes: int) -> tuple[bytes | None, ParseError | None]:
     try:
-        size = os.path.getsize(candidate.path)
-        if size > max_bytes:
-            return None, ParseError(
-                candidate.display, f"file is {size} bytes, over the limit of {max_bytes} (--max-file-size)"
-            )
         with open(candidate.path, "rb") as handle:
-            return handle.read(max_bytes + 1), None
+            data = handle.read(max_bytes + 1)  # never more than the limit: no stat needed first
+            if len(data) > max_bytes:
+                size = os.fstat(handle.fileno()).st_size
+                return None, ParseError(
+                    candidate.display, f"file is {size} bytes, over the limit of {max_bytes} (--max-file-size)"
+                )
+            return data, None
     except OSError as exc:
         return None, ParseError(candidate.display, f"cannot read file: {exc.strerror or exc}")
 
