@@ -44,18 +44,31 @@ class Measure:
     returncode: int
 
 
+def _memory_kb(pid: int) -> int:
+    """Proportional set size (shared pages split between the processes sharing them, so forked
+    workers are not counted twice), or resident size where the kernel does not report it."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    with open(f"/proc/{pid}/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+    """Memory of a process and all its descendants, from /proc."""
     total = 0
     pending = [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/status") as handle:
-                for line in handle:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
+            total += _memory_kb(current)
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as handle:
                     pending.extend(int(child) for child in handle.read().split())
@@ -197,6 +210,7 @@ def main() -> int:
         checkov_time = checkov.seconds
     bare = next(r.seconds for r in results if r.name.startswith("bare parse"))
 
+    print("peak MB: proportional set size of the whole process tree (workers included)")
     print(f"\n{'measure':48} {'seconds':>8} {'peak MB':>8} {'vs checkov':>11} {'vs bare parse':>14}")
     for result in results:
         print(
