@@ -233,7 +233,12 @@ def test_the_example_scan_is_valid_sarif(in_dir, capsys, validator, tmp_path):
     assert code == 1
     validator.validate(document)
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in document["runs"][0]["results"]}
-    assert uris == {"examples/terraform/main.tf", "examples/terraform/modules/ampls/main.tf"}
+    assert uris == {
+        "examples/arm/azuredeploy.json",
+        "examples/bicep/main.bicep",
+        "examples/terraform/main.tf",
+        "examples/terraform/modules/ampls/main.tf",
+    }
 
 
 def test_the_validator_rejects_what_the_schema_forbids(in_dir, capsys, validator):
