@@ -160,9 +160,16 @@ class Graph:
             or not isinstance(e.resource_group, str)
             or e.resource_group.lower() == ref.resource_group
         ]
-        if len(candidates) > 1:
-            same_unit = [e for e in candidates if e.unit == unit]
-            candidates = same_unit if same_unit else candidates
+        same_unit = [e for e in candidates if e.unit == unit]
+        if same_unit:
+            candidates = same_unit
+        else:
+            # Another deployment's resource is the same one only when both name its resource
+            # group and the groups agree; a bare name there would be a guess.
+            candidates = [
+                e for e in candidates
+                if ref.resource_group is not None and isinstance(e.resource_group, str)
+            ]
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:
