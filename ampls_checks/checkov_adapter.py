@@ -214,42 +214,30 @@ def build_checks(session: PackSession) -> list[Any]:
             return CheckResult.UNKNOWN
         return CheckResult.FAILED if verdict.failed else CheckResult.PASSED
 
+    def pack_check(base: type, ours: Check, types: list[str]) -> Any:
+        """One Checkov check class per framework base, all answering through `answer`."""
+
+        class PackCheck(base):  # type: ignore[misc,valid-type]
+            def __init__(self) -> None:
+                self.ours = ours
+                self.types = types
+                super().__init__(
+                    name=ours.name,
+                    id=ours.id,
+                    categories=[CheckCategories.NETWORKING],
+                    supported_resources=types,
+                    guideline=ours.guideline,
+                )
+                self.severity = Severities[ours.severity.value]
+
+            def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
+                return answer(self, self.ours, self.types, conf)
+
+        return PackCheck()
+
     made: list[Any] = []
     for ours in all_checks():
         tf_types, arm_types = REPORTED_ON[ours.id]
-
-        class TerraformCheck(TfResourceCheck):  # type: ignore[misc,valid-type]
-            def __init__(self, ours: Check = ours, types: list[str] = tf_types) -> None:
-                self.ours = ours
-                self.types = types
-                super().__init__(
-                    name=ours.name,
-                    id=ours.id,
-                    categories=[CheckCategories.NETWORKING],
-                    supported_resources=types,
-                    guideline=ours.guideline,
-                )
-                self.severity = Severities[ours.severity.value]
-
-            def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
-                return answer(self, self.ours, self.types, conf)
-
-        class ArmCheck(ArmResourceCheck):  # type: ignore[misc,valid-type]
-            def __init__(self, ours: Check = ours, types: list[str] = arm_types) -> None:
-                self.ours = ours
-                self.types = types
-                super().__init__(
-                    name=ours.name,
-                    id=ours.id,
-                    categories=[CheckCategories.NETWORKING],
-                    supported_resources=types,
-                    guideline=ours.guideline,
-                )
-                self.severity = Severities[ours.severity.value]
-
-            def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
-                return answer(self, self.ours, self.types, conf)
-
-        made.append(TerraformCheck())
-        made.append(ArmCheck())
+        made.append(pack_check(TfResourceCheck, ours, tf_types))
+        made.append(pack_check(ArmResourceCheck, ours, arm_types))
     return made
