@@ -28,11 +28,16 @@ from typing import Any
 
 from ..model import Ref, Unknown
 from ..zones import Cloud
+from .arm_functions import MAX_ITEMS, MAX_STRING
+from .arm_functions import is_int as _is_int
+from .arm_functions import min_max as _min_max
+from .arm_functions import replace as _replace
+from .arm_functions import substring as _substring
+from .arm_functions import too_long as _too_long
+from .arm_functions import too_many as _too_many
 
 # "Iterative loops in ARM templates": a copy count can't be negative or exceed 800.
 MAX_COPY = 800
-MAX_ITEMS = 10_000  # the longest array built (range(), concat()); ARM's range() allows 10,000
-MAX_STRING = 1_000_000  # the longest string built: concat(a, a) doubles in one step
 MAX_EXPRESSION_DEPTH = 100  # nested calls in one expression
 MAX_REFERENCE_DEPTH = 64  # variables and parameters defined through each other
 EVAL_STEPS = 200_000  # evaluation steps per template file (default of --max-eval-steps)
@@ -568,14 +573,6 @@ def _text(value: Any) -> str | Unknown:
     return Unknown(f"a {type(value).__name__} inside a string")
 
 
-def _too_long() -> Unknown:
-    return Unknown(f"a string over the evaluation limit of {MAX_STRING} characters")
-
-
-def _too_many() -> Unknown:
-    return Unknown(f"an array over the evaluation limit of {MAX_ITEMS} items")
-
-
 def child_ref(base: Ref, suffix: str) -> Any:
     """`concat(resourceId(vnet), '/subnets/', name)`: the child's id, as a name-only reference."""
     segments = suffix.strip("/").split("/") if suffix.strip("/") else []
@@ -642,15 +639,6 @@ def _format(scope: Scope, args: list[Any]) -> Any:
     return _join_texts(pieces)
 
 
-def _replace(scope: Scope, args: list[Any]) -> Any:
-    text, old, new = args
-    if not isinstance(text, str) or not isinstance(old, str) or not isinstance(new, str) or not old:
-        return Unknown("replace() needs strings")
-    if len(text) + text.count(old) * len(new) > MAX_STRING:
-        return _too_long()
-    return text.replace(old, new)
-
-
 def _string_function(operation: Callable[..., Any]) -> Callable[[Scope, list[Any]], Any]:
     def apply(scope: Scope, args: list[Any]) -> Any:
         if not all(isinstance(a, str) for a in args[:1]):
@@ -695,16 +683,6 @@ def _join(scope: Scope, args: list[Any]) -> Any:
     if sum(len(t) for t in texts if isinstance(t, str)) + len(separator) * len(texts) > MAX_STRING:
         return _too_long()
     return separator.join(t for t in texts if isinstance(t, str))
-
-
-def _substring(scope: Scope, args: list[Any]) -> Any:
-    text, start = args[0], args[1]
-    length = args[2] if len(args) > 2 else None
-    if not isinstance(text, str) or not _is_int(start) or (length is not None and not _is_int(length)):
-        return Unknown("substring() arguments do not fit")
-    if start < 0 or start > len(text) or (length is not None and (length < 0 or start + length > len(text))):
-        return Unknown("substring() is out of range")
-    return text[start:] if length is None else text[start : start + length]
 
 
 def _pad_left(scope: Scope, args: list[Any]) -> Any:
@@ -890,10 +868,6 @@ def _json(scope: Scope, args: list[Any]) -> Any:
 # -- logic and numbers ------------------------------------------------------------------------
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _has_opaque(value: Any) -> bool:
     if isinstance(value, (Unknown, Ref)):
         return True
@@ -955,16 +929,6 @@ def _arith(operation: str) -> Callable[[Scope, list[Any]], Any]:
             return Unknown("division by zero")
         quotient = abs(a) // abs(b) * (1 if (a < 0) == (b < 0) else -1)  # truncates toward zero
         return _int64(quotient) if operation == "div" else a - quotient * b
-
-    return apply
-
-
-def _min_max(pick: Callable[..., Any]) -> Callable[[Scope, list[Any]], Any]:
-    def apply(scope: Scope, args: list[Any]) -> Any:
-        values = args[0] if len(args) == 1 and isinstance(args[0], list) else args
-        if not values or not all(_is_int(v) for v in values):
-            return Unknown("min() and max() need numbers")
-        return pick(values)
 
     return apply
 

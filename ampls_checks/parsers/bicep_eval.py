@@ -30,6 +30,13 @@ from typing import Any
 
 from ..model import Note, Ref, Unknown
 from ..zones import Cloud
+from .arm_functions import MAX_ITEMS, MAX_STRING
+from .arm_functions import is_int as _is_int
+from .arm_functions import min_max as _min_max
+from .arm_functions import replace as _replace
+from .arm_functions import substring as _substring
+from .arm_functions import too_long as _too_long
+from .arm_functions import too_many as _too_many
 from .bicep_syntax import (
     ArrayExpr,
     Attr,
@@ -53,12 +60,9 @@ from .bicep_syntax import (
     body_object,
 )
 
-MAX_ITEMS = 10_000  # the most elements an array may have (Terraform's bound too)
 # "Iterative loops in Bicep": a loop's iterations can't be negative or exceed 800.
 MAX_LOOP = 800
-# The longest string built; with MAX_ITEMS, a bound on what repeated concatenation can grow to
-# (the step budget alone does not bound sizes: `concat(a, a)` doubles in one step).
-MAX_STRING = 1_000_000
+# MAX_ITEMS and MAX_STRING (arm_functions) bound sizes, which the step budget alone does not.
 EVAL_STEPS = 200_000  # evaluation steps per entry file, modules included
 MAX_MODULE_DEPTH = 16
 
@@ -817,14 +821,6 @@ def _interpolate(values: list[Any]) -> Any:
     return "".join(out)
 
 
-def _too_long() -> Unknown:
-    return Unknown(f"a string over the evaluation limit of {MAX_STRING} characters")
-
-
-def _too_many() -> Unknown:
-    return Unknown(f"an array over the evaluation limit of {MAX_ITEMS} items")
-
-
 def _child_ref(base: Ref, rest: list[Any]) -> Any:
     """`'${vnet.id}/subnets/${name}'`: the child resource's id, as a name-only reference."""
     if all(v == "" for v in rest):
@@ -847,10 +843,6 @@ def _child_ref(base: Ref, rest: list[Any]) -> Any:
 
 
 # -- operators --------------------------------------------------------------------------------
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _same(a: Any, b: Any) -> Any:
@@ -1162,15 +1154,6 @@ def _string_function(operation: Callable[..., Any]) -> Callable[[Scope, list[Any
     return apply
 
 
-def _replace(scope: Scope, args: list[Any]) -> Any:
-    text, old, new = args
-    if not isinstance(text, str) or not isinstance(old, str) or not isinstance(new, str) or not old:
-        return Unknown("replace() needs strings")
-    if len(text) + text.count(old) * len(new) > MAX_STRING:
-        return _too_long()
-    return text.replace(old, new)
-
-
 def _split(scope: Scope, args: list[Any]) -> Any:
     text, separators = args
     if isinstance(separators, str):
@@ -1273,16 +1256,6 @@ def _array(scope: Scope, args: list[Any]) -> Any:
     return args[0] if isinstance(args[0], list) else [args[0]]
 
 
-def _min_max(pick: Callable[..., Any]) -> Callable[[Scope, list[Any]], Any]:
-    def apply(scope: Scope, args: list[Any]) -> Any:
-        values = args[0] if len(args) == 1 and isinstance(args[0], list) else args
-        if not values or not all(_is_int(v) for v in values):
-            return Unknown("min() and max() need numbers")
-        return pick(values)
-
-    return apply
-
-
 def _flatten(scope: Scope, args: list[Any]) -> Any:
     if not isinstance(args[0], list) or not all(isinstance(a, list) for a in args[0]):
         return Unknown("flatten() needs an array of arrays")
@@ -1308,16 +1281,6 @@ def _pad_left(scope: Scope, args: list[Any]) -> Any:
     if width > MAX_STRING:
         return _too_long()
     return text.rjust(width, pad)
-
-
-def _substring(scope: Scope, args: list[Any]) -> Any:
-    text, start = args[0], args[1]
-    length = args[2] if len(args) > 2 else None
-    if not isinstance(text, str) or not _is_int(start) or (length is not None and not _is_int(length)):
-        return Unknown("substring() arguments do not fit")
-    if start < 0 or start > len(text) or (length is not None and (length < 0 or start + length > len(text))):
-        return Unknown("substring() is out of range")
-    return text[start:] if length is None else text[start : start + length]
 
 
 def _index_of(last: bool) -> Callable[[Scope, list[Any]], Any]:
