@@ -77,24 +77,6 @@ def arm_type_of(entity: Entity) -> str | None:
     return None
 
 
-def _terraform_type_of_key(key: str) -> str | None:
-    """`tf:unit:module.a.azurerm_x.y["k"]` -> `azurerm_x` (the key says what it refers to)."""
-    if not key.startswith("tf:"):
-        return None
-    address = key.split(":", 2)[2]
-    parts = [p for p in address.split(".") if p]
-    # skip module.<name>[...] pairs and the data. prefix
-    i = 0
-    while i < len(parts) and parts[i] == "module":
-        i += 2
-    if i < len(parts) and parts[i] == "data":
-        i += 1
-    return parts[i] if i < len(parts) else None
-
-
-SCOPE_KEY_TYPES = {"azurerm_monitor_private_link_scope"}
-
-
 @dataclass
 class ZoneNode:
     """A zone as an endpoint's zone group sees it: declared in the scan or only named."""
@@ -166,10 +148,7 @@ class Graph:
         else:
             # Another deployment's resource is the same one only when both name its resource
             # group and the groups agree; a bare name there would be a guess.
-            candidates = [
-                e for e in candidates
-                if ref.resource_group is not None and isinstance(e.resource_group, str)
-            ]
+            candidates = [e for e in candidates if ref.resource_group is not None and isinstance(e.resource_group, str)]
         if len(candidates) == 1:
             return candidates[0]
         if len(candidates) > 1:

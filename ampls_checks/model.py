@@ -26,10 +26,6 @@ class Unknown:
     reason: str
 
 
-def is_unknown(value: object) -> bool:
-    return isinstance(value, Unknown)
-
-
 Maybe = Union[T, Unknown]  # noqa: UP007 - mypy accepts a generic alias only as Union
 
 

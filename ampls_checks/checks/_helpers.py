@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..link import Graph, ZoneNode
-from ..model import MonitorResource, PrivateEndpoint, PrivateLinkScope, Unknown
+from ..model import MonitorResource, PrivateEndpoint, Unknown
 
 
 def scope_endpoints(graph: Graph) -> list[PrivateEndpoint]:
@@ -27,14 +27,5 @@ def endpoint_zone_nodes(graph: Graph, endpoint: PrivateEndpoint) -> list[ZoneNod
     return nodes
 
 
-def linked_scopes(graph: Graph, monitor: MonitorResource) -> list[object]:
-    """The scopes (declared, external or unknown) a monitor resource is linked to."""
-    return [graph.link_scope.get(link.key) for link in graph.monitor_links.get(monitor.key, [])]
-
-
 def is_linked(graph: Graph, monitor: MonitorResource) -> bool:
     return bool(graph.monitor_links.get(monitor.key))
-
-
-def scope_label(scope: PrivateLinkScope) -> str:
-    return scope.address

@@ -15,8 +15,6 @@ from ..link import Graph
 from ..model import Entity, Location, Suppression
 from ..zones import Cloud
 
-DOCS_BASE = "https://learn.microsoft.com/azure/azure-monitor/logs/"
-
 
 class Severity(str, Enum):
     """Checkov's severity names, ordered."""

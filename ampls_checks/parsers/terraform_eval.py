@@ -9,7 +9,7 @@ million-element `for_each` ends as `Unknown` instead of a hang.
 Values are plain Python (str, int, float, bool, None, list, dict) plus a few markers:
 `Unknown`, `SymbolicId` (a resource's `.id`, known only as "the id of that resource"),
 `NameOf` (a resource's `.name`: a real string that remembers which resource it names), and the
-lazy `ObjectView`s that resources and modules evaluate to.
+lazy views (`get_attr`) that resources and modules evaluate to.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from ..model import Unknown
 from .hcl_syntax import (
@@ -74,16 +74,6 @@ class NameOf(str):
         obj = super().__new__(cls, value)
         obj.ref_key = ref_key
         return obj
-
-
-class ObjectView(Protocol):
-    """Something `x.attr` can be applied to lazily: a resource instance or a module instance."""
-
-    def get_attr(self, name: str) -> Any: ...
-
-
-class Namespace(Protocol):
-    def lookup(self, name: str) -> Any: ...
 
 
 def _type_name(value: Any) -> str:
