@@ -70,10 +70,6 @@ def decode(candidate: Candidate, data: bytes) -> tuple[str | None, ParseError | 
     return text, None
 
 
-def terraform_tokens() -> tuple[bytes, ...]:
-    return TERRAFORM_TOKENS
-
-
 def parse_terraform(candidates: list[tuple[Candidate, str]], max_steps: int | None = None) -> ParseResult:
     job = Job("terraform", [(os.path.abspath(c.path), c.display, t) for c, t in candidates])
     return run_job(job, JobSettings(max_steps))
@@ -210,17 +206,20 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     # the version decide the whole result, so it is answered before any other work.
     cache = None
     whole_key = ""
-    hashes = {c.display: hashlib.blake2b(data, digest_size=20).hexdigest() for c, data in contents}
-    if options.use_cache:
+    hashes: dict[str, str] = {}
+    parameters_digest = ""
+    if options.use_cache:  # hashing is only for the cache keys
         from .cache import Cache
 
         cache = Cache(options.cache_dir)
+        hashes = {c.display: hashlib.blake2b(data, digest_size=20).hexdigest() for c, data in contents}
+        parameters_digest = _parameter_files_digest(options.arm_parameters)
         whole_key = cache.key(
             "scan",
             repr(options.settings),
             repr([c.id for c in checks]),
             repr(options.max_eval_steps),
-            _parameter_files_digest(options.arm_parameters),
+            parameters_digest,
             repr(sorted(hashes.items())),
             repr(report.errors),
         )
@@ -229,13 +228,12 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
             report.findings, report.errors, report.notes, report.files_parsed = cached
             return report
 
-    tokens = terraform_tokens()
     by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]] = {kind: [] for kind in FileKind}
     for candidate, data in contents:
         if candidate.kind is not FileKind.JSON and b"\x00" in data:
             report.errors.append(ParseError(candidate.display, "binary content, not a text file"))
             continue
-        if not is_relevant(candidate.kind, data, tokens):
+        if not is_relevant(candidate.kind, data, TERRAFORM_TOKENS):
             continue
         text, error = decode(candidate, data)
         if error is not None or text is None:
@@ -254,7 +252,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
             job.key = cache.key(
                 job.kind,
                 repr(options.max_eval_steps),
-                _parameter_files_digest(options.arm_parameters) if job.kind == "arm" else "",
+                parameters_digest if job.kind == "arm" else "",
                 options.settings.cloud.value if job.kind != "terraform" else "",
                 repr([(display, hashes[display]) for _r, display, _t in job.files]),
             )

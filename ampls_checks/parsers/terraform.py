@@ -10,6 +10,7 @@ files write them, under the caller's address (`module.x.azurerm_...`).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -17,7 +18,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Language, Location, Note, ParseError, Unknown
+from ..model import Language, Location, Note, ParseError, Suppression, Unknown
+from ..suppress_comments import skips_in_lines
 from .hcl_syntax import Attribute, Block, Body, Call, Expr, HclSyntaxError, Lit, ObjectExpr, parse_hcl
 from .terraform_eval import (
     MAX_COLLECTION,
@@ -44,6 +46,11 @@ class TfFile:
     display: str
     body: Body
     text: str
+
+    @functools.cached_property
+    def lines(self) -> list[str]:
+        """Split once per file, not once per resource that looks for skip comments."""
+        return self.text.splitlines()
 
 
 @dataclass
@@ -438,6 +445,10 @@ class BlockView:
 
     def location(self) -> Location:
         return Location(self.file.display, self.block.line, self.block.end_line, Language.TERRAFORM)
+
+    def skips(self) -> list[Suppression]:
+        """`checkov:skip=` comments written inside this block."""
+        return skips_in_lines(self.file.lines, self.block.line, self.block.end_line)
 
     def blocks(self, block_type: str) -> list[BlockView] | Unknown:
         """Static nested blocks plus those a `dynamic` block generates."""

@@ -83,8 +83,6 @@ def arm_resource(view: ResourceView) -> ArmResource | Unknown:
         from .convert import parse_arm_id
 
         parent_ref = parse_arm_id(parent)
-    from ..suppress_comments import skips_in_lines
-
     return ArmResource(
         type=type_value.split("@", 1)[0],
         name=str(name) if isinstance(name, str) else Unknown("azapi name is not known"),
@@ -94,7 +92,7 @@ def arm_resource(view: ResourceView) -> ArmResource | Unknown:
         location=view.location(),
         unit=view.instance.unit,
         line_of=body_line_finder(view),
-        suppressions=skips_in_lines(view.file.text.splitlines(), view.block.line, view.block.end_line),
+        suppressions=view.skips(),
         parent=parent_ref,
     )
 

@@ -36,7 +36,6 @@ from ..model import (
     UnresolvedResource,
     VirtualNetwork,
 )
-from ..suppress_comments import skips_in_lines
 from .convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
 from .terraform import (
     EVAL_STEPS_PER_MODULE,
@@ -119,7 +118,6 @@ def to_ref(value: Any, arm_type: str | None = None, group: Any = None) -> Maybe[
 
 
 def _common(view: ResourceView, reader: Reader) -> dict[str, Any]:
-    lines = view.file.text.splitlines()
     attr_lines = {name: attr.line for name, attr in view.block.body.attributes.items()}
     for nested in view.block.body.blocks:
         attr_lines.setdefault(
@@ -134,7 +132,7 @@ def _common(view: ResourceView, reader: Reader) -> dict[str, Any]:
         "resource_group": as_str(view.value("resource_group_name")) if view.has("resource_group_name") else None,
         "unit": view.instance.unit,
         "attr_lines": attr_lines,
-        "suppressions": skips_in_lines(lines, view.block.line, view.block.end_line),
+        "suppressions": view.skips(),
         "attr_files": {name: moved.display for name, moved in view.moved.items()},
     }
 
@@ -340,7 +338,7 @@ def _nsg(view: ResourceView, r: Reader) -> list[Entity]:
         )
         return []
     out: list[Entity] = []
-    lines = view.file.text.splitlines()
+    skips = view.skips()  # a rule block is suppressed by comments anywhere in its security group
     for position, block in enumerate(rules):
         address = f"{view.address}.security_rule[{position}]"
         br = Reader(block, r.notes, address)
@@ -351,7 +349,7 @@ def _nsg(view: ResourceView, r: Reader) -> list[Entity]:
             "name": _written(as_str(block.value("name")), "no name"),
             "unit": view.instance.unit,
             "attr_lines": {n: a.line for n, a in block.block.body.attributes.items()},
-            "suppressions": skips_in_lines(lines, view.block.line, view.block.end_line),
+            "suppressions": list(skips),
         }
         out.append(_rule_entity(block, br, common))
     return out
