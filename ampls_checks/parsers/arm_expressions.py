@@ -28,7 +28,7 @@ from typing import Any
 
 from ..model import Ref, Unknown
 from ..zones import Cloud
-from .arm_functions import MAX_ITEMS, MAX_STRING
+from .arm_functions import MAX_ITEMS, MAX_STRING, intersection_with, join_with, pad_left_with
 from .arm_functions import is_int as _is_int
 from .arm_functions import min_max as _min_max
 from .arm_functions import replace as _replace
@@ -672,30 +672,6 @@ def _split(scope: Scope, args: list[Any]) -> Any:
     return parts
 
 
-def _join(scope: Scope, args: list[Any]) -> Any:
-    items, separator = args
-    if not isinstance(items, list) or not isinstance(separator, str):
-        return Unknown("join() needs an array and a string")
-    texts = [_text(v) for v in items]
-    for text in texts:
-        if isinstance(text, Unknown):
-            return text
-    if sum(len(t) for t in texts if isinstance(t, str)) + len(separator) * len(texts) > MAX_STRING:
-        return _too_long()
-    return separator.join(t for t in texts if isinstance(t, str))
-
-
-def _pad_left(scope: Scope, args: list[Any]) -> Any:
-    value, width = args[0], args[1]
-    pad = args[2] if len(args) > 2 else " "
-    text = _text(value)
-    if isinstance(text, Unknown) or not _is_int(width) or not isinstance(pad, str) or len(pad) != 1:
-        return Unknown("padLeft() arguments do not fit")
-    if width > MAX_STRING:
-        return _too_long()
-    return text.rjust(width, pad)
-
-
 def _string(scope: Scope, args: list[Any]) -> Any:
     (value,) = args
     if isinstance(value, str):
@@ -827,14 +803,6 @@ def _union(scope: Scope, args: list[Any]) -> Any:
                     merged[key] = value
         return merged
     return Unknown("union() needs arrays or objects")
-
-
-def _intersection(scope: Scope, args: list[Any]) -> Any:
-    if all(isinstance(a, list) for a in args):
-        return [v for v in args[0] if all(any(_same(v, w) is True for w in other) for other in args[1:])]
-    if all(isinstance(a, dict) for a in args):
-        return {k: v for k, v in args[0].items() if all(k in o and _same(o[k], v) is True for o in args[1:])}
-    return Unknown("intersection() needs arrays or objects")
 
 
 def _flatten(scope: Scope, args: list[Any]) -> Any:
@@ -1056,9 +1024,9 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "startswith": _starts_ends(True),
     "endswith": _starts_ends(False),
     "split": _split,
-    "join": _join,
+    "join": join_with(_text),
     "substring": _substring,
-    "padleft": _pad_left,
+    "padleft": pad_left_with(_text),
     "string": _string,
     "indexof": _index_of(False),
     "lastindexof": _index_of(True),
@@ -1074,7 +1042,7 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "createobject": _create_object,
     "array": _array,
     "union": _union,
-    "intersection": _intersection,
+    "intersection": intersection_with(_same),
     "flatten": _flatten,
     "items": _items,
     "json": _json,

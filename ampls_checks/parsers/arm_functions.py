@@ -52,3 +52,49 @@ def min_max(pick: Callable[..., Any]) -> Callable[[Any, list[Any]], Any]:
         return pick(values)
 
     return apply
+
+
+# The functions below differ between the languages only in how a value becomes text, or when two
+# values are the same (Bicep has more kinds of opaque value than ARM JSON), so each language
+# passes its own conversion in.
+
+
+def join_with(text_of: Callable[[Any], Any]) -> Callable[[Any, list[Any]], Any]:
+    def join(scope: Any, args: list[Any]) -> Any:
+        items, separator = args
+        if not isinstance(items, list) or not isinstance(separator, str):
+            return Unknown("join() needs an array and a string")
+        texts = [text_of(v) for v in items]
+        for text in texts:
+            if isinstance(text, Unknown):
+                return text
+        if sum(len(t) for t in texts if isinstance(t, str)) + len(separator) * len(texts) > MAX_STRING:
+            return too_long()
+        return separator.join(t for t in texts if isinstance(t, str))
+
+    return join
+
+
+def pad_left_with(text_of: Callable[[Any], Any]) -> Callable[[Any, list[Any]], Any]:
+    def pad_left(scope: Any, args: list[Any]) -> Any:
+        value, width = args[0], args[1]
+        pad = args[2] if len(args) > 2 else " "
+        text = text_of(value)
+        if isinstance(text, Unknown) or not is_int(width) or not isinstance(pad, str) or len(pad) != 1:
+            return Unknown("padLeft() arguments do not fit")
+        if width > MAX_STRING:
+            return too_long()
+        return text.rjust(width, pad)
+
+    return pad_left
+
+
+def intersection_with(same: Callable[[Any, Any], Any]) -> Callable[[Any, list[Any]], Any]:
+    def intersection(scope: Any, args: list[Any]) -> Any:
+        if all(isinstance(a, list) for a in args):
+            return [v for v in args[0] if all(any(same(v, w) is True for w in other) for other in args[1:])]
+        if all(isinstance(a, dict) for a in args):
+            return {k: v for k, v in args[0].items() if all(k in o and same(o[k], v) is True for o in args[1:])}
+        return Unknown("intersection() needs arrays or objects")
+
+    return intersection

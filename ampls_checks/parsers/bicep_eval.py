@@ -30,7 +30,7 @@ from typing import Any
 
 from ..model import Note, Ref, Unknown
 from ..zones import Cloud
-from .arm_functions import MAX_ITEMS, MAX_STRING
+from .arm_functions import MAX_ITEMS, MAX_STRING, intersection_with, join_with, pad_left_with
 from .arm_functions import is_int as _is_int
 from .arm_functions import min_max as _min_max
 from .arm_functions import replace as _replace
@@ -1166,19 +1166,6 @@ def _split(scope: Scope, args: list[Any]) -> Any:
     return parts
 
 
-def _join(scope: Scope, args: list[Any]) -> Any:
-    items, separator = args
-    if not isinstance(items, list) or not isinstance(separator, str):
-        return Unknown("join() needs an array and a string")
-    texts = [_text(v) for v in items]
-    for text in texts:
-        if isinstance(text, Unknown):
-            return text
-    if sum(len(t) for t in texts if isinstance(t, str)) + len(separator) * len(texts) > MAX_STRING:
-        return _too_long()
-    return separator.join(t for t in texts if isinstance(t, str))
-
-
 def _first_last(which: int) -> Callable[[Scope, list[Any]], Any]:
     def apply(scope: Scope, args: list[Any]) -> Any:
         value = args[0]
@@ -1264,25 +1251,6 @@ def _flatten(scope: Scope, args: list[Any]) -> Any:
     return [v for inner in args[0] for v in inner]
 
 
-def _intersection(scope: Scope, args: list[Any]) -> Any:
-    if all(isinstance(a, list) for a in args):
-        return [v for v in args[0] if all(any(_same(v, w) is True for w in other) for other in args[1:])]
-    if all(isinstance(a, dict) for a in args):
-        return {k: v for k, v in args[0].items() if all(k in o and _same(o[k], v) is True for o in args[1:])}
-    return Unknown("intersection() needs arrays or objects")
-
-
-def _pad_left(scope: Scope, args: list[Any]) -> Any:
-    value, width = args[0], args[1]
-    pad = args[2] if len(args) > 2 else " "
-    text = _text(value)
-    if isinstance(text, Unknown) or not _is_int(width) or not isinstance(pad, str) or len(pad) != 1:
-        return Unknown("padLeft() arguments do not fit")
-    if width > MAX_STRING:
-        return _too_long()
-    return text.rjust(width, pad)
-
-
 def _index_of(last: bool) -> Callable[[Scope, list[Any]], Any]:
     def apply(scope: Scope, args: list[Any]) -> Any:
         container, item = args
@@ -1309,7 +1277,7 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "first": _first_last(0),
     "last": _first_last(-1),
     "flatten": _flatten,
-    "intersection": _intersection,
+    "intersection": intersection_with(_same),
     "length": _length,
     "max_func": _min_max(max),
     "min_func": _min_max(min),
@@ -1333,12 +1301,12 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "starts_with": _string_function(lambda s, p: s.lower().startswith(_strings([p])[0].lower())),
     "ends_with": _string_function(lambda s, p: s.lower().endswith(_strings([p])[0].lower())),
     "split": _split,
-    "join": _join,
+    "join": join_with(_text),
     "string_func": _string,
     "int_func": _int,
     "bool_func": _bool,
     "json_func": _json,
-    "pad_left": _pad_left,
+    "pad_left": pad_left_with(_text),
     "substring": _substring,
     "index_of": _index_of(False),
     "last_index_of": _index_of(True),
