@@ -61,7 +61,7 @@ from .arm_expressions import (
     key_ci,
 )
 from .arm_json import JsonArray, JsonDecodeError, JsonObject, decode
-from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities
+from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
 
 Path = tuple[str | int, ...]
 
@@ -699,7 +699,7 @@ def line_finder(raw: JsonObject, body: dict[str, Any]) -> Callable[[Path], int |
     expression, a property copy loop)."""
 
     def line_of(path: Path) -> int | None:
-        if not _present(body, path):
+        if not path_present(body, path):
             return None
         node: Any = raw
         line = raw.line
@@ -733,18 +733,3 @@ def _loop_of(node: JsonObject, name: str) -> Any:
         if isinstance(spec, JsonObject) and get_ci(spec, "name") == name:
             return spec
     return None
-
-
-def _present(value: Any, path: Path) -> bool:
-    for step in path:
-        if isinstance(value, Unknown):
-            return True
-        if isinstance(value, dict) and isinstance(step, str):
-            value = value.get(step)
-        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
-            value = value[step]
-        else:
-            return False
-        if value is None:
-            return False
-    return True

@@ -167,6 +167,23 @@ class Body:
         return value
 
 
+def path_present(value: Any, path: Path) -> bool:
+    """Whether an evaluated body holds `path` (or might: an unknown part on the way counts), so
+    `line_of` answers only for what is there."""
+    for step in path:
+        if isinstance(value, Unknown):
+            return True
+        if isinstance(value, dict) and isinstance(step, str):
+            value = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+            value = value[step]
+        else:
+            return False
+        if value is None:
+            return False
+    return True
+
+
 def to_ref(value: Any) -> Maybe[Ref] | None:
     if value is None or isinstance(value, (Unknown, Ref)):
         return value

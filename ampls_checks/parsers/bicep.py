@@ -27,7 +27,7 @@ from typing import Any
 from ..model import Language, Location, Note, ParseError, ParseResult, Unknown
 from ..suppress_comments import skips_in_lines
 from ..zones import Cloud
-from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities
+from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
 from .bicep_eval import (
     EVAL_STEPS,
     EXTERNAL_TYPES,
@@ -239,7 +239,7 @@ def line_finder(decl: ResourceDecl, body: dict[str, Any]) -> Any:
     a function call)."""
 
     def line_of(path: Path) -> int | None:
-        if not _present(body, path):
+        if not path_present(body, path):
             return None
         node: Any = body_object(decl.value)
         line = decl.line
@@ -259,18 +259,3 @@ def line_finder(decl: ResourceDecl, body: dict[str, Any]) -> Any:
         return line
 
     return line_of
-
-
-def _present(value: Any, path: Path) -> bool:
-    for step in path:
-        if isinstance(value, Unknown):
-            return True
-        if isinstance(value, dict) and isinstance(step, str):
-            value = value.get(step)
-        elif isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
-            value = value[step]
-        else:
-            return False
-        if value is None:
-            return False
-    return True
