@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from .checks import all_checks
 from .discover import SKIPPED_DIRS, FileKind, display_path, kind_of
 from .scan import ScanOptions, ScanReport, scan
-from .units import local_calls, terraform_units
+from .units import local_calls, reachable, terraform_units
 
 _BICEP_MODULE = re.compile(rb"""^\s*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'([^'$]+)'""", re.MULTILINE)
 
@@ -61,18 +61,6 @@ def _bicep_targets(path: str, data: bytes) -> set[str]:
             continue
         targets.add(os.path.normpath(os.path.join(directory, target)))
     return targets
-
-
-def _reach(starts: set[str] | frozenset[str], calls: dict[str, set[str]]) -> set[str]:
-    """`starts` and everything they call, directly or not."""
-    seen: set[str] = set()
-    pending = list(starts)
-    while pending:
-        current = pending.pop()
-        if current not in seen:
-            seen.add(current)
-            pending.extend(calls.get(current, ()))
-    return seen
 
 
 def _search_roots(changed: list[str]) -> list[str]:
@@ -148,7 +136,7 @@ def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
         for unit in terraform_units(files, calls):
             if any(os.path.dirname(path) in directories for path in unit):
                 wanted.update(unit)
-        reported.update(_reach(directories, calls))
+        reported.update(reachable(directories, calls))
 
     if FileKind.BICEP in kinds:
         bicep = _walk(roots, (".bicep",), exclude)
@@ -157,7 +145,7 @@ def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
         for unit in terraform_units({path: [path] for path in bicep}, modules):
             if changed_bicep.intersection(unit):
                 wanted.update(unit)
-        reported.update(os.path.dirname(p) for p in _reach(changed_bicep, modules))
+        reported.update(os.path.dirname(p) for p in reachable(changed_bicep, modules))
 
     if FileKind.JSON in kinds:
         for directory in directories:

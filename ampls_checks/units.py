@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 
 _LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
 
@@ -19,6 +20,18 @@ def local_calls(directory: str, data: bytes) -> set[str]:
     return {
         os.path.realpath(os.path.join(directory, m.decode("utf-8", "replace"))) for m in _LOCAL_SOURCE.findall(data)
     }
+
+
+def reachable(starts: Iterable[str], calls: Mapping[str, Iterable[str]]) -> set[str]:
+    """`starts` and every directory (or file) they call, directly or not."""
+    seen: set[str] = set()
+    pending = list(starts)
+    while pending:
+        current = pending.pop()
+        if current not in seen:
+            seen.add(current)
+            pending.extend(calls.get(current, ()))
+    return seen
 
 
 def terraform_units(files: dict[str, list[str]], calls: dict[str, set[str]]) -> list[list[str]]:
@@ -31,15 +44,7 @@ def terraform_units(files: dict[str, list[str]], calls: dict[str, set[str]]) -> 
     units: list[list[str]] = []
 
     def reach(root: str) -> set[str]:
-        seen: set[str] = set()
-        pending = [root]
-        while pending:
-            current = pending.pop()
-            if current in seen or current not in files:
-                continue
-            seen.add(current)
-            pending.extend(calls.get(current, set()))
-        return seen
+        return {d for d in reachable([root], calls) if d in files}
 
     for root in roots:
         members = reach(root)

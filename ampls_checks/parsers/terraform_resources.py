@@ -36,6 +36,7 @@ from ..model import (
     UnresolvedResource,
     VirtualNetwork,
 )
+from ..units import reachable
 from .convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
 from .terraform import (
     EVAL_STEPS_PER_MODULE,
@@ -465,14 +466,13 @@ def load_terraform(files: list[tuple[str, str, TfFile | ParseError]], max_steps:
             continue
         sources.setdefault(directory, ModuleSource(directory)).add(parsed)
 
-    called: dict[str, set[str]] = {d: set() for d in sources}
-    for directory, source in sources.items():
-        for decl in source.module_calls.values():
-            target = local_module_dir(directory, decl.block)
-            if target is not None and target in sources and target != directory:
-                called[target].add(directory)
-    roots = [d for d in sorted(sources) if not called[d]]
-    reached = _reachable(roots, sources)
+    calls = {
+        directory: [t for d in source.module_calls.values() if (t := local_module_dir(directory, d.block)) in sources]
+        for directory, source in sources.items()
+    }
+    called = {target for directory, targets in calls.items() for target in targets if target != directory}
+    roots = [d for d in sorted(sources) if d not in called]
+    reached = reachable(roots, calls)
     roots += [d for d in sorted(sources) if d not in reached]  # cycles: evaluate them as roots
 
     for root in roots:
@@ -500,18 +500,3 @@ def _tfvars_order(tf_file: TfFile) -> tuple[int, str]:
 
 def _display_dir(source: ModuleSource) -> str:
     return os.path.dirname(source.files[0].display) if source.files else source.directory
-
-
-def _reachable(roots: list[str], sources: dict[str, ModuleSource]) -> set[str]:
-    seen: set[str] = set()
-    pending = list(roots)
-    while pending:
-        directory = pending.pop()
-        if directory in seen:
-            continue
-        seen.add(directory)
-        for decl in sources[directory].module_calls.values():
-            target = local_module_dir(directory, decl.block)
-            if target is not None and target in sources:
-                pending.append(target)
-    return seen
