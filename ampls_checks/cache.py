@@ -35,15 +35,13 @@ def _parser_versions() -> str:
     """What changes parse results besides our own version: python-hcl2's grammar file (its size
     and modification time stand for its version, at the cost of a stat, not of reading package
     metadata) and Python's pickle format."""
+    from .parsers.hcl_parser import HclParserUnavailable, python_hcl2_files
+
     grammar = "none"
     try:
-        import importlib.util
-
-        spec = importlib.util.find_spec("hcl2")
-        if spec is not None and spec.origin:
-            stat = os.stat(os.path.join(os.path.dirname(spec.origin), "hcl2.lark"))
-            grammar = f"{stat.st_size}:{stat.st_mtime_ns}"
-    except (ImportError, OSError, ValueError):
+        stat = os.stat(python_hcl2_files().grammar)
+        grammar = f"{stat.st_size}:{stat.st_mtime_ns}"
+    except (HclParserUnavailable, OSError):
         pass
     return f"{__version__}|{_source_stamp()}|{grammar}|{sys.version_info[:2]}"
 

@@ -86,15 +86,19 @@ class Job:
 
 @dataclass(frozen=True)
 class JobSettings:
-    """What parsing depends on besides the files (part of every cache key)."""
+    """What parsing depends on besides the files (part of every cache key), and where the HCL
+    parser's snapshot is kept (which never changes a result)."""
 
     max_steps: int | None = None
     arm_parameters: tuple[str, ...] = ()
     cloud: Cloud = Cloud.PUBLIC
+    parser_dir: str | None = None
 
     @staticmethod
     def of(options: ScanOptions) -> JobSettings:
-        return JobSettings(options.max_eval_steps, tuple(options.arm_parameters), options.settings.cloud)
+        return JobSettings(
+            options.max_eval_steps, tuple(options.arm_parameters), options.settings.cloud, options.cache_dir
+        )
 
 
 def run_job(job: Job, settings: JobSettings) -> ParseResult:
@@ -104,7 +108,10 @@ def run_job(job: Job, settings: JobSettings) -> ParseResult:
             from .parsers.terraform import parse_tf_file
             from .parsers.terraform_resources import load_terraform
 
-            parsed = [(real, display, parse_tf_file(real, display, text)) for real, display, text in job.files]
+            parsed = [
+                (real, display, parse_tf_file(real, display, text, settings.parser_dir))
+                for real, display, text in job.files
+            ]
             return load_terraform(parsed, settings.max_steps)
         if job.kind == "arm":
             from .parsers.arm import parse_arm_files

@@ -2,17 +2,15 @@
 
 python-hcl2 8.x gives exact lines only on its lark parse tree; its dict API drops them. We parse
 with its grammar to that tree and walk it once into the dataclasses below, which the Terraform
-evaluator reads and which are cheap to cache. See `hcl_parser` for why we never `import hcl2`.
+evaluator reads and which are cheap to cache. See `hcl_parser.py` for why we never `import hcl2`.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib.metadata
-import importlib.util
-import os
 from dataclasses import dataclass, field
 from typing import Any
+
+from .hcl_parser import HclParserUnavailable, hcl_parser
 
 
 class HclSyntaxError(Exception):
@@ -179,9 +177,13 @@ class Block:
 # ---------------------------------------------------------------------------------------------
 
 
-def parse_hcl(text: str) -> Body:
-    """Parse HCL text into a `Body`. Raises `HclSyntaxError`, never anything else."""
-    parser = hcl_parser()
+def parse_hcl(text: str, parser_dir: str | None = None) -> Body:
+    """Parse HCL text into a `Body`. Raises `HclSyntaxError`, never anything else.
+    `parser_dir` is where the parser snapshot is kept (see `hcl_parser`)."""
+    try:
+        parser = hcl_parser(parser_dir)
+    except HclParserUnavailable as exc:
+        raise HclSyntaxError(str(exc)) from None
     try:
         # python-hcl2 appends a newline too: its grammar needs one at the end of the last line.
         tree = parser.parse(text + "\n")
@@ -193,49 +195,6 @@ def parse_hcl(text: str) -> Body:
         return _Converter().body(tree.children[0])
     except RecursionError:
         raise HclSyntaxError("nesting too deep to analyse") from None
-
-
-@functools.lru_cache(maxsize=1)
-def hcl_parser() -> Any:
-    """python-hcl2's own grammar and post-lexer, loaded by file path from its distribution.
-
-    We never `import hcl2`: Checkov's fork `bc-python-hcl2` installs under that same import name,
-    so inside Checkov (the policy pack) `hcl2` is the fork. Reading python-hcl2's grammar file and
-    post-lexer from its distribution keeps one parser, python-hcl2's, wherever we run.
-    """
-    try:
-        dist = importlib.metadata.distribution("python-hcl2")
-    except importlib.metadata.PackageNotFoundError:
-        raise HclSyntaxError("python-hcl2 is not installed; install ampls-checks with its dependencies") from None
-    grammar = dist.locate_file("hcl2/hcl2.lark")
-    postlexer_file = dist.locate_file("hcl2/postlexer.py")
-    if (
-        not dist.version.startswith("8.")
-        or not os.path.exists(str(grammar))
-        or not os.path.exists(str(postlexer_file))
-        or _clashes_with_checkov_fork(str(grammar))
-    ):
-        raise HclSyntaxError(
-            "python-hcl2 8.x is missing or overwritten: Checkov's fork bc-python-hcl2 installs the same "
-            "'hcl2' files; install ampls-checks and checkov in separate environments (README, "
-            "'Using it with Checkov')"
-        )
-    spec = importlib.util.spec_from_file_location("ampls_checks._python_hcl2_postlexer", str(postlexer_file))
-    if spec is None or spec.loader is None:
-        raise HclSyntaxError("cannot load python-hcl2's post-lexer")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    from lark import Lark
-
-    return Lark.open(str(grammar), parser="lalr", propagate_positions=False, postlex=module.PostLexer(), cache=True)
-
-
-def _clashes_with_checkov_fork(grammar: str) -> bool:
-    try:
-        fork = importlib.metadata.distribution("bc-python-hcl2")
-    except importlib.metadata.PackageNotFoundError:
-        return False
-    return os.path.realpath(str(fork.locate_file("hcl2/hcl2.lark"))) == os.path.realpath(grammar)
 
 
 def _describe_lark_error(exc: Exception) -> str:

@@ -526,11 +526,11 @@ class ResourceView(BlockView):
 # ---------------------------------------------------------------------------------------------
 
 
-def parse_tf_file(path: str, display: str, text: str) -> TfFile | ParseError:
+def parse_tf_file(path: str, display: str, text: str, parser_dir: str | None = None) -> TfFile | ParseError:
     if path.endswith(".tfvars.json"):
         return _parse_tfvars_json(path, display, text)
     try:
-        body = parse_hcl(text)
+        body = parse_hcl(text, parser_dir)
     except HclSyntaxError as exc:
         return ParseError(display, str(exc), exc.line)
     return TfFile(path, display, body, text)
