@@ -68,9 +68,7 @@ def test_case_reports_exactly_the_expected_findings(case: Path, in_dir) -> None:
     in_dir(case)
     report = scan(["."], ScanOptions(settings=_settings(case), checks=[check]))
     assert report.errors == []
-    got = sorted(
-        f"{f.check_id} {f.file}:{f.start_line} {f.resource}" for f in report.findings if f.suppression is None
-    )
+    got = sorted(f"{f.check_id} {f.file}:{f.start_line} {f.resource}" for f in report.findings if f.suppression is None)
     assert got == _expected(case)
     if case.name.startswith("good"):
         assert got == []

@@ -233,6 +233,7 @@ def hcl_parser(cache_dir: str | None = None) -> Any:
     snapshot (the default cache directory when None)."""
     files = python_hcl2_files()
     import lark as lark_module
+
     postlexer = _postlexer(files)
     if cache_dir is None:
         from ..cache import default_cache_dir
