@@ -15,11 +15,13 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from typing import Any
 
 from . import __version__
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
+CLEAN_INTERVAL_SECONDS = 600
 _MAGIC = b"AMPLSC1\n"
 
 
@@ -117,6 +119,20 @@ class Cache:
     def _discard(self, path: str) -> None:
         with contextlib.suppress(OSError):
             os.remove(path)
+
+    def clean_now_and_then(self) -> None:
+        """`clean`, at most once every `CLEAN_INTERVAL_SECONDS`: listing every entry costs tens of
+        milliseconds on a large cache, too much to pay on every pre-commit run. Between two
+        cleanings the cache can only outgrow its limit by what a few scans write."""
+        marker = os.path.join(self.directory, "last-cleaned")
+        try:
+            if time.time() - os.stat(marker).st_mtime < CLEAN_INTERVAL_SECONDS:
+                return
+        except OSError:
+            pass
+        self.clean()
+        with contextlib.suppress(OSError), open(marker, "w"):
+            pass
 
     def clean(self) -> None:
         """Remove the oldest entries while the cache is over its size limit."""

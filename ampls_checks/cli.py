@@ -229,15 +229,14 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write("ampls-checks: error: --baseline and --create-baseline do not go together\n")
         return EXIT_ERROR
 
-    from .baseline import BaselineError
-    from .baseline import load as load_baseline
-    from .baseline import write as write_baseline
     from .reporters import ReportContext, reporter
     from .scan import DEFAULT_MAX_FILE_BYTES, ScanOptions, scan
-    from .suppress import apply_baseline
 
     baseline = None
     if args.baseline:
+        from .baseline import BaselineError
+        from .baseline import load as load_baseline
+
         try:
             baseline = load_baseline(args.baseline)
         except BaselineError as exc:
@@ -264,6 +263,8 @@ def _run(args: argparse.Namespace) -> int:
 
     context = ReportContext()
     if baseline is not None:
+        from .suppress import apply_baseline
+
         report, known = apply_baseline(report, baseline)
         context = ReportContext(baseline=baseline.path, baselined=known)
 
@@ -286,6 +287,9 @@ def _run(args: argparse.Namespace) -> int:
         for note in report.notes:
             sys.stderr.write(inert_line(f"{visible(note.file)}:{note.line}: unknown: {visible(note.message)}") + "\n")
     if args.create_baseline:
+        from .baseline import BaselineError
+        from .baseline import write as write_baseline
+
         try:
             write_baseline(report.findings, args.create_baseline)
         except BaselineError as exc:

@@ -29,11 +29,16 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
+from .call_index import CallIndex
 from .checks import all_checks
 from .discover import SKIPPED_DIRS, FileKind, display_path, kind_of
 from .scan import ScanOptions, ScanReport, scan
-from .units import local_calls, reachable, terraform_units
+from .units import reachable, terraform_units
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 _BICEP_MODULE = re.compile(rb"""^\s*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'([^'$]+)'""", re.MULTILINE)
 
@@ -110,8 +115,24 @@ def _excluded(path: str, exclude: list[str]) -> bool:
     return any(fnmatch.fnmatch(display, p) or fnmatch.fnmatch(os.path.basename(path), p) for p in exclude)
 
 
-def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
-    """Which files to scan for these changed files, and where to report."""
+def _index_key(cache: Cache, roots: list[str]) -> str:
+    return cache.key("call-index", *roots)
+
+
+def _load_index(cache: Cache | None, roots: list[str]) -> CallIndex:
+    """The index of module calls kept by the last run from these roots (an empty one without a
+    cache, which makes the walk read every file)."""
+    if cache is not None:
+        kept = cache.get(_index_key(cache, roots))
+        if isinstance(kept, CallIndex):
+            kept.changed = False
+            return kept
+    return CallIndex()
+
+
+def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None = None) -> Plan:
+    """Which files to scan for these changed files, and where to report. With a `cache`, the
+    module calls of unchanged files come from the index the previous run kept there."""
     exclude = exclude or []
     changed = sorted({os.path.realpath(p) for p in paths if os.path.isfile(p) and kind_of(os.path.basename(p))})
     if not changed:
@@ -123,16 +144,10 @@ def plan(paths: list[str], exclude: list[str] | None = None) -> Plan:
     roots = _search_roots(changed)
 
     if kinds & {FileKind.TERRAFORM, FileKind.TFVARS}:
-        files: dict[str, list[str]] = {}
-        calls: dict[str, set[str]] = {}
-        for path in _walk(roots, (".tf", ".tfvars"), exclude):
-            directory = os.path.dirname(path)
-            files.setdefault(directory, []).append(path)
-            if path.endswith(".tf"):
-                data = _read(path)
-                # local_calls looks for `source = "./` or `"../`: most files hold neither.
-                if b'"./' in data or b'"../' in data:
-                    calls.setdefault(directory, set()).update(local_calls(directory, data))
+        index = _load_index(cache, roots)
+        files, calls = index.walk(roots, lambda path: _excluded(path, exclude))
+        if cache is not None and index.changed:
+            cache.put(_index_key(cache, roots), index)
         for unit in terraform_units(files, calls):
             if any(os.path.dirname(path) in directories for path in unit):
                 wanted.update(unit)
@@ -181,7 +196,12 @@ def restrict(report: ScanReport, directories: frozenset[str]) -> ScanReport:
 
 def scan_changed(paths: list[str], options: ScanOptions) -> ScanReport:
     """Scan what the changed files belong to; report what is in their directories."""
-    work = plan(paths, options.exclude)
+    cache = None
+    if options.use_cache:
+        from .cache import Cache
+
+        cache = Cache(options.cache_dir)
+    work = plan(paths, options.exclude, cache)
     if not work.files:
         return ScanReport(checks_run=list(options.checks) if options.checks is not None else all_checks())
     return restrict(scan(work.files, options), work.directories)

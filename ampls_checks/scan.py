@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
 import sys
 from dataclasses import dataclass, field, replace
@@ -216,6 +215,8 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     hashes: dict[str, str] = {}
     parameters_digest = ""
     if options.use_cache:  # hashing is only for the cache keys
+        import hashlib
+
         from .cache import Cache
 
         cache = Cache(options.cache_dir)
@@ -292,7 +293,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     if cache is not None:
         cache.put(whole_key, (report.findings, report.errors, report.notes, report.files_parsed))
         if cache.writes:
-            cache.clean()
+            cache.clean_now_and_then()
     return report
 
 
@@ -301,6 +302,8 @@ def _unique(items: list[Any]) -> list[Any]:
 
 
 def _parameter_files_digest(paths: list[str]) -> str:
+    import hashlib
+
     digest = hashlib.blake2b(digest_size=20)
     for path in paths:
         digest.update(path.encode())

@@ -14,7 +14,6 @@ lazy views (`get_attr`) that resources and modules evaluate to.
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 import json
 import math
@@ -803,6 +802,8 @@ def _fn_setproduct(*sets: Any) -> Any:
 
 
 def _fn_cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> Any:
+    import ipaddress  # only cidrsubnet() needs it
+
     network = ipaddress.ip_network(_strs(prefix)[0], strict=False)
     bits, number = int(to_number(newbits)), int(to_number(netnum))
     new_prefix = network.prefixlen + bits

@@ -47,12 +47,14 @@ def inert_line(line: str) -> str:
 
 # XML 1.0 allows tab, newline, carriage return and these ranges, nothing else, not even as a
 # character reference: https://www.w3.org/TR/xml/#charsets
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Compiled on first use: this class, with its astral range, takes Python's regex compiler
+# several milliseconds, and only the JUnit reporter needs it.
+_NOT_XML = "[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 def xml_text(text: str) -> str:
     """Text that can go into an XML 1.0 document: forbidden characters become `\\xNN` escapes."""
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else "\ufffd", text)
+    return re.sub(_NOT_XML, lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100 else "\ufffd", text)
 
 
 def xml_attribute(text: str) -> str:

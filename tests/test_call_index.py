@@ -1,0 +1,97 @@
+"""The pre-commit hook's index of module calls: what `stat` shows changed is read again, and the
+planned units are the same as without the index."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from ampls_checks import call_index
+from ampls_checks.cache import Cache
+from ampls_checks.call_index import CallIndex
+from ampls_checks.precommit import plan
+
+
+def _age(path: Path, seconds: float = 10) -> None:
+    """Make a file or directory look written `seconds` ago, so its record can be trusted."""
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def _tree(root: Path) -> Path:
+    (root / "live").mkdir(parents=True)
+    (root / "modules" / "ampls").mkdir(parents=True)
+    (root / "live" / "main.tf").write_text('module "a" {\n  source = "../modules/ampls"\n}\n')
+    (root / "modules" / "ampls" / "main.tf").write_text('resource "x" "y" {}\n')
+    for path in [*root.rglob("*"), root]:
+        _age(path)
+    return root
+
+
+def _calls(index: CallIndex, root: Path) -> dict[str, list[str]]:
+    _files, calls = index.walk([str(root)])
+    return {os.path.relpath(d, root): sorted(os.path.relpath(t, root) for t in ts) for d, ts in calls.items()}
+
+
+def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _tree(tmp_path / "repo")
+    index = CallIndex()
+    assert _calls(index, root) == {"live": ["modules/ampls"]}
+    assert index.changed
+
+    opened: list[str] = []
+    real_open = open
+    monkeypatch.setattr(call_index, "open", lambda p, *a, **k: opened.append(p) or real_open(p, *a, **k), raising=False)
+    index.changed = False
+    assert _calls(index, root) == {"live": ["modules/ampls"]}
+    assert opened == []
+    assert not index.changed
+
+
+def test_a_changed_file_and_a_new_directory_are_seen(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "repo")
+    index = CallIndex()
+    _calls(index, root)
+    # an edit that keeps the size and the directory listing: only the file's time tells
+    caller = root / "live" / "main.tf"
+    caller.write_text(caller.read_text().replace("../modules/ampls", "../modules/xxxxx"))
+    (root / "other").mkdir()
+    (root / "other" / "main.tf").write_text('module "b" {\n  source = "../modules/ampls"\n}\n')
+    assert _calls(index, root) == {"live": ["modules/xxxxx"], "other": ["modules/ampls"]}
+
+
+def test_a_record_taken_just_after_a_write_is_not_trusted(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "repo")
+    caller = root / "live" / "main.tf"
+    caller.write_text('module "a" {\n  source = "../modules/ampls"\n}\n')  # modified just now
+    index = CallIndex()
+    _calls(index, root)
+    stamp = caller.stat().st_mtime_ns
+    # rewritten within the clock's resolution: same size, same time
+    caller.write_text('module "a" {\n  source = "../modules/bbbbb"\n}\n')
+    os.utime(caller, ns=(stamp, stamp))
+    assert _calls(index, root) == {"live": ["modules/bbbbb"]}
+
+
+def test_removed_directories_leave_the_index(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "repo")
+    index = CallIndex()
+    _calls(index, root)
+    (root / "live" / "main.tf").unlink()
+    (root / "live").rmdir()
+    assert _calls(index, root) == {}
+    assert str(root / "live") not in index.directories
+
+
+def test_the_plan_is_the_same_with_a_kept_index(tmp_path: Path, in_dir) -> None:
+    root = _tree(tmp_path / "repo")
+    in_dir(root)
+    cache = Cache(str(tmp_path / "cache"))
+    without = plan(["modules/ampls/main.tf"])
+    first = plan(["modules/ampls/main.tf"], cache=cache)
+    second = plan(["modules/ampls/main.tf"], cache=cache)  # answered from the kept index
+    assert without == first == second
+    assert sorted(os.path.relpath(p, root) for p in second.files) == ["live/main.tf", "modules/ampls/main.tf"]
