@@ -7,9 +7,7 @@ found, per directory: the directory's modification time (which changes when an e
 removed or renamed) with its relevant entries, and per file its modification time, size and the
 module directories it calls. Whatever `stat` shows changed is listed or read again.
 
-Like git's index, a record is trusted only if the file or directory had not been modified in the
-two seconds before it was recorded: a file written twice within the clock's resolution keeps its
-time, and a read racing such a write would otherwise be trusted forever.
+Records are checked and trusted as `stat_memo` explains.
 """
 
 from __future__ import annotations
@@ -21,37 +19,27 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .discover import SKIPPED_DIRS
+from .stat_memo import Stamp, StatMemo, stamp_of, trusted
 from .units import local_calls
 
-_RACY_NS = 2_000_000_000
 SUFFIXES = (".tf", ".tfvars")
 
 
 @dataclass
-class _File:
-    mtime_ns: int
-    size: int
-    recorded_ns: int
-    calls: tuple[str, ...]
-
-
-@dataclass
-class _Directory:
-    mtime_ns: int
+class _Listing:
+    stamp: Stamp
     recorded_ns: int
     subdirectories: tuple[str, ...]
-    files: dict[str, _File | None]  # None: listed, not yet read
-
-
-def _trusted(mtime_ns: int, recorded_ns: int) -> bool:
-    return mtime_ns + _RACY_NS <= recorded_ns
+    files: tuple[str, ...]
 
 
 @dataclass
 class CallIndex:
-    """Directory path -> what it holds; `changed` tells whether it is worth saving."""
+    """Directory -> its listing, and `.tf` file -> the module directories it calls.
+    `changed` tells whether it is worth saving."""
 
-    directories: dict[str, _Directory] = field(default_factory=dict)
+    directories: dict[str, _Listing] = field(default_factory=dict)
+    files: StatMemo = field(default_factory=StatMemo)
     changed: bool = False
 
     def walk(
@@ -59,51 +47,62 @@ class CallIndex:
     ) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
         """Every `.tf`/`.tfvars` file under `roots` by directory, and the local module
         directories each directory calls. `excluded(path) -> bool` prunes files and directories.
-        Symbolic links to directories are not followed (as in discovery); the directories not
-        reached are dropped from the index."""
+        Symbolic links to directories are not followed (as in discovery); what the walk does not
+        reach leaves the index."""
         is_excluded = excluded or (lambda _path: False)
         files: dict[str, list[str]] = {}
         calls: dict[str, set[str]] = {}
-        visited: dict[str, _Directory] = {}
+        visited: dict[str, _Listing] = {}
+        kept = StatMemo()
         pending = list(roots)
         now = time.time_ns()
         while pending:
             directory = pending.pop()
             if directory in visited:
                 continue
-            record = self._directory(directory, now)
-            if record is None:
+            listing = self._listing(directory, now)
+            if listing is None:
                 continue
-            visited[directory] = record
-            for name in record.subdirectories:
-                path = os.path.join(directory, name)
-                if not is_excluded(path):
-                    pending.append(path)
-            for name in list(record.files):
+            visited[directory] = listing
+            pending.extend(
+                path for path in (os.path.join(directory, n) for n in listing.subdirectories) if not is_excluded(path)
+            )
+            for name in listing.files:
                 path = os.path.join(directory, name)
                 if is_excluded(path):
                     continue
-                entry = self._file(record, name, path, directory, now)
-                if entry is None:
+                try:
+                    status = os.stat(path)
+                except OSError:
                     continue
+                if not stat.S_ISREG(status.st_mode):
+                    continue
+                found = self.files.get(path, status)
+                if found is None:
+                    found = _read_calls(path, directory)
+                    kept.put(path, status, found, now)
+                    self.changed = True
+                else:
+                    kept.entries[path] = self.files.entries[path]
                 files.setdefault(directory, []).append(path)
-                if entry.calls:
-                    calls.setdefault(directory, set()).update(entry.calls)
-        if visited.keys() != self.directories.keys():
+                if found:
+                    calls.setdefault(directory, set()).update(found)
+        if visited.keys() != self.directories.keys() or kept.entries.keys() != self.files.entries.keys():
             self.changed = True
         self.directories = visited
+        self.files = kept
         return files, calls
 
-    def _directory(self, directory: str, now: int) -> _Directory | None:
+    def _listing(self, directory: str, now: int) -> _Listing | None:
         try:
-            mtime = os.stat(directory).st_mtime_ns
+            status = os.stat(directory)
         except OSError:
             return None
         known = self.directories.get(directory)
-        if known is not None and known.mtime_ns == mtime and _trusted(mtime, known.recorded_ns):
+        if known is not None and known.stamp == stamp_of(status) and trusted(known.stamp, known.recorded_ns):
             return known
         subdirectories: list[str] = []
-        names: dict[str, _File | None] = {}
+        names: list[str] = []
         try:
             with os.scandir(directory) as entries:
                 for entry in entries:
@@ -112,41 +111,24 @@ class CallIndex:
                             if entry.name not in SKIPPED_DIRS:
                                 subdirectories.append(entry.name)
                         elif entry.name.endswith(SUFFIXES) and entry.is_file():
-                            old = known.files.get(entry.name) if known is not None else None
-                            names[entry.name] = old
+                            names.append(entry.name)
                     except OSError:
                         continue
         except OSError:
             return None
         self.changed = True
-        return _Directory(mtime, now, tuple(sorted(subdirectories)), names)
+        return _Listing(stamp_of(status), now, tuple(sorted(subdirectories)), tuple(sorted(names)))
 
-    def _file(self, record: _Directory, name: str, path: str, directory: str, now: int) -> _File | None:
-        try:
-            status = os.stat(path)
-        except OSError:
-            return None
-        if not stat.S_ISREG(status.st_mode):
-            return None
-        known = record.files.get(name)
-        if (
-            known is not None
-            and known.mtime_ns == status.st_mtime_ns
-            and known.size == status.st_size
-            and _trusted(known.mtime_ns, known.recorded_ns)
-        ):
-            return known
-        calls: tuple[str, ...] = ()
-        if name.endswith(".tf"):
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                data = b""
-            # local_calls looks for `source = "./` or `"../`: most files hold neither.
-            if b'"./' in data or b'"../' in data:
-                calls = tuple(sorted(local_calls(directory, data)))
-        entry = _File(status.st_mtime_ns, status.st_size, now, calls)
-        record.files[name] = entry
-        self.changed = True
-        return entry
+
+def _read_calls(path: str, directory: str) -> tuple[str, ...]:
+    if not path.endswith(".tf"):
+        return ()
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return ()
+    # local_calls looks for `source = "./` or `"../`: most files hold neither.
+    if b'"./' not in data and b'"../' not in data:
+        return ()
+    return tuple(sorted(local_calls(directory, data)))

@@ -6,13 +6,16 @@ import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks import Check, Finding, Settings, all_checks
 from .discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant
 from .link import link
 from .model import Entity, Note, ParseError, ParseResult
 from .zones import Cloud
+
+if TYPE_CHECKING:
+    from .cache import Cache
 
 DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
@@ -200,27 +203,18 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     checks = options.checks if options.checks is not None else all_checks()
     report.checks_run = checks
 
-    contents: list[tuple[Candidate, bytes]] = []
-    for candidate in found.files:
-        data, error = read_text(candidate, options.max_file_bytes)
-        if error is not None or data is None:
-            report.errors.append(error or ParseError(candidate.display, "cannot read file"))
-            continue
-        contents.append((candidate, data))
-
     # Nothing changed since a previous identical scan: the bytes of every file, the options and
-    # the version decide the whole result, so it is answered before any other work.
+    # the version decide the whole result, so it is answered before any other work. The bytes
+    # are known by their hashes; a file `stat` shows unchanged is not even read (stat_memo.py).
     cache = None
     whole_key = ""
     hashes: dict[str, str] = {}
     parameters_digest = ""
-    if options.use_cache:  # hashing is only for the cache keys
-        import hashlib
-
+    if options.use_cache:
         from .cache import Cache
 
         cache = Cache(options.cache_dir)
-        hashes = {c.display: hashlib.blake2b(data, digest_size=20).hexdigest() for c, data in contents}
+        unread = _read_known(found.files, options, cache, paths, report, hashes)
         parameters_digest = _parameter_files_digest(options.arm_parameters)
         whole_key = cache.key(
             "scan",
@@ -235,6 +229,9 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
         if isinstance(cached, tuple) and len(cached) == 4:
             report.findings, report.errors, report.notes, report.files_parsed = cached
             return report
+    else:
+        unread = [(c, None) for c in found.files]
+    contents = _read_rest(unread, options, report)
 
     by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]] = {kind: [] for kind in FileKind}
     for candidate, data in contents:
@@ -295,6 +292,66 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
         if cache.writes:
             cache.clean_now_and_then()
     return report
+
+
+def _read_known(
+    files: list[Candidate],
+    options: ScanOptions,
+    cache: Cache,
+    paths: list[str],
+    report: ScanReport,
+    hashes: dict[str, str],
+) -> list[tuple[Candidate, bytes | None]]:
+    """Each file's content hash into `hashes`, read only when `stat` cannot vouch for the hash the
+    last scan of these paths recorded. Returns the files with their bytes, or None where unread."""
+    import hashlib
+    import time
+
+    from .stat_memo import StatMemo
+
+    index_key = cache.key("content-index", os.getcwd(), *paths)
+    kept = cache.get(index_key)
+    known = kept if isinstance(kept, StatMemo) else StatMemo()
+    fresh = StatMemo()
+    now = time.time_ns()
+    contents: list[tuple[Candidate, bytes | None]] = []
+    for candidate in files:
+        try:
+            status: os.stat_result | None = os.stat(candidate.path)
+        except OSError:
+            status = None
+        if status is not None and status.st_size <= options.max_file_bytes:
+            digest = known.get(candidate.path, status)
+            if digest is not None:
+                fresh.entries[candidate.path] = known.entries[candidate.path]
+                hashes[candidate.display] = digest
+                contents.append((candidate, None))
+                continue
+        data, error = read_text(candidate, options.max_file_bytes)
+        if error is not None or data is None:
+            report.errors.append(error or ParseError(candidate.display, "cannot read file"))
+            continue
+        contents.append((candidate, data))
+        hashes[candidate.display] = hashlib.blake2b(data, digest_size=20).hexdigest()
+        if status is not None:
+            fresh.put(candidate.path, status, hashes[candidate.display], now)
+    if fresh.changed or fresh.entries.keys() != known.entries.keys():
+        cache.put(index_key, fresh)
+    return contents
+
+
+def _read_rest(
+    contents: list[tuple[Candidate, bytes | None]], options: ScanOptions, report: ScanReport
+) -> list[tuple[Candidate, bytes]]:
+    """The bytes of every file, reading those not read yet."""
+    complete: list[tuple[Candidate, bytes]] = []
+    for candidate, known in contents:
+        data, error = (known, None) if known is not None else read_text(candidate, options.max_file_bytes)
+        if error is not None or data is None:
+            report.errors.append(error or ParseError(candidate.display, "cannot read file"))
+            continue
+        complete.append((candidate, data))
+    return complete
 
 
 def _unique(items: list[Any]) -> list[Any]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
+from ampls_checks import scan as scan_module
 from ampls_checks.cache import Cache
 from ampls_checks.scan import ScanOptions, ScanReport, scan
 
@@ -78,3 +81,45 @@ def test_cache_is_cleaned_down_to_its_size_limit(tmp_path: Path) -> None:
     cache.clean()
     sizes = [p.stat().st_size for p in (tmp_path / "cache").rglob("*.pkl")]
     assert 0 < sum(sizes) <= 10_000
+
+
+def _age_tree(root: Path, seconds: float = 30) -> None:
+    then = time.time() - seconds
+    for path in root.rglob("*"):
+        os.utime(path, (then, then))
+
+
+def test_a_warm_scan_reads_no_unchanged_file(tmp_path: Path, in_dir, monkeypatch) -> None:
+    root = _tree(tmp_path)
+    _age_tree(root)
+    in_dir(root)
+    options = ScanOptions(use_cache=True, cache_dir=str(tmp_path / "cache"), jobs=1)
+    expected = _outcome(scan(["."], options))
+    reads: list[str] = []
+    real = scan_module.read_text
+    monkeypatch.setattr(scan_module, "read_text", lambda c, limit: reads.append(c.display) or real(c, limit))
+    assert _outcome(scan(["."], options)) == expected
+    assert reads == []
+    # the changed file is read first (for its hash); the others only because the result changed
+    changed_file = os.path.join("examples", "terraform", "main.tf")
+    (root / changed_file).write_text("# emptied\n")
+    assert _outcome(scan(["."], options)) != expected
+    assert reads[0] == changed_file and reads.count(changed_file) == 1
+
+
+def test_an_edit_that_keeps_size_and_time_is_still_seen(tmp_path: Path, in_dir) -> None:
+    root = tmp_path / "tree"
+    shutil.copytree(REPO / "examples" / "terraform", root)
+    _age_tree(root)
+    in_dir(root)
+    options = ScanOptions(use_cache=True, cache_dir=str(tmp_path / "cache"), jobs=1)
+    before = scan(["."], options)
+    assert "CKV_AMPLS_2" in {f.check_id for f in before.findings}
+    module = root / "modules" / "ampls" / "main.tf"
+    old = module.stat()
+    text = module.read_text()
+    module.write_text(text.replace('  query_access_mode     = "Open"', 'query_access_mode="PrivateOnly" '))
+    os.utime(module, ns=(old.st_atime_ns, old.st_mtime_ns))  # same size, same modification time
+    assert module.stat().st_size == old.st_size
+    after = scan(["."], options)  # the change time still differs
+    assert "CKV_AMPLS_2" not in {f.check_id for f in after.findings}

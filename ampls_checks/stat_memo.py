@@ -1,0 +1,47 @@
+"""Remembering what was derived from a file's bytes for as long as `stat` says they are the same.
+
+A warm scan and the pre-commit hook would otherwise read every file of a large repository on
+every run, only to find it unchanged. A `stat` costs a tenth of a read. A record holds the
+file's modification and change times, size and inode (a rewrite, a `chmod`, a replacement by
+rename all change one of them) and is trusted only if the file had not been modified in the two
+seconds before it was recorded: like git's index, this guards against a file written twice
+within the clock's resolution, which keeps its time while its bytes change.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+RACY_NS = 2_000_000_000
+
+Stamp = tuple[int, int, int, int]
+
+
+def stamp_of(status: os.stat_result) -> Stamp:
+    return (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+
+
+def trusted(recorded_stamp: Stamp, recorded_ns: int) -> bool:
+    """Whether a record taken at `recorded_ns` can stand for the bytes: their last modification
+    was long enough before it."""
+    return recorded_stamp[0] + RACY_NS <= recorded_ns
+
+
+@dataclass
+class StatMemo:
+    """Path -> (stamp, when recorded, value). `changed` tells whether it is worth saving."""
+
+    entries: dict[str, tuple[Stamp, int, Any]] = field(default_factory=dict)
+    changed: bool = False
+
+    def get(self, path: str, status: os.stat_result) -> Any | None:
+        entry = self.entries.get(path)
+        if entry is not None and entry[0] == stamp_of(status) and trusted(entry[0], entry[1]):
+            return entry[2]
+        return None
+
+    def put(self, path: str, status: os.stat_result, value: Any, now_ns: int) -> None:
+        self.entries[path] = (stamp_of(status), now_ns, value)
+        self.changed = True
