@@ -6,3 +6,7 @@ cheap: parsers and their third-party libraries are imported only when a file nee
 """
 
 __version__ = "0.1.0"
+
+# Files larger than this are reported, not read (`--max-file-size`). Here, not in scan.py, because
+# the pre-commit helper (parsed_files.py) needs it before the scan is imported.
+DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024

@@ -64,11 +64,11 @@ class CallIndex:
             if listing is None:
                 continue
             visited[directory] = listing
-            pending.extend(
-                path for path in (os.path.join(directory, n) for n in listing.subdirectories) if not is_excluded(path)
-            )
+            # os.path.join, without its cost per file
+            prefix = directory if directory.endswith(os.sep) else directory + os.sep
+            pending.extend(path for path in (prefix + n for n in listing.subdirectories) if not is_excluded(path))
             for name in listing.files:
-                path = os.path.join(directory, name)
+                path = prefix + name
                 if is_excluded(path):
                     continue
                 try:

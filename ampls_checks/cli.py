@@ -190,8 +190,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkov_pack") + "\n")
         return EXIT_OK
     args = build_parser().parse_args(arguments)
+    helper = None
+    if args.changed_files and not args.no_cache and not args.list_checks:
+        from . import DEFAULT_MAX_FILE_BYTES
+        from .parsed_files import start_helper
+
+        helper = start_helper(args.paths or [], args.cache_dir, args.max_file_size or DEFAULT_MAX_FILE_BYTES)
     try:
-        return _run(args)
+        return _run(args, helper)
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: no traceback reaches a user
@@ -199,9 +205,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         sys.stderr.write(f"ampls-checks: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
         return EXIT_ERROR
+    finally:
+        if helper is not None:
+            from .parsed_files import wait_for_helper
+
+            wait_for_helper(helper)
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, helper: int | None = None) -> int:
     from .checks import Limits, Settings, Severity, all_checks, select_checks
     from .zones import Cloud
 
@@ -257,7 +268,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.changed_files:
         from .precommit import scan_changed
 
-        report = scan_changed(args.paths or [], options)
+        report = scan_changed(args.paths or [], options, helper)
     else:
         report = scan(args.paths or ["."], options)
 

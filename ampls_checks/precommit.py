@@ -130,6 +130,23 @@ def _load_index(cache: Cache | None, roots: list[str]) -> CallIndex:
     return CallIndex()
 
 
+def _units_holding(directories: frozenset[str], files: dict[str, list[str]], calls: dict[str, set[str]]) -> set[str]:
+    """The files of every unit that holds one of `directories`. Only their part of the call graph
+    is split into units: the directories that call them, directly or not, and all that those
+    call. Every caller of such a directory is in that part, so its roots are the roots of the
+    whole graph that reach `directories`."""
+    called_by: dict[str, set[str]] = {}
+    for caller, targets in calls.items():
+        for target in targets:
+            called_by.setdefault(target, set()).add(caller)
+    part = reachable(reachable(directories, called_by), calls)
+    wanted: set[str] = set()
+    for unit in terraform_units({d: files[d] for d in part if d in files}, calls):
+        if any(os.path.dirname(path) in directories for path in unit):
+            wanted.update(unit)
+    return wanted
+
+
 def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None = None) -> Plan:
     """Which files to scan for these changed files, and where to report. With a `cache`, the
     module calls of unchanged files come from the index the previous run kept there."""
@@ -145,12 +162,10 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
 
     if kinds & {FileKind.TERRAFORM, FileKind.TFVARS}:
         index = _load_index(cache, roots)
-        files, calls = index.walk(roots, lambda path: _excluded(path, exclude))
+        files, calls = index.walk(roots, (lambda path: _excluded(path, exclude)) if exclude else None)
         if cache is not None and index.changed:
             cache.put(_index_key(cache, roots), index)
-        for unit in terraform_units(files, calls):
-            if any(os.path.dirname(path) in directories for path in unit):
-                wanted.update(unit)
+        wanted.update(_units_holding(directories, files, calls))
         reported.update(reachable(directories, calls))
 
     if FileKind.BICEP in kinds:
@@ -194,14 +209,18 @@ def restrict(report: ScanReport, directories: frozenset[str]) -> ScanReport:
     )
 
 
-def scan_changed(paths: list[str], options: ScanOptions) -> ScanReport:
-    """Scan what the changed files belong to; report what is in their directories."""
+def scan_changed(paths: list[str], options: ScanOptions, helper: int | None = None) -> ScanReport:
+    """Scan what the changed files belong to; report what is in their directories. `helper` is
+    the process parsing the changed files ahead (parsed_files.py): the scan waits for it."""
     cache = None
     if options.use_cache:
         from .cache import Cache
 
         cache = Cache(options.cache_dir)
     work = plan(paths, options.exclude, cache)
+    from .parsed_files import wait_for_helper
+
+    wait_for_helper(helper)
     if not work.files:
         return ScanReport(checks_run=list(options.checks) if options.checks is not None else all_checks())
-    return restrict(scan(work.files, options), work.directories)
+    return restrict(scan(work.files, replace(options, keep_parsed_files=True)), work.directories)

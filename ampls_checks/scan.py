@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import sys
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from . import DEFAULT_MAX_FILE_BYTES
 from .checks import Check, Finding, Settings, all_checks
 from .discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant
 from .link import link
@@ -16,8 +18,6 @@ from .zones import Cloud
 
 if TYPE_CHECKING:
     from .cache import Cache
-
-DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 @dataclass
@@ -31,6 +31,7 @@ class ScanOptions:
     jobs: int | None = None
     cache_dir: str | None = None
     use_cache: bool = False
+    keep_parsed_files: bool = False  # also cache each Terraform file's parse (parsed_files.py)
 
 
 @dataclass
@@ -95,11 +96,16 @@ class JobSettings:
     arm_parameters: tuple[str, ...] = ()
     cloud: Cloud = Cloud.PUBLIC
     parser_dir: str | None = None
+    keep_parsed_files: bool = False
 
     @staticmethod
     def of(options: ScanOptions) -> JobSettings:
         return JobSettings(
-            options.max_eval_steps, tuple(options.arm_parameters), options.settings.cloud, options.cache_dir
+            options.max_eval_steps,
+            tuple(options.arm_parameters),
+            options.settings.cloud,
+            options.cache_dir,
+            options.use_cache and options.keep_parsed_files,
         )
 
 
@@ -110,10 +116,13 @@ def run_job(job: Job, settings: JobSettings) -> ParseResult:
             from .parsers.terraform import parse_tf_file
             from .parsers.terraform_resources import load_terraform
 
-            parsed = [
-                (real, display, parse_tf_file(real, display, text, settings.parser_dir))
-                for real, display, text in job.files
-            ]
+            if settings.keep_parsed_files:
+                from .parsed_files import cached_parser
+
+                parse = cached_parser(settings.parser_dir)
+            else:
+                parse = functools.partial(parse_tf_file, parser_dir=settings.parser_dir)
+            parsed = [(real, display, parse(real, display, text)) for real, display, text in job.files]
             return load_terraform(parsed, settings.max_steps)
         if job.kind == "arm":
             from .parsers.arm import parse_arm_files
