@@ -28,7 +28,24 @@ from typing import Any
 
 from ..model import Ref, Unknown
 from ..zones import Cloud
-from .arm_functions import MAX_ITEMS, MAX_STRING, intersection_with, join_with, pad_left_with
+from .arm_functions import (
+    MAX_ITEMS,
+    MAX_STRING,
+    contains_with,
+    empty,
+    has_opaque,
+    index_of_with,
+    intersection_with,
+    join_with,
+    length,
+    pad_left_with,
+    same,
+    split,
+    string_function,
+    to_bool,
+    to_int,
+    union_with,
+)
 from .arm_functions import is_int as _is_int
 from .arm_functions import min_max as _min_max
 from .arm_functions import replace as _replace
@@ -639,15 +656,6 @@ def _format(scope: Scope, args: list[Any]) -> Any:
     return _join_texts(pieces)
 
 
-def _string_function(operation: Callable[..., Any]) -> Callable[[Scope, list[Any]], Any]:
-    def apply(scope: Scope, args: list[Any]) -> Any:
-        if not all(isinstance(a, str) for a in args[:1]):
-            return Unknown("a string is expected")
-        return operation(*args)
-
-    return apply
-
-
 def _starts_ends(start: bool) -> Callable[[Scope, list[Any]], Any]:
     def apply(scope: Scope, args: list[Any]) -> Any:
         text, part = args
@@ -657,19 +665,6 @@ def _starts_ends(start: bool) -> Callable[[Scope, list[Any]], Any]:
         return lowered.startswith(needle) if start else lowered.endswith(needle)
 
     return apply
-
-
-def _split(scope: Scope, args: list[Any]) -> Any:
-    text, separators = args
-    if isinstance(separators, str):
-        separators = [separators]
-    if not isinstance(text, str) or not isinstance(separators, list) or not all(isinstance(s, str) for s in separators):
-        return Unknown("split() needs strings")
-    parts = [text]
-    for separator in separators:
-        if separator:
-            parts = [piece for part in parts for piece in part.split(separator)]
-    return parts
 
 
 def _string(scope: Scope, args: list[Any]) -> Any:
@@ -684,51 +679,7 @@ def _string(scope: Scope, args: list[Any]) -> Any:
     return _text(value)
 
 
-def _index_of(last: bool) -> Callable[[Scope, list[Any]], Any]:
-    def apply(scope: Scope, args: list[Any]) -> Any:
-        container, item = args
-        if isinstance(container, str) and isinstance(item, str):
-            lowered, needle = container.lower(), item.lower()  # case-insensitive in ARM
-            return lowered.rfind(needle) if last else lowered.find(needle)
-        if isinstance(container, list):
-            matches = [i for i, v in enumerate(container) if _same(v, item) is True]
-            return (matches[-1] if last else matches[0]) if matches else -1
-        return Unknown("indexOf() arguments do not fit")
-
-    return apply
-
-
 # -- arrays and objects -----------------------------------------------------------------------
-
-
-def _length(scope: Scope, args: list[Any]) -> Any:
-    (value,) = args
-    if isinstance(value, (str, list, dict)):
-        return len(value)
-    return Unknown("length() needs a string, an array or an object")
-
-
-def _empty(scope: Scope, args: list[Any]) -> Any:
-    (value,) = args
-    if value is None:
-        return True
-    if isinstance(value, (str, list, dict)):
-        return len(value) == 0
-    return Unknown("empty() needs a string, an array or an object")
-
-
-def _contains(scope: Scope, args: list[Any]) -> Any:
-    container, item = args
-    if isinstance(container, str) and isinstance(item, str):
-        return item in container
-    if isinstance(container, dict) and isinstance(item, str):
-        return key_ci(container, item) is not None
-    if isinstance(container, list):
-        results = [_same(v, item) for v in container]
-        if any(r is True for r in results):
-            return True
-        return next((r for r in results if isinstance(r, Unknown)), False)
-    return Unknown("contains() arguments do not fit")
 
 
 def _first_last(which: int) -> Callable[[Scope, list[Any]], Any]:
@@ -783,28 +734,6 @@ def _array(scope: Scope, args: list[Any]) -> Any:
     return value if isinstance(value, list) else [value]
 
 
-def _union(scope: Scope, args: list[Any]) -> Any:
-    if all(isinstance(a, list) for a in args):
-        if sum(len(a) for a in args) > MAX_ITEMS:
-            return _too_many()
-        out: list[Any] = []
-        for array in args:
-            for value in array:
-                if not any(_same(value, seen) is True for seen in out):
-                    out.append(value)
-        return out
-    if all(isinstance(a, dict) for a in args):
-        merged: dict[str, Any] = {}
-        for obj in args:
-            for key, value in obj.items():
-                if isinstance(merged.get(key), dict) and isinstance(value, dict):
-                    merged[key] = _union(scope, [merged[key], value])
-                else:
-                    merged[key] = value
-        return merged
-    return Unknown("union() needs arrays or objects")
-
-
 def _flatten(scope: Scope, args: list[Any]) -> Any:
     (value,) = args
     if not isinstance(value, list) or not all(isinstance(a, list) for a in value):
@@ -834,28 +763,6 @@ def _json(scope: Scope, args: list[Any]) -> Any:
 
 
 # -- logic and numbers ------------------------------------------------------------------------
-
-
-def _has_opaque(value: Any) -> bool:
-    if isinstance(value, (Unknown, Ref)):
-        return True
-    if isinstance(value, list):
-        return any(_has_opaque(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_opaque(v) for v in value.values())
-    return False
-
-
-def _same(a: Any, b: Any) -> Any:
-    if isinstance(a, Unknown):
-        return a
-    if isinstance(b, Unknown):
-        return b
-    if _has_opaque(a) or _has_opaque(b):
-        return Unknown("comparing values only Azure knows")
-    if isinstance(a, bool) != isinstance(b, bool):
-        return False
-    return bool(a == b)
 
 
 def _equals(scope: Scope, args: list[Any]) -> Any:
@@ -899,26 +806,6 @@ def _arith(operation: str) -> Callable[[Scope, list[Any]], Any]:
         return _int64(quotient) if operation == "div" else a - quotient * b
 
     return apply
-
-
-def _int(scope: Scope, args: list[Any]) -> Any:
-    (value,) = args
-    if _is_int(value):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
-        return int(value)
-    return Unknown("int() needs a whole number")
-
-
-def _bool(scope: Scope, args: list[Any]) -> Any:
-    (value,) = args
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    if _is_int(value):
-        return value != 0
-    return Unknown("bool() needs a boolean, a number or 'true'/'false'")
 
 
 def _constant(value: Any) -> Callable[[Scope, list[Any]], Any]:
@@ -1005,6 +892,18 @@ RUNTIME = frozenset(
     }
 )
 
+# Values only Azure knows, which no comparison can decide.
+_OPAQUE = (Unknown, Ref)
+
+
+def _same(a: Any, b: Any) -> Any:
+    return same(a, b, _OPAQUE)
+
+
+def _has_opaque(value: Any) -> bool:
+    return has_opaque(value, _OPAQUE)
+
+
 FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "parameters": _parameters,
     "variables": _variables,
@@ -1018,21 +917,21 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "concat": _concat,
     "format": _format,
     "replace": _replace,
-    "tolower": _string_function(str.lower),
-    "toupper": _string_function(str.upper),
-    "trim": _string_function(str.strip),
+    "tolower": string_function(str.lower),
+    "toupper": string_function(str.upper),
+    "trim": string_function(str.strip),
     "startswith": _starts_ends(True),
     "endswith": _starts_ends(False),
-    "split": _split,
+    "split": split,
     "join": join_with(_text),
     "substring": _substring,
     "padleft": pad_left_with(_text),
     "string": _string,
-    "indexof": _index_of(False),
-    "lastindexof": _index_of(True),
-    "length": _length,
-    "empty": _empty,
-    "contains": _contains,
+    "indexof": index_of_with(_same, last=False),
+    "lastindexof": index_of_with(_same, last=True),
+    "length": length,
+    "empty": empty,
+    "contains": contains_with(_same),
     "first": _first_last(0),
     "last": _first_last(-1),
     "take": _take_skip(True),
@@ -1041,7 +940,7 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "createarray": _create_array,
     "createobject": _create_object,
     "array": _array,
-    "union": _union,
+    "union": union_with(_same),
     "intersection": intersection_with(_same),
     "flatten": _flatten,
     "items": _items,
@@ -1059,8 +958,8 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "mod": _arith("mod"),
     "min": _min_max(min),
     "max": _min_max(max),
-    "int": _int,
-    "bool": _bool,
+    "int": to_int,
+    "bool": to_bool,
     "true": _constant(True),
     "false": _constant(False),
     "null": _constant(None),

@@ -30,7 +30,24 @@ from typing import Any
 
 from ..model import Note, Ref, Unknown
 from ..zones import Cloud
-from .arm_functions import MAX_ITEMS, MAX_STRING, intersection_with, join_with, pad_left_with
+from .arm_functions import (
+    MAX_ITEMS,
+    MAX_STRING,
+    contains_with,
+    empty,
+    has_opaque,
+    index_of_with,
+    intersection_with,
+    join_with,
+    length,
+    pad_left_with,
+    same,
+    split,
+    string_function,
+    to_bool,
+    to_int,
+    union_with,
+)
 from .arm_functions import is_int as _is_int
 from .arm_functions import min_max as _min_max
 from .arm_functions import replace as _replace
@@ -845,29 +862,6 @@ def _child_ref(base: Ref, rest: list[Any]) -> Any:
 # -- operators --------------------------------------------------------------------------------
 
 
-def _same(a: Any, b: Any) -> Any:
-    """Bicep equality: no conversion between types."""
-    if isinstance(a, Unknown):
-        return a
-    if isinstance(b, Unknown):
-        return b
-    if _has_opaque(a) or _has_opaque(b):
-        return Unknown("comparing values only Azure knows")
-    if isinstance(a, bool) != isinstance(b, bool):
-        return False
-    return bool(a == b)
-
-
-def _has_opaque(value: Any) -> bool:
-    if isinstance(value, (Unknown, Ref, ResourceInstance, ModuleHandle, ScopeValue, OutputsView)):
-        return True
-    if isinstance(value, list):
-        return any(_has_opaque(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_opaque(v) for v in value.values())
-    return False
-
-
 def _unary(op: str, value: Any) -> Any:
     if isinstance(value, Unknown):
         return value
@@ -1008,28 +1002,6 @@ def _concat(scope: Scope, args: list[Any]) -> Any:
     return _interpolate(args)
 
 
-def _union(scope: Scope, args: list[Any]) -> Any:
-    if all(isinstance(a, list) for a in args):
-        if sum(len(a) for a in args) > MAX_ITEMS:
-            return _too_many()
-        out: list[Any] = []
-        for array in args:
-            for value in array:
-                if not any(_same(value, seen) is True for seen in out):
-                    out.append(value)
-        return out
-    if all(isinstance(a, dict) for a in args):
-        merged: dict[str, Any] = {}
-        for obj in args:
-            for key, value in obj.items():
-                if isinstance(merged.get(key), dict) and isinstance(value, dict):
-                    merged[key] = _union(scope, [merged[key], value])  # nested objects merge too
-                else:
-                    merged[key] = value
-        return merged
-    return Unknown("union() needs arrays or objects")
-
-
 _FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)\}|\{[^}]*\}")
 
 
@@ -1123,49 +1095,6 @@ def _skip(scope: Scope, args: list[Any]) -> Any:
     return value[max(count, 0) :]
 
 
-def _length(scope: Scope, args: list[Any]) -> Any:
-    value = args[0]
-    if isinstance(value, (str, list, dict)):
-        return len(value)
-    return Unknown("length() needs a string, an array or an object")
-
-
-def _contains(scope: Scope, args: list[Any]) -> Any:
-    container, item = args
-    if isinstance(container, str) and isinstance(item, str):
-        return item in container
-    if isinstance(container, dict) and isinstance(item, str):
-        # "Object functions for Bicep": keys of an object are compared without case
-        return item.lower() in (key.lower() for key in container)
-    if isinstance(container, list):
-        results = [_same(v, item) for v in container]
-        if any(r is True for r in results):
-            return True
-        return next((r for r in results if isinstance(r, Unknown)), False)
-    return Unknown("contains() arguments do not fit")
-
-
-def _string_function(operation: Callable[..., Any]) -> Callable[[Scope, list[Any]], Any]:
-    def apply(scope: Scope, args: list[Any]) -> Any:
-        if not isinstance(args[0], str):
-            return Unknown("a string is expected")
-        return operation(*args)
-
-    return apply
-
-
-def _split(scope: Scope, args: list[Any]) -> Any:
-    text, separators = args
-    if isinstance(separators, str):
-        separators = [separators]
-    if not isinstance(text, str) or not isinstance(separators, list) or not all(isinstance(s, str) for s in separators):
-        return Unknown("split() needs strings")
-    parts = [text]
-    for separator in separators:
-        parts = [piece for part in parts for piece in part.split(separator)]
-    return parts
-
-
 def _first_last(which: int) -> Callable[[Scope, list[Any]], Any]:
     def apply(scope: Scope, args: list[Any]) -> Any:
         value = args[0]
@@ -1174,15 +1103,6 @@ def _first_last(which: int) -> Callable[[Scope, list[Any]], Any]:
         return Unknown("first() and last() need a string or an array")
 
     return apply
-
-
-def _empty(scope: Scope, args: list[Any]) -> Any:
-    value = args[0]
-    if value is None:
-        return True
-    if isinstance(value, (str, list, dict)):
-        return len(value) == 0
-    return Unknown("empty() needs a string, an array or an object")
 
 
 def _string(scope: Scope, args: list[Any]) -> Any:
@@ -1213,26 +1133,6 @@ def _size(value: Any, limit: int) -> int:
     return total
 
 
-def _int(scope: Scope, args: list[Any]) -> Any:
-    value = args[0]
-    if _is_int(value):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
-        return int(value)
-    return Unknown("int() needs a number")
-
-
-def _bool(scope: Scope, args: list[Any]) -> Any:
-    value = args[0]
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    if _is_int(value):
-        return value != 0
-    return Unknown("bool() needs a boolean, a number or 'true'/'false'")
-
-
 def _json(scope: Scope, args: list[Any]) -> Any:
     if not isinstance(args[0], str):
         return Unknown("json() needs a string")
@@ -1251,39 +1151,37 @@ def _flatten(scope: Scope, args: list[Any]) -> Any:
     return [v for inner in args[0] for v in inner]
 
 
-def _index_of(last: bool) -> Callable[[Scope, list[Any]], Any]:
-    def apply(scope: Scope, args: list[Any]) -> Any:
-        container, item = args
-        if isinstance(container, str) and isinstance(item, str):
-            lowered, needle = container.lower(), item.lower()  # ARM: case-insensitive
-            return lowered.rfind(needle) if last else lowered.find(needle)
-        if isinstance(container, list):
-            matches = [i for i, v in enumerate(container) if _same(v, item) is True]
-            return (matches[-1] if last else matches[0]) if matches else -1
-        return Unknown("indexOf() arguments do not fit")
-
-    return apply
-
-
 def _unknown_value(reason: str) -> Callable[[Scope, list[Any]], Any]:
     return lambda scope, args: Unknown(reason)
+
+
+# Values only Azure knows, which no comparison can decide.
+_OPAQUE = (Unknown, Ref, ResourceInstance, ModuleHandle, ScopeValue, OutputsView)
+
+
+def _same(a: Any, b: Any) -> Any:
+    return same(a, b, _OPAQUE)
+
+
+def _has_opaque(value: Any) -> bool:
+    return has_opaque(value, _OPAQUE)
 
 
 FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "array_func": _array,
     "concat": _concat,
-    "contains": _contains,
-    "empty": _empty,
+    "contains": contains_with(_same),
+    "empty": empty,
     "first": _first_last(0),
     "last": _first_last(-1),
     "flatten": _flatten,
     "intersection": intersection_with(_same),
-    "length": _length,
+    "length": length,
     "max_func": _min_max(max),
     "min_func": _min_max(min),
     "skip": _skip,
     "take": _take,
-    "union": _union,
+    "union": union_with(_same),
     "environment": _environment,
     "deployment": _unknown_value("deployment() is known only at deployment"),
     "resource_group": _resource_group,
@@ -1295,21 +1193,21 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "tenant_resource_id": _scope_resource_id,
     "format": _format,
     "replace": _replace,
-    "to_lower": _string_function(str.lower),
-    "to_upper": _string_function(str.upper),
-    "trim": _string_function(str.strip),
-    "starts_with": _string_function(lambda s, p: s.lower().startswith(_strings([p])[0].lower())),
-    "ends_with": _string_function(lambda s, p: s.lower().endswith(_strings([p])[0].lower())),
-    "split": _split,
+    "to_lower": string_function(str.lower),
+    "to_upper": string_function(str.upper),
+    "trim": string_function(str.strip),
+    "starts_with": string_function(lambda s, p: s.lower().startswith(_strings([p])[0].lower())),
+    "ends_with": string_function(lambda s, p: s.lower().endswith(_strings([p])[0].lower())),
+    "split": split,
     "join": join_with(_text),
     "string_func": _string,
-    "int_func": _int,
-    "bool_func": _bool,
+    "int_func": to_int,
+    "bool_func": to_bool,
     "json_func": _json,
     "pad_left": pad_left_with(_text),
     "substring": _substring,
-    "index_of": _index_of(False),
-    "last_index_of": _index_of(True),
+    "index_of": index_of_with(_same, last=False),
+    "last_index_of": index_of_with(_same, last=True),
     "unique_string": _unknown_value("uniqueString() is a hash computed at deployment"),
     "guid": _unknown_value("guid() is a hash computed at deployment"),
 }
