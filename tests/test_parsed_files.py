@@ -75,3 +75,22 @@ def test_the_hook_prints_the_same_with_and_without_the_helper(tmp_path: Path) ->
     assert "CKV_AMPLS_2" in plain.stdout
     assert plain.stdout == first.stdout == second.stdout
     assert plain.stderr == first.stderr == second.stderr == ""
+
+
+def test_a_cache_directory_that_cannot_be_written_changes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "examples" / "terraform", root)
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ampls_checks.cli", *args], cwd=root, capture_output=True, text=True, check=False
+        )
+
+    for args in (["."], ["--changed-files", "modules/ampls/main.tf"]):
+        plain = run(*args, "--no-cache")
+        blocked = run(*args, "--cache-dir", str(blocker / "cache"))
+        assert plain.returncode == blocked.returncode == 1
+        assert plain.stdout == blocked.stdout and "CKV_AMPLS_2" in plain.stdout
+        assert blocked.stderr == ""
