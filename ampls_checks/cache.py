@@ -10,11 +10,11 @@ entries first.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
 import sys
-import tempfile
 import time
 from typing import Any
 
@@ -33,6 +33,7 @@ def default_cache_dir() -> str:
     return os.path.join(base, "ampls-checks")
 
 
+@functools.lru_cache(maxsize=1)
 def _parser_versions() -> str:
     """What changes parse results besides our own version: python-hcl2's grammar file (its size
     and modification time stand for its version, at the cost of a stat, not of reading package
@@ -108,6 +109,8 @@ class Cache:
         path = self._path(key)
         try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
+            import tempfile  # here: a warm scan writes nothing, and the import costs milliseconds
+
             fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)

@@ -220,6 +220,9 @@ def scan_changed(paths: list[str], options: ScanOptions, helper: int | None = No
     work = plan(paths, options.exclude, cache)
     from .parsed_files import wait_for_helper
 
+    if helper is not None:  # still parsing, most likely: load the Terraform evaluator meanwhile
+        from .parsers import terraform_resources  # noqa: F401
+
     wait_for_helper(helper)
     if not work.files:
         return ScanReport(checks_run=list(options.checks) if options.checks is not None else all_checks())
