@@ -47,8 +47,9 @@ class CallIndex:
     ) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
         """Every `.tf`/`.tfvars` file under `roots` by directory, and the local module
         directories each directory calls. `excluded(path) -> bool` prunes files and directories.
-        Symbolic links to directories are not followed (as in discovery); what the walk does not
-        reach leaves the index."""
+        Symbolic links are not followed, to directories or to files: this reading happens before
+        discovery, which is what keeps a scan inside its roots. What the walk does not reach
+        leaves the index."""
         is_excluded = excluded or (lambda _path: False)
         files: dict[str, list[str]] = {}
         calls: dict[str, set[str]] = {}
@@ -72,7 +73,7 @@ class CallIndex:
                 if is_excluded(path):
                     continue
                 try:
-                    status = os.stat(path)
+                    status = os.lstat(path)  # a link is never read: it may lead out of the roots
                 except OSError:
                     continue
                 if not stat.S_ISREG(status.st_mode):
@@ -110,7 +111,7 @@ class CallIndex:
                         if entry.is_dir(follow_symlinks=False):
                             if entry.name not in SKIPPED_DIRS:
                                 subdirectories.append(entry.name)
-                        elif entry.name.endswith(SUFFIXES) and entry.is_file():
+                        elif entry.name.endswith(SUFFIXES) and entry.is_file(follow_symlinks=False):
                             names.append(entry.name)
                     except OSError:
                         continue

@@ -285,10 +285,13 @@ def main() -> int:
         generate(big, args.modules * 10)
         noisy = work / f"corpus-{args.modules}-unrelated"
         add_unrelated(corpus, noisy)
-        base = measure("cold scan", [*tool, str(corpus), "--no-cache", *cached], work)
+        # Medians of three: the difference of two scans of a few seconds is easily lost in noise.
+        base = measure_runs("cold scan", [*tool, str(corpus), "--no-cache", *cached], work, 3)
         scaled = measure("cold scan, 10x corpus", [*tool, str(big), "--no-cache", *cached], work)
-        with_noise = measure("cold scan, plus unrelated files", [*tool, str(noisy), "--no-cache", *cached], work)
-        cat_noise = measure("cat, unrelated files only", [sys.executable, "-c", CAT, str(noisy / "apps")], work)
+        with_noise = measure_runs(
+            "cold scan, plus unrelated files", [*tool, str(noisy), "--no-cache", *cached], work, 3
+        )
+        cat_noise = measure_runs("cat, unrelated files only", [sys.executable, "-c", CAT, str(noisy / "apps")], work, 3)
         print(f"\nscaling: 10x corpus took {scaled.seconds / base.seconds:.1f}x the time (target <= 11x)")
         print(
             f"unrelated files added {with_noise.seconds - base.seconds:+.2f} s; reading them alone takes "

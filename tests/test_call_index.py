@@ -95,3 +95,21 @@ def test_the_plan_is_the_same_with_a_kept_index(tmp_path: Path, in_dir) -> None:
     second = plan(["modules/ampls/main.tf"], cache=cache)  # answered from the kept index
     assert without == first == second
     assert sorted(os.path.relpath(p, root) for p in second.files) == ["live/main.tf", "modules/ampls/main.tf"]
+
+
+def test_links_are_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _tree(tmp_path / "repo")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.tf").write_text('module "x" {\n  source = "./elsewhere"\n}\n')
+    (root / "live" / "linked.tf").symlink_to(outside / "secret.tf")
+    (root / "linked-dir").symlink_to(outside, target_is_directory=True)
+    opened: list[str] = []
+    real_open = open
+    monkeypatch.setattr(call_index, "open", lambda p, *a, **k: opened.append(p) or real_open(p, *a, **k), raising=False)
+    files, calls = CallIndex().walk([str(root)])
+    assert not any("outside" in path or "linked" in path for path in opened)
+    assert sorted(os.path.relpath(p, root) for ps in files.values() for p in ps) == [
+        os.path.join("live", "main.tf"),
+        os.path.join("modules", "ampls", "main.tf"),
+    ]
