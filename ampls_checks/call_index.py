@@ -47,7 +47,8 @@ class CallIndex:
     ) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
         """Every `.tf`/`.tfvars` file under `roots` by directory, and the local module
         directories each directory calls. `excluded(path) -> bool` prunes files and directories.
-        Symbolic links are not followed, to directories or to files: this reading happens before
+        Links to directories are not followed (as in discovery), and a linked file is read only
+        when its target is inside `roots` (roots are real paths): this reading happens before
         discovery, which is what keeps a scan inside its roots. What the walk does not reach
         leaves the index."""
         is_excluded = excluded or (lambda _path: False)
@@ -73,14 +74,19 @@ class CallIndex:
                 if is_excluded(path):
                     continue
                 try:
-                    status = os.lstat(path)  # a link is never read: it may lead out of the roots
+                    status = os.lstat(path)
+                    # A linked file belongs to the unit (discovery decides whether its target is
+                    # in the roots), but it is read here only if its target is inside them.
+                    readable = not stat.S_ISLNK(status.st_mode) or _inside(os.path.realpath(path), roots)
+                    if stat.S_ISLNK(status.st_mode):
+                        status = os.stat(path)
                 except OSError:
                     continue
                 if not stat.S_ISREG(status.st_mode):
                     continue
                 found = self.files.get(path, status)
                 if found is None:
-                    found = _read_calls(path, directory)
+                    found = _read_calls(path, directory) if readable else ()
                     kept.put(path, status, found, now)
                     self.changed = True
                 else:
@@ -111,7 +117,7 @@ class CallIndex:
                         if entry.is_dir(follow_symlinks=False):
                             if entry.name not in SKIPPED_DIRS:
                                 subdirectories.append(entry.name)
-                        elif entry.name.endswith(SUFFIXES) and entry.is_file(follow_symlinks=False):
+                        elif entry.name.endswith(SUFFIXES) and entry.is_file():
                             names.append(entry.name)
                     except OSError:
                         continue
@@ -119,6 +125,10 @@ class CallIndex:
             return None
         self.changed = True
         return _Listing(stamp_of(status), now, tuple(sorted(subdirectories)), tuple(sorted(names)))
+
+
+def _inside(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def _read_calls(path: str, directory: str) -> tuple[str, ...]:

@@ -97,19 +97,28 @@ def test_the_plan_is_the_same_with_a_kept_index(tmp_path: Path, in_dir) -> None:
     assert sorted(os.path.relpath(p, root) for p in second.files) == ["live/main.tf", "modules/ampls/main.tf"]
 
 
-def test_links_are_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_linked_files_outside_the_roots_are_listed_but_never_read(tmp_path: Path, monkeypatch) -> None:
     root = _tree(tmp_path / "repo")
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "secret.tf").write_text('module "x" {\n  source = "./elsewhere"\n}\n')
     (root / "live" / "linked.tf").symlink_to(outside / "secret.tf")
     (root / "linked-dir").symlink_to(outside, target_is_directory=True)
+    # a shared file linked into a root, the way monorepos share providers.tf, is read
+    (root / "shared").mkdir()
+    (root / "shared" / "calls.tf").write_text('module "s" {\n  source = "../modules/ampls"\n}\n')
+    (root / "live" / "shared.tf").symlink_to(root / "shared" / "calls.tf")
     opened: list[str] = []
     real_open = open
     monkeypatch.setattr(call_index, "open", lambda p, *a, **k: opened.append(p) or real_open(p, *a, **k), raising=False)
     files, calls = CallIndex().walk([str(root)])
-    assert not any("outside" in path or "linked" in path for path in opened)
+    assert not any(path.endswith("linked.tf") or str(outside) in path for path in opened)
+    assert str(root / "live" / "shared.tf") in opened
     assert sorted(os.path.relpath(p, root) for ps in files.values() for p in ps) == [
+        os.path.join("live", "linked.tf"),
         os.path.join("live", "main.tf"),
+        os.path.join("live", "shared.tf"),
         os.path.join("modules", "ampls", "main.tf"),
+        os.path.join("shared", "calls.tf"),
     ]
+    assert sorted(os.path.relpath(t, root) for t in calls[str(root / "live")]) == [os.path.join("modules", "ampls")]
