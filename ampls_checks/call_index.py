@@ -139,7 +139,4 @@ def _read_calls(path: str, directory: str) -> tuple[str, ...]:
             data = handle.read()
     except OSError:
         return ()
-    # local_calls looks for `source = "./` or `"../`: most files hold neither.
-    if b'"./' not in data and b'"../' not in data:
-        return ()
     return tuple(sorted(local_calls(directory, data)))

@@ -174,8 +174,12 @@ def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> li
         item_of = {os.path.abspath(c.path): (c, data, text) for c, data, text in terraform}
         files: dict[str, list[str]] = {}
         calls: dict[str, set[str]] = {}
+        real_directories: dict[str, str] = {}  # realpath costs a stat per path component
         for real, (_c, data, _t) in item_of.items():
-            directory = os.path.realpath(os.path.dirname(real))
+            parent = os.path.dirname(real)
+            directory = real_directories.get(parent)
+            if directory is None:
+                directory = real_directories[parent] = os.path.realpath(parent)
             files.setdefault(directory, []).append(real)
             if real.endswith(".tf"):
                 calls.setdefault(directory, set()).update(local_calls(directory, data))

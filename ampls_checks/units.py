@@ -17,6 +17,8 @@ _LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
 
 
 def local_calls(directory: str, data: bytes) -> set[str]:
+    if b'"./' not in data and b'"../' not in data:  # most files call no local module
+        return set()
     return {
         os.path.realpath(os.path.join(directory, m.decode("utf-8", "replace"))) for m in _LOCAL_SOURCE.findall(data)
     }
