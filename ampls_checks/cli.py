@@ -154,13 +154,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--cache-dir",
         metavar="DIR",
         default=None,
-        help="where parse results and the HCL parser's snapshot are kept (default: $AMPLS_CHECKS_CACHE_DIR "
+        help="where parse results and the parsers' snapshots are kept (default: $AMPLS_CHECKS_CACHE_DIR "
         "or the user cache)",
     )
     parser.add_argument(
         "--no-cache",
         action="store_true",
-        help="do not read or write cached parse results (the parser's snapshot is still used)",
+        help="do not read or write cached parse results (the parsers' snapshots are still used)",
     )
     parser.add_argument(
         "--baseline",

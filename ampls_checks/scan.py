@@ -133,7 +133,9 @@ def run_job(job: Job, settings: JobSettings) -> ParseResult:
         from .parsers.bicep import parse_bicep_files
 
         # `--cloud` says where templates deploy, so it is what `environment()` returns
-        return parse_bicep_files(job.files, cloud=settings.cloud, max_steps=settings.max_steps)
+        return parse_bicep_files(
+            job.files, cloud=settings.cloud, max_steps=settings.max_steps, parser_dir=settings.parser_dir
+        )
     except RecursionError:
         first = job.files[0][1] if job.files else "<input>"
         return ParseResult(errors=[ParseError(first, "input nested too deeply to analyse")])

@@ -36,6 +36,8 @@ from ampls_checks.parsers.bicep_syntax import (
 )
 from ampls_checks.zones import Cloud
 
+from .conftest import FIXTURES
+
 SCOPE = """
 resource scope 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {
   name: 'ampls-hub'
@@ -789,3 +791,25 @@ def test_objects_that_are_not_values_become_unknown_in_bodies(tmp_path: Path) ->
     law = by_address(result)["law"]
     assert isinstance(law, MonitorResource)
     assert isinstance(law.public_ingestion, Unknown) and isinstance(law.public_query, Unknown)
+
+
+def test_the_parser_snapshot_parses_every_bicep_fixture_like_pycep(tmp_path: Path) -> None:
+    from lark.exceptions import LarkError
+    from pycep import BicepParser
+
+    from ampls_checks.parsers.bicep_syntax import _bicep_parser
+
+    _bicep_parser.__wrapped__(str(tmp_path))  # builds it and keeps the snapshot
+    loaded = _bicep_parser.__wrapped__(str(tmp_path))
+    assert type(loaded).__name__ == "ParsingFrontend"  # read from the snapshot
+    reference = BicepParser().lark_parser
+    texts = [p.read_text() for p in sorted((FIXTURES / "bicep").rglob("*.bicep"))]
+    assert len(texts) > 50
+    for text in texts:
+        try:
+            expected = reference.parse(text)
+        except LarkError as exc:
+            with pytest.raises(type(exc)):
+                loaded.parse(text)
+            continue
+        assert loaded.parse(text) == expected

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ampls_checks.parsers import hcl_parser as module
+from ampls_checks.parsers import lark_snapshot
 from ampls_checks.parsers.hcl_syntax import parse_hcl
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,6 +32,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     cache_dir = tmp_path_factory.mktemp("parser-cache")
     _fresh(cache_dir)
     return cache_dir
+
+
+def _shared() -> dict:
+    import re
+
+    return {"re": re, "postlexer": module._postlexer(module.python_hcl2_files())}
 
 
 def _lark_parser():
@@ -64,23 +71,23 @@ def test_a_damaged_snapshot_is_never_used(built: Path, tmp_path: Path, damage: s
         target.write_bytes(original[:-1] + bytes([original[-1] ^ 0xFF]))
     else:
         target.write_bytes(b"0" * 40 + original[40:])
-    shared = module._shared_objects(module._postlexer(module.python_hcl2_files()))
-    assert module._load_snapshot(str(target), shared) is None
+    shared = _shared()
+    assert lark_snapshot.load(str(target), shared) is None
     # the scan still parses: it builds a new parser and replaces the damaged snapshot
     parser = _fresh(cache_dir)
     assert parser.parse('a = "b"\n') is not None
     assert target.read_bytes() != original[: len(original) // 2]
-    assert module._load_snapshot(str(target), shared) is not None
+    assert lark_snapshot.load(str(target), shared) is not None
 
 
 def test_a_snapshot_naming_anything_but_lark_is_refused(tmp_path: Path) -> None:
     payload = pickle.dumps(os.system)  # what a planted pickle would use to run a command
     path = tmp_path / "planted.pkl"
     path.write_bytes(hashlib.blake2b(payload, digest_size=20).hexdigest().encode() + b"\n" + payload)
-    shared = module._shared_objects(module._postlexer(module.python_hcl2_files()))
-    assert module._load_snapshot(str(path), shared) is None
+    shared = _shared()
+    assert lark_snapshot.load(str(path), shared) is None
     with pytest.raises(pickle.UnpicklingError):
-        module._Unpickler(io.BytesIO(payload), shared).load()
+        lark_snapshot._Unpickler(io.BytesIO(payload), shared).load()
 
 
 def test_an_unwritable_cache_directory_still_parses(tmp_path: Path) -> None:

@@ -52,7 +52,10 @@ _PLACEMENT = ("parent", "scope", "dependsOn")
 
 
 def parse_bicep_files(
-    files: list[tuple[str, str, str]], cloud: Cloud | None = None, max_steps: int | None = None
+    files: list[tuple[str, str, str]],
+    cloud: Cloud | None = None,
+    max_steps: int | None = None,
+    parser_dir: str | None = None,
 ) -> ParseResult:
     """Parse and evaluate Bicep files given as (real path, display path, text).
 
@@ -63,7 +66,7 @@ def parse_bicep_files(
     sources: dict[str, SourceFile] = {}
     for real, display, text in files:
         try:
-            syntax = parse_bicep(text)
+            syntax = parse_bicep(text, parser_dir)
         except BicepSyntaxError as exc:
             result.errors.append(ParseError(display, str(exc), exc.line))
             continue

@@ -1,34 +1,19 @@
-"""python-hcl2's parser: found without importing `hcl2`, loaded from a snapshot in a few ms.
+"""python-hcl2's parser, found without importing `hcl2`, loaded from a snapshot.
 
 We never `import hcl2`: Checkov's fork `bc-python-hcl2` installs under that same import name, so
 inside Checkov (the policy pack) `hcl2` is the fork. Reading python-hcl2's grammar file and
-post-lexer from its own distribution keeps one parser, python-hcl2's, wherever we run.
-
-Speed matters here because the pre-commit hook has 250 ms for everything. Building the LALR parser
-from the grammar takes about two seconds; lark's own cache brings that to about 75 ms, most of it
-rebuilding the parse table from lark's portable serial form. So we keep a plain pickle of lark's
-parsing front end, which loads in about 20 ms. Lark compares parser actions by identity
-(`action is Shift`) and holds the `re` module and our post-lexer: those are written as names and
-put back on loading. A snapshot is written only after a copy read back from it parses a sample of
-HCL to the same tree as the parser it was taken from; its file name carries the versions of lark,
-Python, the grammar, the post-lexer and this format, so one that does not fit is never read; its
-payload carries a checksum, and on loading only lark's classes may be named. It lives in the
-user's cache directory, not in a shared temporary directory where another user could plant a
-pickle. When that directory cannot be written, lark's own cache is used instead.
+post-lexer from its own distribution keeps one parser, python-hcl2's, wherever we run. The parser
+itself comes from a snapshot in the cache directory (lark_snapshot.py): 20 ms to load, where
+lark's own cache takes 75 ms of the pre-commit hook's 250.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import io
 import os
-import pickle
 import sys
 from dataclasses import dataclass
 from typing import Any
-
-_FORMAT = b"AMPLS-HCL-PARSER-2\n"
 
 
 class HclParserUnavailable(Exception):
@@ -136,47 +121,6 @@ resource "azurerm_resource" "a" {
 """
 
 
-class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, shared: dict[str, Any]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._names = {id(value): name for name, value in shared.items()}
-        from lark.parsers.lalr_analysis import Reduce, Shift
-
-        self._globals = {id(Shift): "Shift", id(Reduce): "Reduce"}
-
-    def persistent_id(self, obj: Any) -> str | None:
-        return self._names.get(id(obj))
-
-    def reducer_override(self, obj: Any) -> Any:
-        """lark's two parser actions are compared by identity: they are written as references
-        to lark's own objects (pickle memoises those, so the 26,000 actions of the table cost
-        one lookup each on loading, in C)."""
-        return self._globals.get(id(obj), NotImplemented)
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: io.BytesIO, shared: dict[str, Any]) -> None:
-        super().__init__(file)
-        self._shared = shared
-
-    def persistent_load(self, pid: Any) -> Any:
-        if pid not in self._shared:
-            raise pickle.UnpicklingError(f"unknown shared object {pid!r}")
-        return self._shared[pid]
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module.startswith("lark.") or (module, name) == ("functools", "partial"):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not part of a lark parser")
-
-
-def _shared_objects(postlexer: Any) -> dict[str, Any]:
-    """What the snapshot refers to by name instead of copying."""
-    import re
-
-    return {"re": re, "postlexer": postlexer}
-
-
 def _postlexer(files: Hcl2Files) -> Any:
     import importlib.util
 
@@ -188,73 +132,30 @@ def _postlexer(files: Hcl2Files) -> Any:
     return module.PostLexer()
 
 
-def _snapshot_path(directory: str, files: Hcl2Files, lark_version: str) -> str:
-    digest = hashlib.blake2b(_FORMAT, digest_size=16)
-    digest.update(f"{lark_version}|{sys.version_info[:2]}|{files.version}".encode())
-    for path in (files.grammar, files.postlexer):
-        with open(path, "rb") as handle:
-            digest.update(handle.read())
-    return os.path.join(directory, "parser", f"hcl-{digest.hexdigest()}.pkl")
-
-
-def _load_snapshot(path: str, shared: dict[str, Any]) -> Any | None:
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    header, _, payload = data.partition(b"\n")
-    if header != hashlib.blake2b(payload, digest_size=20).hexdigest().encode():
-        return None
-    try:
-        return _Unpickler(io.BytesIO(payload), shared).load()
-    except Exception:  # noqa: BLE001 - any damage means "no snapshot", never a crash
-        return None
-
-
-def _write_snapshot(path: str, lark_module: Any, files: Hcl2Files, postlexer: Any) -> Any | None:
-    """Build the parser, and keep a snapshot of it if a copy read back parses the sample the same.
-    Returns the parser, or None when nothing could be written (the caller uses lark's cache)."""
-    shared = _shared_objects(postlexer)
-    parser = lark_module.Lark.open(files.grammar, parser="lalr", propagate_positions=False, postlex=postlexer)
-    buffer = io.BytesIO()
-    try:
-        _Pickler(buffer, shared).dump(parser.parser)
-        payload = buffer.getvalue()
-        copy = _Unpickler(io.BytesIO(payload), shared).load()
-        if copy.parse(_SAMPLE) != parser.parse(_SAMPLE):
-            return parser
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(hashlib.blake2b(payload, digest_size=20).hexdigest().encode() + b"\n" + payload)
-        os.replace(temporary, path)
-    except Exception:  # noqa: BLE001 - a snapshot is only an optimisation
-        return parser
-    return copy
-
-
 @functools.lru_cache(maxsize=4)
 def hcl_parser(cache_dir: str | None = None) -> Any:
     """A parser with lark's `parse(text)`, for python-hcl2's grammar. `cache_dir` holds the
     snapshot (the default cache directory when None)."""
-    files = python_hcl2_files()
-    import lark as lark_module
+    import re
 
+    from . import lark_snapshot
+
+    files = python_hcl2_files()
     postlexer = _postlexer(files)
     if cache_dir is None:
         from ..cache import default_cache_dir
 
         cache_dir = default_cache_dir()
+
+    def build(cache: bool) -> Any:
+        import lark
+
+        return lark.Lark.open(files.grammar, parser="lalr", propagate_positions=False, postlex=postlexer, cache=cache)
+
     try:
-        path = _snapshot_path(cache_dir, files, lark_module.__version__)
+        with open(files.grammar, "rb") as grammar, open(files.postlexer, "rb") as code:
+            depends_on = [files.version.encode(), grammar.read(), code.read()]
     except OSError:
-        path = ""
-    if path:
-        loaded = _load_snapshot(path, _shared_objects(postlexer))
-        if loaded is not None:
-            return loaded
-        built = _write_snapshot(path, lark_module, files, postlexer)
-        if built is not None and os.path.exists(path):
-            return built
-    return lark_module.Lark.open(files.grammar, parser="lalr", propagate_positions=False, postlex=postlexer, cache=True)
+        return build(True)
+    path = lark_snapshot.snapshot_path(cache_dir, "hcl", depends_on)
+    return lark_snapshot.snapshot_parser(path, build, {"re": re, "postlexer": postlexer}, _SAMPLE)
