@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -35,12 +34,10 @@ from .call_index import CallIndex
 from .checks import all_checks
 from .discover import SKIPPED_DIRS, FileKind, display_path, kind_of
 from .scan import ScanOptions, ScanReport, scan
-from .units import reachable, terraform_units
+from .units import bicep_module_calls, reachable, terraform_units
 
 if TYPE_CHECKING:
     from .cache import Cache
-
-_BICEP_MODULE = re.compile(rb"""^\s*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'([^'$]+)'""", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -55,17 +52,6 @@ def _read(path: str) -> bytes:
             return handle.read()
     except OSError:
         return b""
-
-
-def _bicep_targets(path: str, data: bytes) -> set[str]:
-    directory = os.path.dirname(path)
-    targets = set()
-    for match in _BICEP_MODULE.findall(data):
-        target = match.decode("utf-8", "replace")
-        if ":" in target:  # a registry or template spec reference (br:, ts:), never local
-            continue
-        targets.add(os.path.normpath(os.path.join(directory, target)))
-    return targets
 
 
 def _search_roots(changed: list[str]) -> list[str]:
@@ -170,7 +156,7 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
 
     if FileKind.BICEP in kinds:
         bicep = _walk(roots, (".bicep",), exclude)
-        modules = {path: _bicep_targets(path, _read(path)) for path in bicep}
+        modules = {path: bicep_module_calls(path, _read(path)) for path in bicep}
         changed_bicep = {p for p in changed if kind_of(os.path.basename(p)) is FileKind.BICEP}
         for unit in terraform_units({path: [path] for path in bicep}, modules):
             if changed_bicep.intersection(unit):

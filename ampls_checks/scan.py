@@ -168,7 +168,7 @@ def run_jobs(jobs: list[Job], options: ScanOptions) -> list[ParseResult]:
 
 
 def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> list[Job]:
-    from .units import local_calls, terraform_units
+    from .units import bicep_module_calls, local_calls, terraform_units
 
     jobs: list[Job] = []
     terraform = by_kind[FileKind.TERRAFORM] + by_kind[FileKind.TFVARS]
@@ -187,9 +187,19 @@ def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> li
                 calls.setdefault(directory, set()).update(local_calls(directory, data))
         for unit in terraform_units(files, calls):
             jobs.append(Job("terraform", [(real, item_of[real][0].display, item_of[real][2]) for real in unit]))
-    for kind, name in ((FileKind.JSON, "arm"), (FileKind.BICEP, "bicep")):
-        if by_kind[kind]:
-            jobs.append(Job(name, [(os.path.abspath(c.path), c.display, text) for c, _d, text in by_kind[kind]]))
+    # ARM: a job a directory (a template reads only the parameter file beside it)
+    arm: dict[str, list[tuple[str, str, str]]] = {}
+    for c, _d, text in by_kind[FileKind.JSON]:
+        real = os.path.abspath(c.path)
+        arm.setdefault(os.path.dirname(real), []).append((real, c.display, text))
+    jobs.extend(Job("arm", arm[directory]) for directory in sorted(arm))
+    if by_kind[FileKind.BICEP]:
+        bicep = {os.path.realpath(c.path): (c, data, text) for c, data, text in by_kind[FileKind.BICEP]}
+        uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}
+        for unit in terraform_units({real: [real] for real in bicep}, uses):
+            jobs.append(
+                Job("bicep", [(os.path.abspath(bicep[r][0].path), bicep[r][0].display, bicep[r][2]) for r in unit])
+            )
     return jobs
 
 

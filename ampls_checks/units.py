@@ -1,10 +1,13 @@
-"""Splitting Terraform files into deployment units before parsing, for the cache and the pool.
+"""Splitting Terraform and Bicep files into deployment units before parsing, for the cache and
+the pool.
 
-A unit is a root module directory plus every local module directory it reaches. The call graph
-is read from the raw text (`source = "./..."` or `"../..."`): a module source must be a literal
-string in Terraform, so this finds every local call. It may also see a `source` that is not a
-module call (a provisioner's); that only makes a unit larger, never wrong, because each unit is
-then evaluated by the real parser, which decides roots again from the parsed module blocks.
+A Terraform unit is a root module directory plus every local module directory it reaches; a
+Bicep unit is an entry file plus every local module file it reaches. The call graph is read from
+the raw text (`source = "./..."` or `"../..."`; `module name 'path'`): a module source must be a
+literal string in both languages, so this finds every local call. It may also see a call that is
+not one (a provisioner's `source`, a `module` line inside a multi-line string); that only makes a
+unit larger, never wrong, because each unit is then evaluated by the real parser, which decides
+roots again from the parsed module declarations.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import re
 from collections.abc import Iterable, Mapping
 
 _LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
+# `module <name> '<path>'` at the start of a line (after a byte order mark on the first one)
+_BICEP_MODULE = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'([^'$]+)'""", re.MULTILINE)
 
 
 def local_calls(directory: str, data: bytes) -> set[str]:
@@ -21,6 +26,17 @@ def local_calls(directory: str, data: bytes) -> set[str]:
         return set()
     return {
         os.path.realpath(os.path.join(directory, m.decode("utf-8", "replace"))) for m in _LOCAL_SOURCE.findall(data)
+    }
+
+
+def bicep_module_calls(path: str, data: bytes) -> set[str]:
+    """The local files a Bicep file uses as modules (real paths), from its raw text. A module path
+    must be a literal in Bicep; one with a `:` names a registry or template spec, never a file."""
+    directory = os.path.dirname(path)
+    return {
+        os.path.realpath(os.path.join(directory, target.decode("utf-8", "replace")))
+        for target in _BICEP_MODULE.findall(data)
+        if b":" not in target
     }
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ampls_checks import scan as scan_module
 from ampls_checks.cache import Cache
+from ampls_checks.discover import FileKind
 from ampls_checks.scan import ScanOptions, ScanReport, scan
 
 from .conftest import FIXTURES, REPO
@@ -123,3 +124,34 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen(tmp_path: Path, in_dir) 
     assert module.stat().st_size == old.st_size
     after = scan(["."], options)  # the change time still differs
     assert "CKV_AMPLS_2" not in {f.check_id for f in after.findings}
+
+
+def test_bicep_files_are_split_by_module_graph_and_arm_by_directory(tmp_path: Path, in_dir) -> None:
+    from ampls_checks.discover import discover
+    from ampls_checks.scan import plan_jobs, read_text
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "main.bicep").write_text("\ufeffmodule m './mod.bicep' = {\n  name: 'm'\n}\n")
+    (tmp_path / "a" / "mod.bicep").write_text("param x string\n")
+    (tmp_path / "a" / "remote.bicep").write_text("module r 'br/public:avm/res/x:1.0' = {\n  name: 'r'\n}\n")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "other.bicep").write_text("param y string\n")
+    template = '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"}'
+    for directory in ("x", "y"):
+        (tmp_path / directory).mkdir()
+        (tmp_path / directory / "azuredeploy.json").write_text(template)
+    in_dir(tmp_path)
+    found = discover(["."], [])
+    by_kind: dict = {kind: [] for kind in FileKind}
+    for candidate in found.files:
+        data, _ = read_text(candidate, 1 << 20)
+        by_kind[candidate.kind].append((candidate, data, data.decode("utf-8-sig")))
+    jobs = {(job.kind, tuple(display for _r, display, _t in job.files)) for job in plan_jobs(by_kind)}
+    join = os.path.join
+    assert jobs == {
+        ("bicep", (join("a", "main.bicep"), join("a", "mod.bicep"))),
+        ("bicep", (join("a", "remote.bicep"),)),
+        ("bicep", (join("b", "other.bicep"),)),
+        ("arm", (join("x", "azuredeploy.json"),)),
+        ("arm", (join("y", "azuredeploy.json"),)),
+    }
