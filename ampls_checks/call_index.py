@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .discover import SKIPPED_DIRS
+from .discover import SKIPPED_DIRS, inside_roots
 from .stat_memo import Stamp, StatMemo, stamp_of, trusted
 from .units import local_calls
 
@@ -77,7 +77,7 @@ class CallIndex:
                     status = os.lstat(path)
                     # A linked file belongs to the unit (discovery decides whether its target is
                     # in the roots), but it is read here only if its target is inside them.
-                    readable = not stat.S_ISLNK(status.st_mode) or _inside(os.path.realpath(path), roots)
+                    readable = not stat.S_ISLNK(status.st_mode) or inside_roots(os.path.realpath(path), roots)
                     if stat.S_ISLNK(status.st_mode):
                         status = os.stat(path)
                 except OSError:
@@ -125,10 +125,6 @@ class CallIndex:
             return None
         self.changed = True
         return _Listing(stamp_of(status), now, tuple(sorted(subdirectories)), tuple(sorted(names)))
-
-
-def _inside(path: str, roots: list[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def _read_calls(path: str, directory: str) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .checks import Check, Settings, all_checks
+from .discover import inside_roots
 from .scan import ScanOptions, ScanReport, scan
 from .zones import Cloud
 
@@ -170,7 +171,7 @@ def checkov_roots(argv: list[str]) -> list[str]:
 
 def scan_root(absolute_file: str) -> str:
     for root in checkov_roots(sys.argv):
-        if os.path.isdir(root) and (absolute_file == root or absolute_file.startswith(root.rstrip(os.sep) + os.sep)):
+        if os.path.isdir(root) and inside_roots(absolute_file, [root]):
             return root
     return os.path.dirname(absolute_file)
 

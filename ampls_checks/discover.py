@@ -98,7 +98,8 @@ def display_path(path: str, cwd: str | None = None) -> str:
     return shown.replace(os.sep, "/")
 
 
-def _inside(path: str, roots: list[str]) -> bool:
+def inside_roots(path: str, roots: list[str]) -> bool:
+    """Whether `path` is one of `roots` or below one (all real paths)."""
     return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
 
 
@@ -139,7 +140,7 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
         real = real or os.path.realpath(path)
         if real in seen_files or excluded(display):
             return
-        if not _inside(real, real_roots):
+        if not inside_roots(real, real_roots):
             found.errors.append(ParseError(display, "symlink points outside the scanned roots; not followed"))
             return
         seen_files.add(real)
@@ -159,7 +160,7 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
             real_dir = known_real or os.path.realpath(directory)
             if real_dir in seen_dirs:
                 continue  # a loop or a second route to the same directory
-            if not _inside(real_dir, real_roots):
+            if not inside_roots(real_dir, real_roots):
                 found.errors.append(ParseError(shown, "symlink points outside the scanned roots; not followed"))
                 continue
             seen_dirs.add(real_dir)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 
 from .call_index import CallIndex
 from .checks import all_checks
-from .discover import SKIPPED_DIRS, FileKind, display_path, kind_of
+from .discover import SKIPPED_DIRS, FileKind, display_path, inside_roots, kind_of
 from .scan import ScanOptions, ScanReport, scan
 from .units import bicep_module_calls, reachable, terraform_units
 
@@ -59,7 +59,7 @@ def _search_roots(changed: list[str]) -> list[str]:
     roots = [cwd]
     for path in changed:
         directory = os.path.dirname(path)
-        if directory != cwd and not directory.startswith(cwd.rstrip(os.sep) + os.sep):
+        if not inside_roots(directory, [cwd]):
             roots.append(directory)
     return sorted(set(roots))
 
