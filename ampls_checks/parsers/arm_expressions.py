@@ -29,8 +29,10 @@ from typing import Any
 from ..model import Ref, Unknown
 from ..zones import Cloud
 from .arm_functions import (
+    ENVIRONMENTS,
     MAX_ITEMS,
     MAX_STRING,
+    Budget,
     contains_with,
     empty,
     has_opaque,
@@ -58,31 +60,6 @@ MAX_COPY = 800
 MAX_EXPRESSION_DEPTH = 100  # nested calls in one expression
 MAX_REFERENCE_DEPTH = 64  # variables and parameters defined through each other
 EVAL_STEPS = 200_000  # evaluation steps per template file (default of --max-eval-steps)
-
-# The `environment()` values of each cloud that templates read for private link zone names
-# ("Deployment functions for ARM templates", environment): the storage suffix
-# `core.windows.net` (AzureCloud), `core.usgovcloudapi.net` (AzureUSGovernment),
-# `core.chinacloudapi.cn` (AzureChinaCloud).
-ENVIRONMENTS: dict[Cloud, dict[str, Any]] = {
-    Cloud.PUBLIC: {"name": "AzureCloud", "suffixes": {"storage": "core.windows.net"}},
-    Cloud.USGOVERNMENT: {"name": "AzureUSGovernment", "suffixes": {"storage": "core.usgovcloudapi.net"}},
-    Cloud.CHINA: {"name": "AzureChinaCloud", "suffixes": {"storage": "core.chinacloudapi.cn"}},
-}
-
-
-class BudgetExceeded(Exception):
-    """The evaluation step budget of the template file is spent."""
-
-
-@dataclass
-class Budget:
-    steps: int
-
-    def spend(self) -> None:
-        self.steps -= 1
-        if self.steps < 0:
-            raise BudgetExceeded
-
 
 # ---------------------------------------------------------------------------------------------
 # Syntax

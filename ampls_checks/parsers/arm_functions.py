@@ -6,9 +6,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ..model import Unknown
+from ..zones import Cloud
+
+# The `environment()` values of each cloud that templates read for private link zone names
+# ("Deployment functions for ARM templates", environment): the storage suffix
+# `core.windows.net` (AzureCloud), `core.usgovcloudapi.net` (AzureUSGovernment),
+# `core.chinacloudapi.cn` (AzureChinaCloud).
+ENVIRONMENTS: dict[Cloud, dict[str, Any]] = {
+    Cloud.PUBLIC: {"name": "AzureCloud", "suffixes": {"storage": "core.windows.net"}},
+    Cloud.USGOVERNMENT: {"name": "AzureUSGovernment", "suffixes": {"storage": "core.usgovcloudapi.net"}},
+    Cloud.CHINA: {"name": "AzureChinaCloud", "suffixes": {"storage": "core.chinacloudapi.cn"}},
+}
+
+
+class BudgetExceeded(Exception):
+    """The evaluation step budget is spent (per ARM template file, per Bicep entry file)."""
+
+
+@dataclass
+class Budget:
+    steps: int
+
+    def spend(self) -> None:
+        self.steps -= 1
+        if self.steps < 0:
+            raise BudgetExceeded
+
 
 MAX_ITEMS = 10_000  # the longest array built (range(), concat()); ARM's range() allows 10,000
 MAX_STRING = 1_000_000  # the longest string built: concat(a, a) doubles in one step

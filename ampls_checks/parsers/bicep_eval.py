@@ -31,8 +31,11 @@ from typing import Any
 from ..model import Note, Ref, Unknown
 from ..zones import Cloud
 from .arm_functions import (
+    ENVIRONMENTS,
     MAX_ITEMS,
     MAX_STRING,
+    Budget,
+    BudgetExceeded,
     contains_with,
     empty,
     has_opaque,
@@ -83,12 +86,6 @@ MAX_LOOP = 800
 EVAL_STEPS = 200_000  # evaluation steps per entry file, modules included
 MAX_MODULE_DEPTH = 16
 
-ENVIRONMENTS: dict[Cloud, dict[str, Any]] = {
-    Cloud.PUBLIC: {"name": "AzureCloud", "suffixes": {"storage": "core.windows.net"}},
-    Cloud.USGOVERNMENT: {"name": "AzureUSGovernment", "suffixes": {"storage": "core.usgovcloudapi.net"}},
-    Cloud.CHINA: {"name": "AzureChinaCloud", "suffixes": {"storage": "core.chinacloudapi.cn"}},
-}
-
 # Existing resources of these types become external entities (their name is what matters);
 # any other `existing` resource is only ever referred to by name.
 EXTERNAL_TYPES = frozenset(
@@ -101,20 +98,6 @@ EXTERNAL_TYPES = frozenset(
 VNET_TYPE = "microsoft.network/virtualnetworks"
 
 REMOTE_MODULE = re.compile(r"^(br:|br/|ts:|ts/)")
-
-
-class BudgetExceeded(Exception):
-    """The step budget of the entry file is spent."""
-
-
-@dataclass
-class Budget:
-    steps: int
-
-    def spend(self) -> None:
-        self.steps -= 1
-        if self.steps < 0:
-            raise BudgetExceeded
 
 
 @dataclass
