@@ -48,8 +48,6 @@ from ..suppress_comments import SKIP_COMMENT
 from ..zones import Cloud
 from .arm_expressions import (
     EVAL_STEPS,
-    Budget,
-    BudgetExceeded,
     Scope,
     Template,
     copy_count,
@@ -60,6 +58,7 @@ from .arm_expressions import (
     get_ci,
     key_ci,
 )
+from .arm_functions import Budget, BudgetExceeded
 from .arm_json import JsonArray, JsonDecodeError, JsonObject, decode
 from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
 
