@@ -17,10 +17,16 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .cache import Cache
     from .model import ParseError
     from .parsers.terraform import TfFile
 
 HELPER_SECONDS = 60  # a helper still parsing after this is killed; the scan parses for itself
+
+
+def _body_key(cache: Cache, text: str) -> str:
+    """The cache key of a file's parse: its text alone (a parse does not depend on the path)."""
+    return cache.key("hcl-body", text)
 
 
 def cached_parser(cache_dir: str | None) -> Callable[[str, str, str], TfFile | ParseError]:
@@ -32,7 +38,7 @@ def cached_parser(cache_dir: str | None) -> Callable[[str, str, str], TfFile | P
     cache = Cache(cache_dir)
 
     def parse(path: str, display: str, text: str) -> TfFile | ParseError:
-        key = cache.key("hcl-body", text)
+        key = _body_key(cache, text)
         kept = cache.get(key)
         if isinstance(kept, Body):
             return TfFile(path, display, kept, text)
@@ -58,7 +64,7 @@ def _parse_into_cache(paths: list[str], cache_dir: str | None, max_bytes: int) -
             if len(data) > max_bytes or b"\x00" in data:
                 continue
             text = data.decode("utf-8-sig")
-            key = cache.key("hcl-body", text)
+            key = _body_key(cache, text)
             if cache.get(key) is None:
                 cache.put(key, parse_hcl(text, cache_dir))
         except (OSError, UnicodeDecodeError, HclSyntaxError):

@@ -259,11 +259,6 @@ def _bicep_parser(cache_dir: str | None) -> Any:
 
     from . import lark_snapshot
 
-    if cache_dir is None:
-        from ..cache import default_cache_dir
-
-        cache_dir = default_cache_dir()
-
     def build(cache: bool) -> Any:
         from lark import Lark
 

@@ -142,10 +142,6 @@ def hcl_parser(cache_dir: str | None = None) -> Any:
 
     files = python_hcl2_files()
     postlexer = _postlexer(files)
-    if cache_dir is None:
-        from ..cache import default_cache_dir
-
-        cache_dir = default_cache_dir()
 
     def build(cache: bool) -> Any:
         import lark

@@ -61,9 +61,15 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a lark parser")
 
 
-def snapshot_path(directory: str, name: str, depends_on: list[bytes]) -> str:
-    """Where the snapshot of parser `name` lives, named by a digest of what it `depends_on`."""
+def snapshot_path(directory: str | None, name: str, depends_on: list[bytes]) -> str:
+    """Where the snapshot of parser `name` lives in cache `directory` (the default cache
+    directory when None), named by a digest of what it `depends_on`."""
     import lark
+
+    if directory is None:
+        from ..cache import default_cache_dir
+
+        directory = default_cache_dir()
 
     digest = hashlib.blake2b(FORMAT, digest_size=16)
     digest.update(f"{lark.__version__}|{sys.version_info[:2]}".encode())
