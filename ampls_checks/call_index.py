@@ -84,17 +84,14 @@ class CallIndex:
                     continue
                 if not stat.S_ISREG(status.st_mode):
                     continue
-                found = self.files.get(path, status)
+                found = kept.carry(self.files, path, status)
                 if found is None:
                     found = _read_calls(path, directory) if readable else ()
                     kept.put(path, status, found, now)
-                    self.changed = True
-                else:
-                    kept.entries[path] = self.files.entries[path]
                 files.setdefault(directory, []).append(path)
                 if found:
                     calls.setdefault(directory, set()).update(found)
-        if visited.keys() != self.directories.keys() or kept.entries.keys() != self.files.entries.keys():
+        if visited.keys() != self.directories.keys() or kept.replaces(self.files):
             self.changed = True
         self.directories = visited
         self.files = kept

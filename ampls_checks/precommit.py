@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 from .call_index import CallIndex
 from .checks import all_checks
 from .discover import SKIPPED_DIRS, FileKind, display_path, inside_roots, kind_of
+from .parsed_files import wait_for_helper
 from .scan import ScanOptions, ScanReport, scan
 from .units import bicep_module_calls, reachable, terraform_units
 
@@ -204,8 +205,6 @@ def scan_changed(paths: list[str], options: ScanOptions, helper: int | None = No
 
         cache = Cache(options.cache_dir)
     work = plan(paths, options.exclude, cache)
-    from .parsed_files import wait_for_helper
-
     if helper is not None:  # still parsing, most likely: load the Terraform evaluator meanwhile
         from .parsers import terraform_resources  # noqa: F401
 

@@ -89,8 +89,8 @@ class Job:
 
 @dataclass(frozen=True)
 class JobSettings:
-    """What parsing depends on besides the files (part of every cache key), and where the HCL
-    parser's snapshot is kept (which never changes a result)."""
+    """What parsing depends on besides the files (part of every cache key), and where the
+    parsers' snapshots and per-file parses are kept (which never changes a result)."""
 
     max_steps: int | None = None
     arm_parameters: tuple[str, ...] = ()
@@ -197,9 +197,8 @@ def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> li
         bicep = {os.path.realpath(c.path): (c, data, text) for c, data, text in by_kind[FileKind.BICEP]}
         uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}
         for unit in terraform_units({real: [real] for real in bicep}, uses):
-            jobs.append(
-                Job("bicep", [(os.path.abspath(bicep[r][0].path), bicep[r][0].display, bicep[r][2]) for r in unit])
-            )
+            members = [bicep[real] for real in unit]
+            jobs.append(Job("bicep", [(os.path.abspath(c.path), c.display, text) for c, _d, text in members]))
     return jobs
 
 
@@ -346,21 +345,19 @@ def _read_known(
         except OSError:
             status = None
         if status is not None and status.st_size <= options.max_file_bytes:
-            digest = known.get(candidate.path, status)
+            digest = fresh.carry(known, candidate.path, status)
             if digest is not None:
-                fresh.entries[candidate.path] = known.entries[candidate.path]
                 hashes[candidate.display] = digest
                 contents.append((candidate, None))
                 continue
-        data, error = read_text(candidate, options.max_file_bytes)
-        if error is not None or data is None:
-            report.errors.append(error or ParseError(candidate.display, "cannot read file"))
+        data = _read_or_report(candidate, options, report)
+        if data is None:
             continue
         contents.append((candidate, data))
         hashes[candidate.display] = hashlib.blake2b(data, digest_size=20).hexdigest()
         if status is not None:
             fresh.put(candidate.path, status, hashes[candidate.display], now)
-    if fresh.changed or fresh.entries.keys() != known.entries.keys():
+    if fresh.replaces(known):
         cache.put(index_key, fresh)
     return contents
 
@@ -371,12 +368,18 @@ def _read_rest(
     """The bytes of every file, reading those not read yet."""
     complete: list[tuple[Candidate, bytes]] = []
     for candidate, known in contents:
-        data, error = (known, None) if known is not None else read_text(candidate, options.max_file_bytes)
-        if error is not None or data is None:
-            report.errors.append(error or ParseError(candidate.display, "cannot read file"))
-            continue
-        complete.append((candidate, data))
+        data = known if known is not None else _read_or_report(candidate, options, report)
+        if data is not None:
+            complete.append((candidate, data))
     return complete
+
+
+def _read_or_report(candidate: Candidate, options: ScanOptions, report: ScanReport) -> bytes | None:
+    data, error = read_text(candidate, options.max_file_bytes)
+    if error is not None or data is None:
+        report.errors.append(error or ParseError(candidate.display, "cannot read file"))
+        return None
+    return data
 
 
 def _unique(items: list[Any]) -> list[Any]:

@@ -45,3 +45,15 @@ class StatMemo:
     def put(self, path: str, status: os.stat_result, value: Any, now_ns: int) -> None:
         self.entries[path] = (stamp_of(status), now_ns, value)
         self.changed = True
+
+    def carry(self, previous: StatMemo, path: str, status: os.stat_result) -> Any | None:
+        """`previous`'s value for `path` if `status` still vouches for it, kept in this memo too
+        (a new memo holds only the paths a run saw, so files gone from the tree fall out)."""
+        value = previous.get(path, status)
+        if value is not None:
+            self.entries[path] = previous.entries[path]
+        return value
+
+    def replaces(self, previous: StatMemo) -> bool:
+        """Whether this memo, built by a run from `previous`, differs from it: worth saving."""
+        return self.changed or self.entries.keys() != previous.entries.keys()
