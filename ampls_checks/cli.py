@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import __version__
+from ampls_checks import __version__
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -192,13 +192,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["checkov-dir"]:
         # `checkov -d . --external-checks-dir "$(ampls-checks checkov-dir)"`
-        sys.stdout.write(os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkov_pack") + "\n")
+        sys.stdout.write(os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkov_pack", "external") + "\n")
         return EXIT_OK
     args = build_parser().parse_args(arguments)
     helper = None
     if args.changed_files and not args.no_cache and not args.list_checks:
-        from . import DEFAULT_MAX_FILE_BYTES
-        from .parsed_files import start_helper
+        from ampls_checks import DEFAULT_MAX_FILE_BYTES
+        from ampls_checks.speed.parsed_files import start_helper
 
         helper = start_helper(args.paths or [], args.cache_dir, args.max_file_size or DEFAULT_MAX_FILE_BYTES)
     try:
@@ -212,14 +212,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     finally:
         if helper is not None:
-            from .parsed_files import wait_for_helper
+            from ampls_checks.speed.parsed_files import wait_for_helper
 
             wait_for_helper(helper)
 
 
 def _run(args: argparse.Namespace, helper: int | None = None) -> int:
-    from .checks import Limits, Settings, Severity, all_checks, select_checks
-    from .zones import Cloud
+    from ampls_checks.azure import Cloud
+    from ampls_checks.checks import Limits, Settings, Severity, all_checks, select_checks
 
     checks = select_checks(all_checks(), args.check, args.skip_check)
     if args.list_checks:
@@ -245,13 +245,13 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
         sys.stderr.write("ampls-checks: error: --baseline and --create-baseline do not go together\n")
         return EXIT_ERROR
 
-    from .reporters import ReportContext, reporter
-    from .scan import DEFAULT_MAX_FILE_BYTES, ScanOptions, scan
+    from ampls_checks.reporters import ReportContext, reporter
+    from ampls_checks.scan import DEFAULT_MAX_FILE_BYTES, ScanOptions, scan
 
     baseline = None
     if args.baseline:
-        from .baseline import BaselineError
-        from .baseline import load as load_baseline
+        from ampls_checks.suppress.baseline import BaselineError
+        from ampls_checks.suppress.baseline import load as load_baseline
 
         try:
             baseline = load_baseline(args.baseline)
@@ -271,7 +271,7 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
         use_cache=not args.no_cache,
     )
     if args.changed_files:
-        from .precommit import scan_changed
+        from ampls_checks.precommit import scan_changed
 
         report = scan_changed(args.paths or [], options, helper)
     else:
@@ -279,7 +279,7 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
 
     context = ReportContext()
     if baseline is not None:
-        from .suppress import apply_baseline
+        from ampls_checks.suppress.apply import apply_baseline
 
         report, known = apply_baseline(report, baseline)
         context = ReportContext(baseline=baseline.path, baselined=known)
@@ -298,13 +298,13 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
             sys.stderr.write(f"ampls-checks: error: cannot write {destination}: {exc.strerror}\n")
             status = EXIT_ERROR
     if args.verbose:
-        from .reporters._safe import inert_line, visible
+        from ampls_checks.reporters._safe import inert_line, visible
 
         for note in report.notes:
             sys.stderr.write(inert_line(f"{visible(note.file)}:{note.line}: unknown: {visible(note.message)}") + "\n")
     if args.create_baseline:
-        from .baseline import BaselineError
-        from .baseline import write as write_baseline
+        from ampls_checks.suppress.baseline import BaselineError
+        from ampls_checks.suppress.baseline import write as write_baseline
 
         try:
             write_baseline(report.findings, args.create_baseline)

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .model import ParseError
+from ampls_checks.model import ParseError
 
 # Terraform resource types the parsers extract (terraform_resources.EXTRACTORS plus azapi; a test
 # keeps the two in step). Kept here so the prefilter does not import the parsers.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .checks import Check, all_checks
+from ampls_checks.checks import Check, all_checks
 
 
 def render_page(check: Check) -> str:

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .model import (
+from ampls_checks.model import (
     DnsZoneGroup,
     DnsZoneVnetLink,
     Entity,
@@ -33,7 +33,7 @@ from .model import (
     UnresolvedResource,
     VirtualNetwork,
 )
-from .parsers.convert import parent_of
+from ampls_checks.parsers.common.convert import parent_of
 
 E = TypeVar("E", bound=Entity)
 

@@ -30,15 +30,15 @@ import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .call_index import CallIndex
-from .checks import all_checks
-from .discover import SKIPPED_DIRS, FileKind, display_path, inside_roots, kind_of
-from .parsed_files import wait_for_helper
-from .scan import ScanOptions, ScanReport, scan
-from .units import bicep_module_calls, reachable, terraform_units
+from ampls_checks.checks import all_checks
+from ampls_checks.discover import SKIPPED_DIRS, FileKind, display_path, inside_roots, kind_of
+from ampls_checks.scan import ScanOptions, ScanReport, scan
+from ampls_checks.speed.call_index import CallIndex
+from ampls_checks.speed.parsed_files import wait_for_helper
+from ampls_checks.units import bicep_module_calls, reachable, terraform_units
 
 if TYPE_CHECKING:
-    from .cache import Cache
+    from ampls_checks.speed.cache import Cache
 
 
 @dataclass(frozen=True)
@@ -201,12 +201,12 @@ def scan_changed(paths: list[str], options: ScanOptions, helper: int | None = No
     the process parsing the changed files ahead (parsed_files.py): the scan waits for it."""
     cache = None
     if options.use_cache:
-        from .cache import Cache
+        from ampls_checks.speed.cache import Cache
 
         cache = Cache(options.cache_dir)
     work = plan(paths, options.exclude, cache)
     if helper is not None:  # still parsing, most likely: load the Terraform evaluator meanwhile
-        from .parsers import terraform_resources  # noqa: F401
+        from ampls_checks.parsers.terraform import resources  # noqa: F401
 
     wait_for_helper(helper)
     if not work.files:

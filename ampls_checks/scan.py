@@ -9,15 +9,15 @@ import sys
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from . import DEFAULT_MAX_FILE_BYTES
-from .checks import Check, Finding, Settings, all_checks
-from .discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant
-from .link import link
-from .model import Entity, Note, ParseError, ParseResult
-from .zones import Cloud
+from ampls_checks import DEFAULT_MAX_FILE_BYTES
+from ampls_checks.azure import Cloud
+from ampls_checks.checks import Check, Finding, Settings, all_checks
+from ampls_checks.discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant
+from ampls_checks.link import link
+from ampls_checks.model import Entity, Note, ParseError, ParseResult
 
 if TYPE_CHECKING:
-    from .cache import Cache
+    from ampls_checks.speed.cache import Cache
 
 
 @dataclass
@@ -113,11 +113,11 @@ def run_job(job: Job, settings: JobSettings) -> ParseResult:
     """Parse one job. Runs in a worker process for large scans, so it takes and returns plain data."""
     try:
         if job.kind == "terraform":
-            from .parsers.terraform import parse_tf_file
-            from .parsers.terraform_resources import load_terraform
+            from ampls_checks.parsers.terraform.parse import parse_tf_file
+            from ampls_checks.parsers.terraform.resources import load_terraform
 
             if settings.keep_parsed_files:
-                from .parsed_files import cached_parser
+                from ampls_checks.speed.parsed_files import cached_parser
 
                 parse = cached_parser(settings.parser_dir)
             else:
@@ -125,12 +125,12 @@ def run_job(job: Job, settings: JobSettings) -> ParseResult:
             parsed = [(real, display, parse(real, display, text)) for real, display, text in job.files]
             return load_terraform(parsed, settings.max_steps)
         if job.kind == "arm":
-            from .parsers.arm import parse_arm_files
+            from ampls_checks.parsers.arm.parse import parse_arm_files
 
             return parse_arm_files(
                 job.files, list(settings.arm_parameters), cloud=settings.cloud, max_steps=settings.max_steps
             )
-        from .parsers.bicep import parse_bicep_files
+        from ampls_checks.parsers.bicep.parse import parse_bicep_files
 
         # `--cloud` says where templates deploy, so it is what `environment()` returns
         return parse_bicep_files(
@@ -168,7 +168,7 @@ def run_jobs(jobs: list[Job], options: ScanOptions) -> list[ParseResult]:
 
 
 def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> list[Job]:
-    from .units import bicep_module_calls, local_calls, terraform_units
+    from ampls_checks.units import bicep_module_calls, local_calls, terraform_units
 
     jobs: list[Job] = []
     terraform = by_kind[FileKind.TERRAFORM] + by_kind[FileKind.TFVARS]
@@ -235,7 +235,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     hashes: dict[str, str] = {}
     parameters_digest = ""
     if options.use_cache:
-        from .cache import Cache
+        from ampls_checks.speed.cache import Cache
 
         cache = Cache(options.cache_dir)
         unread = _read_known(found.files, options, cache, paths, report, hashes)
@@ -331,7 +331,7 @@ def _read_known(
     import hashlib
     import time
 
-    from .stat_memo import StatMemo
+    from ampls_checks.speed.stat_memo import StatMemo
 
     index_key = cache.key("content-index", os.getcwd(), *paths)
     kept = cache.get(index_key)

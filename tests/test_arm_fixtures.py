@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from ampls_checks.checks import all_checks
-from ampls_checks.parsers.arm import is_template
+from ampls_checks.parsers.arm.parse import is_template
 
 from .conftest import FIXTURES
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from ampls_checks.azure import Cloud
 from ampls_checks.model import (
     DnsZoneVnetLink,
     MonitorResource,
@@ -25,11 +26,10 @@ from ampls_checks.model import (
     Unknown,
     UnresolvedResource,
 )
-from ampls_checks.parsers.arm import parse_arm_files
-from ampls_checks.parsers.arm_expressions import Budget, Scope, Template, evaluate_expression
-from ampls_checks.parsers.arm_json import JsonArray, JsonDecodeError, JsonObject, decode
+from ampls_checks.parsers.arm.expressions import Budget, Scope, Template, evaluate_expression
+from ampls_checks.parsers.arm.json_lines import JsonArray, JsonDecodeError, JsonObject, decode
+from ampls_checks.parsers.arm.parse import parse_arm_files
 from ampls_checks.scan import ScanOptions, scan
-from ampls_checks.zones import Cloud
 
 from .conftest import FIXTURES
 

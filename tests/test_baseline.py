@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from ampls_checks.baseline import Baseline, Entry, split
 from ampls_checks.checks import Finding, Severity
 from ampls_checks.cli import main
+from ampls_checks.suppress.baseline import Baseline, Entry, split
 
 from .conftest import FIXTURES
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from ampls_checks.azure import Cloud
 from ampls_checks.model import (
     DnsZoneVnetLink,
     Entity,
@@ -21,9 +22,9 @@ from ampls_checks.model import (
     Unknown,
     VirtualNetwork,
 )
-from ampls_checks.parsers.bicep import parse_bicep_files
-from ampls_checks.parsers.bicep_eval import Context, Instance, SourceFile
-from ampls_checks.parsers.bicep_syntax import (
+from ampls_checks.parsers.bicep.evaluate import Context, Instance, SourceFile
+from ampls_checks.parsers.bicep.parse import parse_bicep_files
+from ampls_checks.parsers.bicep.syntax import (
     Attr,
     Binary,
     Cond,
@@ -34,7 +35,6 @@ from ampls_checks.parsers.bicep_syntax import (
     parse_bicep,
     parse_expression,
 )
-from ampls_checks.zones import Cloud
 
 from .conftest import FIXTURES
 
@@ -797,7 +797,7 @@ def test_the_parser_snapshot_parses_every_bicep_fixture_like_pycep(tmp_path: Pat
     from lark.exceptions import LarkError
     from pycep import BicepParser
 
-    from ampls_checks.parsers.bicep_syntax import _bicep_parser
+    from ampls_checks.parsers.bicep.syntax import _bicep_parser
 
     _bicep_parser.__wrapped__(str(tmp_path))  # builds it and keeps the snapshot
     loaded = _bicep_parser.__wrapped__(str(tmp_path))

@@ -8,9 +8,9 @@ import time
 from pathlib import Path
 
 from ampls_checks import scan as scan_module
-from ampls_checks.cache import Cache
 from ampls_checks.discover import FileKind
 from ampls_checks.scan import ScanOptions, ScanReport, scan
+from ampls_checks.speed.cache import Cache
 
 from .conftest import FIXTURES, REPO
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from ampls_checks import call_index
-from ampls_checks.cache import Cache
-from ampls_checks.call_index import CallIndex
 from ampls_checks.precommit import plan
+from ampls_checks.speed import call_index
+from ampls_checks.speed.cache import Cache
+from ampls_checks.speed.call_index import CallIndex
 
 
 def _age(path: Path, seconds: float = 10) -> None:

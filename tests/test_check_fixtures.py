@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from ampls_checks.azure import Cloud
 from ampls_checks.checks import Settings, all_checks
 from ampls_checks.scan import ScanOptions, scan
-from ampls_checks.zones import Cloud
 
 from .conftest import FIXTURES
 

@@ -47,7 +47,7 @@ def pack_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
         check=True,
         cwd=tmp_path_factory.mktemp("anywhere"),
     ).stdout.strip()
-    if Path(printed).resolve() == (REPO / "ampls_checks" / "checkov_pack").resolve():
+    if Path(printed).resolve() == (REPO / "ampls_checks" / "checkov_pack" / "external").resolve():
         pytest.skip("the Checkov pack test needs ampls-checks installed with 'pip install .', not '-e'")
     assert Path(printed, "ampls_checks_pack.py").is_file()
     return printed
@@ -139,7 +139,7 @@ def test_pack_and_cli_agree_on_every_fixture(
     root = _cases_without_settings(language, tmp_path / language).resolve()
     in_dir(root)
     report = scan(["."])
-    from ampls_checks.checkov_adapter import REPORTED_ON
+    from ampls_checks.checkov_pack.adapter import REPORTED_ON
 
     ours = sorted(
         (f.check_id, str(root / f.file), f.resource_start_line) for f in report.findings if f.suppression is None

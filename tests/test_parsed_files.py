@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ampls_checks.cache import Cache
-from ampls_checks.parsed_files import cached_parser, start_helper, wait_for_helper
-from ampls_checks.parsers.hcl_syntax import Body
-from ampls_checks.parsers.terraform import TfFile, parse_tf_file
+from ampls_checks.parsers.terraform.hcl_syntax import Body
+from ampls_checks.parsers.terraform.parse import TfFile, parse_tf_file
+from ampls_checks.speed.cache import Cache
+from ampls_checks.speed.parsed_files import cached_parser, start_helper, wait_for_helper
 
 from .conftest import REPO
 

@@ -228,7 +228,7 @@ def test_permission_denied_is_an_error_even_when_running_as_root(tmp_path: Path,
 
 def test_prefilter_knows_every_resource_type_the_parsers_read() -> None:
     from ampls_checks.discover import TERRAFORM_TYPES
-    from ampls_checks.parsers.terraform_resources import RELEVANT_TYPES
+    from ampls_checks.parsers.terraform.resources import RELEVANT_TYPES
 
     assert sorted(TERRAFORM_TYPES) == sorted(RELEVANT_TYPES)
 

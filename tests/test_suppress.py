@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from ampls_checks.baseline import Baseline, Entry
 from ampls_checks.checks import Finding, Severity
 from ampls_checks.cli import main
 from ampls_checks.model import Suppression
 from ampls_checks.scan import ScanReport
-from ampls_checks.suppress import apply_baseline, fingerprints
+from ampls_checks.suppress.apply import apply_baseline, fingerprints
+from ampls_checks.suppress.baseline import Baseline, Entry
 
 TERRAFORM = (
     'resource "azurerm_monitor_private_link_scope" "migration" {\n'

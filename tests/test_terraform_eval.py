@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from ampls_checks.model import Unknown
-from ampls_checks.parsers.hcl_syntax import HclSyntaxError, Lit, UnaryOp, parse_hcl
-from ampls_checks.parsers.terraform import ModuleInstance, ModuleSource, ResourceView, TfFile, parse_tf_file
-from ampls_checks.parsers.terraform_eval import Budget, Evaluator, SymbolicId
-from ampls_checks.parsers.terraform_resources import load_terraform
+from ampls_checks.parsers.terraform.evaluate import Budget, Evaluator, SymbolicId
+from ampls_checks.parsers.terraform.hcl_syntax import HclSyntaxError, Lit, UnaryOp, parse_hcl
+from ampls_checks.parsers.terraform.parse import ModuleInstance, ModuleSource, ResourceView, TfFile, parse_tf_file
+from ampls_checks.parsers.terraform.resources import load_terraform
 
 ROOT_DIR = "/virtual/root"
 

@@ -11,7 +11,7 @@ import fnmatch
 import importlib
 import pkgutil
 
-from .base import Check, Finding, Limits, Settings, Severity
+from ampls_checks.checks.base import Check, Finding, Limits, Settings, Severity
 
 __all__ = ["Check", "Finding", "Limits", "Settings", "Severity", "all_checks", "select_checks"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..model import PrivateLinkScope, Unknown
-from .base import Check, Finding
+from ampls_checks.checks.base import Check, Finding
+from ampls_checks.model import PrivateLinkScope, Unknown
 
 VALID_MODES = ("Open", "PrivateOnly")
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..link import Graph, ZoneNode
-from ..model import MonitorResource, PrivateEndpoint, Unknown
+from ampls_checks.link import Graph, ZoneNode
+from ampls_checks.model import MonitorResource, PrivateEndpoint, Unknown
 
 
 def scope_endpoints(graph: Graph) -> list[PrivateEndpoint]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import Graph
-from ..model import Unknown
-from ._helpers import is_linked
-from .base import Check, Finding, Settings
+from ampls_checks.checks._helpers import is_linked
+from ampls_checks.checks.base import Check, Finding, Settings
+from ampls_checks.link import Graph
+from ampls_checks.model import Unknown
 
 
 def _values(attribute: str) -> tuple[str, str]:

@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ..link import Graph
-from ..model import Entity, Location, Suppression
-from ..zones import Cloud
+from ampls_checks.azure import Cloud
+from ampls_checks.link import Graph
+from ampls_checks.model import Entity, Location, Suppression
 
 
 class Severity(str, Enum):

@@ -107,10 +107,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ..link import Graph
-from ..model import MonitorKind, PrivateLinkScope
-from ._helpers import is_linked
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.checks._helpers import is_linked
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import Graph
+from ampls_checks.model import MonitorKind, PrivateLinkScope
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

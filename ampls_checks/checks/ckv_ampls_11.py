@@ -119,9 +119,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import External, Graph
-from ..model import MonitorKind, MonitorResource, PrivateLinkScope
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import External, Graph
+from ampls_checks.model import MonitorKind, MonitorResource, PrivateLinkScope
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

@@ -135,9 +135,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import Graph
-from ..model import Unknown
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import Graph
+from ampls_checks.model import Unknown
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

@@ -109,9 +109,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import Graph
-from ..model import Location
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import Graph
+from ampls_checks.model import Location
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

@@ -152,11 +152,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import Graph
-from ..model import PrivateEndpoint, Unknown
-from ..zones import MONITOR_ONLY_ZONES
-from ._helpers import endpoint_zone_nodes
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.azure import MONITOR_ONLY_ZONES
+from ampls_checks.checks._helpers import endpoint_zone_nodes
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import Graph
+from ampls_checks.model import PrivateEndpoint, Unknown
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

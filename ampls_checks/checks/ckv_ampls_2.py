@@ -100,9 +100,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import Graph
-from ._access_mode import access_mode_findings
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.checks._access_mode import access_mode_findings
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import Graph
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

@@ -174,9 +174,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import Graph
-from ._public_access import public_access_findings
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.checks._public_access import public_access_findings
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import Graph
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

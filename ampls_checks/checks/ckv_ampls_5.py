@@ -216,10 +216,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import Graph
-from ..zones import MAX_ZONES_PER_GROUP, REQUIRED_ZONES
-from ._helpers import scope_endpoints
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.azure import MAX_ZONES_PER_GROUP, REQUIRED_ZONES
+from ampls_checks.checks._helpers import scope_endpoints
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import Graph
 
 
 def _fix(settings: Settings) -> str:

@@ -212,11 +212,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import Graph
-from ..model import PrivateEndpoint, Unknown
-from ..zones import MAX_ZONES_PER_GROUP, REQUIRED_ZONES, Cloud, closest_zone
-from ._helpers import endpoint_zone_nodes, scope_endpoints
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.azure import MAX_ZONES_PER_GROUP, REQUIRED_ZONES, Cloud, closest_zone
+from ampls_checks.checks._helpers import endpoint_zone_nodes, scope_endpoints
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import Graph
+from ampls_checks.model import PrivateEndpoint, Unknown
 
 _CLOUD_NAMES = {
     Cloud.PUBLIC: "the Azure public cloud",

@@ -130,10 +130,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..link import Graph
-from ..model import Unknown
-from ._helpers import endpoint_zone_nodes, scope_endpoints
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.checks._helpers import endpoint_zone_nodes, scope_endpoints
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import Graph
+from ampls_checks.model import Unknown
 
 
 def _vnet_label(graph: Graph, identity: str) -> str:

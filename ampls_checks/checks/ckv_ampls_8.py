@@ -186,11 +186,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from ..link import ZONE_TYPE, Graph
-from ..model import PrivateLinkScope, Unknown
-from ..zones import REQUIRED_ZONES
-from ._helpers import endpoint_zone_nodes
-from .base import Check, Finding, Settings, Severity
+from ampls_checks.azure import REQUIRED_ZONES
+from ampls_checks.checks._helpers import endpoint_zone_nodes
+from ampls_checks.checks.base import Check, Finding, Settings, Severity
+from ampls_checks.link import ZONE_TYPE, Graph
+from ampls_checks.model import PrivateLinkScope, Unknown
 
 _MONITOR_ZONE_NAMES = frozenset(z for zones in REQUIRED_ZONES.values() for z in zones)
 _EXTERNAL_ZONE_PREFIX = f"ext:{ZONE_TYPE}:"

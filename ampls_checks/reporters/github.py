@@ -15,10 +15,10 @@ with a newline and `::`) can end the annotation or start a command of its own.
 
 from __future__ import annotations
 
-from ..checks import Severity
-from ..scan import ScanReport
-from . import ReportContext
-from ._safe import unicode_text
+from ampls_checks.checks import Severity
+from ampls_checks.reporters import ReportContext
+from ampls_checks.reporters._safe import unicode_text
+from ampls_checks.scan import ScanReport
 
 COMMANDS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice"}
 

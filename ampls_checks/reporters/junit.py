@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..checks import Finding
-from ..scan import ScanReport
-from . import ReportContext
-from ._safe import xml_attribute, xml_text
+from ampls_checks.checks import Finding
+from ampls_checks.reporters import ReportContext
+from ampls_checks.reporters._safe import xml_attribute, xml_text
+from ampls_checks.scan import ScanReport
 
 PASSED_NAME = "no finding"
 

@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
-from ..checks import Check, Finding, Severity
-from ..scan import ScanReport
-from ..suppress import fingerprints
-from . import ReportContext
-from ._safe import unicode_text
+from ampls_checks import __version__
+from ampls_checks.checks import Check, Finding, Severity
+from ampls_checks.reporters import ReportContext
+from ampls_checks.reporters._safe import unicode_text
+from ampls_checks.scan import ScanReport
+from ampls_checks.suppress.apply import fingerprints
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Unknown
-from ..zones import Cloud
+from ampls_checks.azure import Cloud
+from ampls_checks.model import Unknown
 
 # The `environment()` values of each cloud that templates read for private link zone names
 # ("Deployment functions for ARM templates", environment): the storage suffix

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from ..model import (
+from ampls_checks.model import (
     DnsZoneGroup,
     DnsZoneVnetLink,
     Entity,
@@ -36,9 +36,10 @@ from ..model import (
     UnresolvedResource,
     VirtualNetwork,
 )
-from ..units import reachable
-from .convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
-from .terraform import (
+from ampls_checks.parsers.common.convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
+from ampls_checks.parsers.terraform.azapi import AZAPI_TYPES, azapi_entities
+from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId
+from ampls_checks.parsers.terraform.parse import (
     EVAL_STEPS_PER_MODULE,
     BlockView,
     ModuleInstance,
@@ -51,8 +52,7 @@ from .terraform import (
     local_module_dir,
     read_tfvars,
 )
-from .terraform_azapi import AZAPI_TYPES, azapi_entities
-from .terraform_eval import NameOf, SymbolicId
+from ampls_checks.units import reachable
 
 ARM_SCOPE = "microsoft.insights/privatelinkscopes"
 ARM_ZONE = "microsoft.network/privatednszones"

@@ -6,7 +6,7 @@ Checkov executes this file by path. It loads the `ampls_checks` package this fil
 (without putting its environment in front of Checkov's own packages: that environment is only
 appended to `sys.path`, so Checkov keeps its own `hcl2` fork and libraries) and registers one
 Terraform and one ARM/Bicep check per ampls-checks check. The work is done by
-`ampls_checks.checkov_adapter`.
+`ampls_checks.checkov_pack.adapter`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import importlib.util
 import os
 import sys
 
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _INSTALL_ROOT = os.path.dirname(_PACKAGE_DIR)
 
 
@@ -37,6 +37,6 @@ def _load_ampls_checks() -> None:
 
 _load_ampls_checks()
 
-from ampls_checks.checkov_adapter import PackSession, build_checks  # noqa: E402
+from ampls_checks.checkov_pack.adapter import PackSession, build_checks  # noqa: E402
 
 CHECKS = build_checks(PackSession())

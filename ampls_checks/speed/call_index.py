@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .discover import SKIPPED_DIRS, inside_roots
-from .stat_memo import Stamp, StatMemo, stamp_of, trusted
-from .units import local_calls
+from ampls_checks.discover import SKIPPED_DIRS, inside_roots
+from ampls_checks.speed.stat_memo import Stamp, StatMemo, stamp_of, trusted
+from ampls_checks.units import local_calls
 
 SUFFIXES = (".tf", ".tfvars")
 

@@ -28,10 +28,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from .checks import Check, Settings, all_checks
-from .discover import inside_roots
-from .scan import ScanOptions, ScanReport, scan
-from .zones import Cloud
+from ampls_checks.azure import Cloud
+from ampls_checks.checks import Check, Settings, all_checks
+from ampls_checks.discover import inside_roots
+from ampls_checks.scan import ScanOptions, ScanReport, scan
 
 SCOPE_TF = ["azurerm_monitor_private_link_scope", "azapi_resource"]
 MONITOR_TF = [

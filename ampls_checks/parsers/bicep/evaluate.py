@@ -28,36 +28,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Note, Ref, Unknown
-from ..zones import Cloud
-from .arm_functions import (
-    ENVIRONMENTS,
-    MAX_ITEMS,
-    MAX_STRING,
-    Budget,
-    BudgetExceeded,
-    contains_with,
-    empty,
-    has_opaque,
-    index_of_with,
-    intersection_with,
-    join_with,
-    length,
-    pad_left_with,
-    same,
-    split,
-    string_function,
-    to_bool,
-    to_int,
-    union_with,
-)
-from .arm_functions import is_int as _is_int
-from .arm_functions import min_max as _min_max
-from .arm_functions import replace as _replace
-from .arm_functions import substring as _substring
-from .arm_functions import too_long as _too_long
-from .arm_functions import too_many as _too_many
-from .bicep_syntax import (
+from ampls_checks.azure import Cloud
+from ampls_checks.model import Note, Ref, Unknown
+from ampls_checks.parsers.bicep.syntax import (
     ArrayExpr,
     Attr,
     BicepFile,
@@ -79,6 +52,33 @@ from .bicep_syntax import (
     Unary,
     body_object,
 )
+from ampls_checks.parsers.common.template_functions import (
+    ENVIRONMENTS,
+    MAX_ITEMS,
+    MAX_STRING,
+    Budget,
+    BudgetExceeded,
+    contains_with,
+    empty,
+    has_opaque,
+    index_of_with,
+    intersection_with,
+    join_with,
+    length,
+    pad_left_with,
+    same,
+    split,
+    string_function,
+    to_bool,
+    to_int,
+    union_with,
+)
+from ampls_checks.parsers.common.template_functions import is_int as _is_int
+from ampls_checks.parsers.common.template_functions import min_max as _min_max
+from ampls_checks.parsers.common.template_functions import replace as _replace
+from ampls_checks.parsers.common.template_functions import substring as _substring
+from ampls_checks.parsers.common.template_functions import too_long as _too_long
+from ampls_checks.parsers.common.template_functions import too_many as _too_many
 
 # "Iterative loops in Bicep": a loop's iterations can't be negative or exceed 800.
 MAX_LOOP = 800

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .model import Suppression
+from ampls_checks.model import Suppression
 
 SKIP_COMMENT = re.compile(r"checkov:skip=\s*([A-Za-z0-9_*]+)(?:\s*:\s*([^\r\n]*?))?\s*(?:\*/|-->|\"|$)")
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import (
+from ampls_checks.model import (
     AccessModeExclusion,
     DnsZoneGroup,
     DnsZoneVnetLink,
@@ -44,7 +44,7 @@ from ..model import (
     Unknown,
     VirtualNetwork,
 )
-from .convert import as_str, enabled_flag, parse_arm_id
+from ampls_checks.parsers.common.convert import as_str, enabled_flag, parse_arm_id
 
 Path = tuple[str | int, ...]
 

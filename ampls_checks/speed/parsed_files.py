@@ -17,9 +17,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .cache import Cache
-    from .model import ParseError
-    from .parsers.terraform import TfFile
+    from ampls_checks.model import ParseError
+    from ampls_checks.parsers.terraform.parse import TfFile
+    from ampls_checks.speed.cache import Cache
 
 HELPER_SECONDS = 60  # a helper still parsing after this is killed; the scan parses for itself
 
@@ -31,9 +31,9 @@ def _body_key(cache: Cache, text: str) -> str:
 
 def cached_parser(cache_dir: str | None) -> Callable[[str, str, str], TfFile | ParseError]:
     """`parse_tf_file`, answered from the cache when the same text was parsed before."""
-    from .cache import Cache
-    from .parsers.hcl_syntax import Body
-    from .parsers.terraform import TfFile, parse_tf_file
+    from ampls_checks.parsers.terraform.hcl_syntax import Body
+    from ampls_checks.parsers.terraform.parse import TfFile, parse_tf_file
+    from ampls_checks.speed.cache import Cache
 
     cache = Cache(cache_dir)
 
@@ -53,8 +53,8 @@ def cached_parser(cache_dir: str | None) -> Callable[[str, str, str], TfFile | P
 def _parse_into_cache(paths: list[str], cache_dir: str | None, max_bytes: int) -> None:
     """What the helper does: the same entries as `cached_parser`, without loading the Terraform
     evaluator it does not need."""
-    from .cache import Cache
-    from .parsers.hcl_syntax import HclSyntaxError, parse_hcl
+    from ampls_checks.parsers.terraform.hcl_syntax import HclSyntaxError, parse_hcl
+    from ampls_checks.speed.cache import Cache
 
     cache = Cache(cache_dir)
     for path in paths:

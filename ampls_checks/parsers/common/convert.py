@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..model import Maybe, Ref, Unknown
+from ampls_checks.model import Maybe, Ref, Unknown
 
 _ARM_ID = re.compile(
     r"^/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)/providers/(?P<rest>.+)$",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .hcl_parser import HclParserUnavailable, hcl_parser
+from ampls_checks.parsers.terraform.hcl_parser import HclParserUnavailable, hcl_parser
 
 
 class HclSyntaxError(Exception):

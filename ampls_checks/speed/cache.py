@@ -18,7 +18,7 @@ import sys
 import time
 from typing import Any
 
-from . import __version__
+from ampls_checks import __version__
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 CLEAN_INTERVAL_SECONDS = 600
@@ -38,7 +38,7 @@ def _parser_versions() -> str:
     """What changes parse results besides our own version: python-hcl2's grammar file (its size
     and modification time stand for its version, at the cost of a stat, not of reading package
     metadata) and Python's pickle format."""
-    from .parsers.hcl_parser import HclParserUnavailable, python_hcl2_files
+    from ampls_checks.parsers.terraform.hcl_parser import HclParserUnavailable, python_hcl2_files
 
     grammar = "none"
     try:
@@ -52,7 +52,7 @@ def _parser_versions() -> str:
 def _source_stamp() -> str:
     """The newest modification time of our own modules: an editable install changes its code
     without changing its version, and a cached result from older code must not be reused."""
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     newest = 0
     for directory, _dirs, files in os.walk(package):
         for name in files:

@@ -138,7 +138,7 @@ def hcl_parser(cache_dir: str | None = None) -> Any:
     snapshot (the default cache directory when None)."""
     import re
 
-    from . import lark_snapshot
+    from ampls_checks.speed import lark_snapshot
 
     files = python_hcl2_files()
     postlexer = _postlexer(files)

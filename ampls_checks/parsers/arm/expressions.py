@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Ref, Unknown
-from ..zones import Cloud
-from .arm_functions import (
+from ampls_checks.azure import Cloud
+from ampls_checks.model import Ref, Unknown
+from ampls_checks.parsers.common.template_functions import (
     ENVIRONMENTS,
     MAX_ITEMS,
     MAX_STRING,
@@ -48,12 +48,12 @@ from .arm_functions import (
     to_int,
     union_with,
 )
-from .arm_functions import is_int as _is_int
-from .arm_functions import min_max as _min_max
-from .arm_functions import replace as _replace
-from .arm_functions import substring as _substring
-from .arm_functions import too_long as _too_long
-from .arm_functions import too_many as _too_many
+from ampls_checks.parsers.common.template_functions import is_int as _is_int
+from ampls_checks.parsers.common.template_functions import min_max as _min_max
+from ampls_checks.parsers.common.template_functions import replace as _replace
+from ampls_checks.parsers.common.template_functions import substring as _substring
+from ampls_checks.parsers.common.template_functions import too_long as _too_long
+from ampls_checks.parsers.common.template_functions import too_many as _too_many
 
 # "Iterative loops in ARM templates": a copy count can't be negative or exceed 800.
 MAX_COPY = 800
@@ -731,7 +731,7 @@ def _json(scope: Scope, args: list[Any]) -> Any:
     (value,) = args
     if not isinstance(value, str):
         return Unknown("json() needs a string")
-    from .arm_json import JsonDecodeError, decode, plain
+    from ampls_checks.parsers.arm.json_lines import JsonDecodeError, decode, plain
 
     try:
         return plain(decode(value))

@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Unknown
-from .hcl_syntax import (
+from ampls_checks.model import Unknown
+from ampls_checks.parsers.terraform.hcl_syntax import (
     BinaryOp,
     Call,
     Conditional,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Entity, PrivateEndpoint, PrivateLinkScope, Ref, Unknown
-from .arm_shape import ArmResource, Body, DnsZoneGroupChild, build_entities
-from .hcl_syntax import Call, Expr, ObjectExpr, TupleExpr
-from .terraform import ResourceView
-from .terraform_eval import NameOf, SymbolicId, _JsonValue
+from ampls_checks.model import Entity, PrivateEndpoint, PrivateLinkScope, Ref, Unknown
+from ampls_checks.parsers.arm.shape import ArmResource, Body, DnsZoneGroupChild, build_entities
+from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId, _JsonValue
+from ampls_checks.parsers.terraform.hcl_syntax import Call, Expr, ObjectExpr, TupleExpr
+from ampls_checks.parsers.terraform.parse import ResourceView
 
 AZAPI_TYPES = ("azapi_resource", "azapi_update_resource")
 
@@ -80,7 +80,7 @@ def arm_resource(view: ResourceView) -> ArmResource | Unknown:
     if isinstance(parent, (Ref, Unknown)):
         parent_ref = parent
     elif isinstance(parent, str):
-        from .convert import parse_arm_id
+        from ampls_checks.parsers.common.convert import parse_arm_id
 
         parent_ref = parse_arm_id(parent)
     return ArmResource(
@@ -112,7 +112,7 @@ def azapi_entities(
 
     # Zone groups created with azapi under an azurerm endpoint: build_entities only sees its own
     # endpoints, so attach those here.
-    from .arm_shape import SPECS
+    from ampls_checks.parsers.arm.shape import SPECS
 
     for resource in resources:
         if resource.arm_type != "microsoft.network/privateendpoints/privatednszonegroups":

@@ -31,7 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import (
+from ampls_checks.azure import Cloud
+from ampls_checks.model import (
     Entity,
     Language,
     Location,
@@ -44,9 +45,7 @@ from ..model import (
     Unknown,
     UnresolvedResource,
 )
-from ..suppress_comments import SKIP_COMMENT
-from ..zones import Cloud
-from .arm_expressions import (
+from ampls_checks.parsers.arm.expressions import (
     EVAL_STEPS,
     Scope,
     Template,
@@ -58,9 +57,10 @@ from .arm_expressions import (
     get_ci,
     key_ci,
 )
-from .arm_functions import Budget, BudgetExceeded
-from .arm_json import JsonArray, JsonDecodeError, JsonObject, decode
-from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
+from ampls_checks.parsers.arm.json_lines import JsonArray, JsonDecodeError, JsonObject, decode
+from ampls_checks.parsers.arm.shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
+from ampls_checks.parsers.common.template_functions import Budget, BudgetExceeded
+from ampls_checks.suppress.comments import SKIP_COMMENT
 
 Path = tuple[str | int, ...]
 
@@ -203,7 +203,7 @@ def parameter_values(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def _plain(value: Any) -> Any:
-    from .arm_json import plain
+    from ampls_checks.parsers.arm.json_lines import plain
 
     return plain(value)
 

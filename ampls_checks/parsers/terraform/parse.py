@@ -18,10 +18,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Language, Location, Note, ParseError, Suppression, Unknown
-from ..suppress_comments import skips_in_lines
-from .hcl_syntax import Attribute, Block, Body, Call, Expr, HclSyntaxError, Lit, ObjectExpr, parse_hcl
-from .terraform_eval import (
+from ampls_checks.model import Language, Location, Note, ParseError, Suppression, Unknown
+from ampls_checks.parsers.terraform.evaluate import (
     MAX_COLLECTION,
     Budget,
     BudgetExceeded,
@@ -31,6 +29,18 @@ from .terraform_eval import (
     iterate_pairs,
     to_template_string,
 )
+from ampls_checks.parsers.terraform.hcl_syntax import (
+    Attribute,
+    Block,
+    Body,
+    Call,
+    Expr,
+    HclSyntaxError,
+    Lit,
+    ObjectExpr,
+    parse_hcl,
+)
+from ampls_checks.suppress.comments import skips_in_lines
 
 EVAL_STEPS_PER_MODULE = 200_000
 MAX_MODULE_DEPTH = 16

@@ -19,9 +19,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 
-from .baseline import Baseline, split
-from .checks import Finding
-from .scan import ScanReport
+from ampls_checks.checks import Finding
+from ampls_checks.scan import ScanReport
+from ampls_checks.suppress.baseline import Baseline, split
 
 
 def identity(finding: Finding) -> tuple[str, str, str]:

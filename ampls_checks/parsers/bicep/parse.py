@@ -24,11 +24,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ..model import Language, Location, Note, ParseError, ParseResult, Unknown
-from ..suppress_comments import skips_in_lines
-from ..zones import Cloud
-from .arm_shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
-from .bicep_eval import (
+from ampls_checks.azure import Cloud
+from ampls_checks.model import Language, Location, Note, ParseError, ParseResult, Unknown
+from ampls_checks.parsers.arm.shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
+from ampls_checks.parsers.bicep.evaluate import (
     EVAL_STEPS,
     EXTERNAL_TYPES,
     REMOTE_MODULE,
@@ -43,7 +42,16 @@ from .bicep_eval import (
     ScopeValue,
     SourceFile,
 )
-from .bicep_syntax import ArrayExpr, BicepSyntaxError, ForExpr, ObjectExpr, ResourceDecl, body_object, parse_bicep
+from ampls_checks.parsers.bicep.syntax import (
+    ArrayExpr,
+    BicepSyntaxError,
+    ForExpr,
+    ObjectExpr,
+    ResourceDecl,
+    body_object,
+    parse_bicep,
+)
+from ampls_checks.suppress.comments import skips_in_lines
 
 Path = tuple[str | int, ...]
 

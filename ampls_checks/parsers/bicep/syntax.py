@@ -257,7 +257,7 @@ def _bicep_parser(cache_dir: str | None) -> Any:
     import regex
     from pycep.main import LARK_GRAMMAR  # imported on first use: Bicep scans only
 
-    from . import lark_snapshot
+    from ampls_checks.speed import lark_snapshot
 
     def build(cache: bool) -> Any:
         from lark import Lark

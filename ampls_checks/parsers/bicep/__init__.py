@@ -1,0 +1,1 @@
+"""ampls_checks.parsers.bicep."""
