@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ampls_checks.parsers.terraform.hcl_syntax import parse_hcl
 from ampls_checks.parsers.terraform import hcl_parser as module
+from ampls_checks.parsers.terraform.hcl_syntax import parse_hcl
 from ampls_checks.speed import lark_snapshot
 
 REPO = Path(__file__).resolve().parent.parent
