@@ -11,18 +11,23 @@ endpoint -> zone group -> zones, zone -> vnet link -> vnet, endpoint -> subnet -
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any
 
-from ampls_checks.model import (
+from ampls_checks.model import (  # noqa: F401 - Graph and its nodes are re-exported for old imports
+    MONITOR_ARM_TYPES,
+    SCOPE_TYPE,
+    SUBNET_TYPE,
+    VNET_TYPE,
+    ZONE_TYPE,
     DnsZoneGroup,
     DnsZoneVnetLink,
     Entity,
+    External,
+    Graph,
     Maybe,
-    MonitorKind,
     MonitorResource,
     NetworkSecurityRule,
+    Node,
     PrivateDnsZone,
     PrivateEndpoint,
     PrivateLinkScope,
@@ -32,195 +37,25 @@ from ampls_checks.model import (
     Unknown,
     UnresolvedResource,
     VirtualNetwork,
+    ZoneNode,
+    arm_type_of,
+    parent_of,
 )
-from ampls_checks.parsers.common.convert import parent_of
-
-E = TypeVar("E", bound=Entity)
-
-MONITOR_ARM_TYPES = {
-    MonitorKind.LOG_ANALYTICS_WORKSPACE: "microsoft.operationalinsights/workspaces",
-    MonitorKind.APPLICATION_INSIGHTS: "microsoft.insights/components",
-    MonitorKind.DATA_COLLECTION_ENDPOINT: "microsoft.insights/datacollectionendpoints",
-    MonitorKind.AZURE_MONITOR_WORKSPACE: "microsoft.monitor/accounts",
-}
-SCOPE_TYPE = "microsoft.insights/privatelinkscopes"
-ZONE_TYPE = "microsoft.network/privatednszones"
-VNET_TYPE = "microsoft.network/virtualnetworks"
-SUBNET_TYPE = "microsoft.network/virtualnetworks/subnets"
-
-
-@dataclass(frozen=True)
-class External:
-    """A resource referred to by name but not declared in the scan (a hub zone, a shared vnet)."""
-
-    arm_type: str
-    name: str
-    resource_group: str | None
-
-    @property
-    def identity(self) -> str:
-        return f"ext:{self.arm_type}:{self.name}@{self.resource_group or '?'}"
-
-
-Node = Entity | External
-
-
-def arm_type_of(entity: Entity) -> str | None:
-    if isinstance(entity, PrivateLinkScope):
-        return SCOPE_TYPE
-    if isinstance(entity, PrivateDnsZone):
-        return ZONE_TYPE
-    if isinstance(entity, VirtualNetwork):
-        return VNET_TYPE
-    if isinstance(entity, MonitorResource):
-        return MONITOR_ARM_TYPES[entity.kind]
-    return None
-
-
-@dataclass
-class ZoneNode:
-    """A zone as an endpoint's zone group sees it: declared in the scan or only named."""
-
-    name: Maybe[str]
-    identity: str
-    entity: PrivateDnsZone | None = None
-
-
-@dataclass
-class Graph:
-    """Entities by kind plus the resolved edges. Checks read only this."""
-
-    scopes: list[PrivateLinkScope] = field(default_factory=list)
-    scoped_links: list[ScopedLink] = field(default_factory=list)
-    endpoints: list[PrivateEndpoint] = field(default_factory=list)
-    zones: list[PrivateDnsZone] = field(default_factory=list)
-    vnet_links: list[DnsZoneVnetLink] = field(default_factory=list)
-    vnets: list[VirtualNetwork] = field(default_factory=list)
-    subnets: list[Subnet] = field(default_factory=list)
-    monitors: list[MonitorResource] = field(default_factory=list)
-    nsg_rules: list[NetworkSecurityRule] = field(default_factory=list)
-    unresolved: list[UnresolvedResource] = field(default_factory=list)
-    by_key: dict[str, Entity] = field(default_factory=dict)
-
-    # edges (Unknown where a reference could not be resolved)
-    link_scope: dict[str, Maybe[Node] | None] = field(default_factory=dict)
-    link_target: dict[str, Maybe[Node] | None] = field(default_factory=dict)
-    scope_links: dict[str, list[ScopedLink]] = field(default_factory=lambda: defaultdict(list))
-    monitor_links: dict[str, list[ScopedLink]] = field(default_factory=lambda: defaultdict(list))
-    endpoint_scopes: dict[str, list[Maybe[Node]]] = field(default_factory=dict)
-    scope_endpoints: dict[str, list[PrivateEndpoint]] = field(default_factory=lambda: defaultdict(list))
-    group_zones: dict[int, Maybe[list[Maybe[ZoneNode]]]] = field(default_factory=dict)
-    endpoint_vnet: dict[str, Maybe[str] | None] = field(default_factory=dict)
-    zone_vnet_links: dict[str, list[tuple[DnsZoneVnetLink, Maybe[str]]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
-    unknown_link_units: set[str] = field(default_factory=set)
-    unknown_vnet_link_units: set[str] = field(default_factory=set)
-    _by_name: dict[tuple[str, str], list[Entity]] = field(default_factory=lambda: defaultdict(list))
-
-    # -- resolution -------------------------------------------------------------------------
-
-    def resolve(self, ref: Maybe[Ref] | None, arm_type: str, unit: str) -> Maybe[Node] | None:
-        """What a reference points at: an entity, an `External`, `Unknown`, or None when it
-        points at a declared resource of another kind (an endpoint to a storage account)."""
-        if ref is None or isinstance(ref, Unknown):
-            return ref
-        if ref.key is not None:
-            entity = self.by_key.get(ref.key)
-            if entity is not None:
-                return entity if arm_type_of(entity) == arm_type else None
-            if ref.key.startswith("tf:"):
-                return None  # a declared resource of a type no check reads
-        if ref.name is None:
-            return Unknown(f"cannot resolve {ref.describe()}")
-        if ref.arm_type is not None and ref.arm_type != arm_type:
-            return None
-        candidates = [
-            e
-            for e in self._by_name.get((arm_type, ref.name.lower()), [])
-            if ref.resource_group is None
-            or not isinstance(e.resource_group, str)
-            or e.resource_group.lower() == ref.resource_group
-        ]
-        same_unit = [e for e in candidates if e.unit == unit]
-        if same_unit:
-            candidates = same_unit
-        else:
-            # Another deployment's resource is the same one only when both name its resource
-            # group and the groups agree; a bare name there would be a guess.
-            candidates = [e for e in candidates if ref.resource_group is not None and isinstance(e.resource_group, str)]
-        if len(candidates) == 1:
-            return candidates[0]
-        if len(candidates) > 1:
-            return Unknown(f"{ref.name} matches {len(candidates)} declared resources")
-        return External(arm_type, ref.name.lower(), ref.resource_group)
-
-    def may_have(self, kind: type[Entity], unit: str) -> bool:
-        """Whether the unit declares resources of `kind` whose instances are unknown."""
-        return any(u.unit == unit and u.kind in (kind.__name__, "*") for u in self.unresolved)
-
-    def zone_identity(self, zone: PrivateDnsZone) -> str:
-        """Declared zones are themselves; zones only looked up (data sources) are the hub zone
-        they name, so two lookups of one hub zone are one zone."""
-        if not zone.external or not isinstance(zone.name, str):
-            return zone.key
-        declared = [
-            z
-            for z in self._by_name.get((ZONE_TYPE, zone.name.lower()), [])
-            if isinstance(z, PrivateDnsZone) and not z.external and _same_group(z.resource_group, zone.resource_group)
-        ]
-        if len(declared) == 1:
-            return declared[0].key
-        if isinstance(zone.resource_group, str):
-            return External(ZONE_TYPE, zone.name.lower(), zone.resource_group.lower()).identity
-        return zone.key
-
-    def vnet_identity(self, node: Maybe[Node] | None) -> Maybe[str] | None:
-        if node is None or isinstance(node, Unknown):
-            return node
-        if isinstance(node, External):
-            return node.identity
-        if (
-            isinstance(node, VirtualNetwork)
-            and node.external
-            and isinstance(node.name, str)
-            and isinstance(node.resource_group, str)
-        ):
-            return External(VNET_TYPE, node.name.lower(), node.resource_group.lower()).identity
-        return node.key
-
-    def zones_of(self, group: DnsZoneGroup) -> Maybe[list[Maybe[ZoneNode]]]:
-        return self.group_zones.get(id(group), Unknown("zone group not linked"))
-
-    def scopes_of_endpoint(self, endpoint: PrivateEndpoint) -> list[Maybe[Node]]:
-        return self.endpoint_scopes.get(endpoint.key, [])
-
-    def is_scope_endpoint(self, endpoint: PrivateEndpoint) -> bool:
-        """An endpoint to a scope: its target is a scope, or it asks for `azuremonitor`."""
-        if any(isinstance(t, (PrivateLinkScope, External)) for t in self.scopes_of_endpoint(endpoint)):
-            return True
-        if isinstance(endpoint.connections, list):
-            for connection in endpoint.connections:
-                if isinstance(connection.group_ids, list) and any(
-                    isinstance(g, str) and g.lower() == "azuremonitor" for g in connection.group_ids
-                ):
-                    return True
-        return False
 
 
 def link(entities: list[Entity]) -> Graph:
     graph = Graph()
-    buckets: dict[type, list[Entity]] = {
+    buckets: dict[type, list[Any]] = {
         PrivateLinkScope: graph.scopes,
-        ScopedLink: graph.scoped_links,  # type: ignore[dict-item]
+        ScopedLink: graph.scoped_links,
         PrivateEndpoint: graph.endpoints,
-        PrivateDnsZone: graph.zones,  # type: ignore[dict-item]
+        PrivateDnsZone: graph.zones,
         DnsZoneVnetLink: graph.vnet_links,
-        VirtualNetwork: graph.vnets,  # type: ignore[dict-item]
+        VirtualNetwork: graph.vnets,
         Subnet: graph.subnets,
-        MonitorResource: graph.monitors,  # type: ignore[dict-item]
-        NetworkSecurityRule: graph.nsg_rules,  # type: ignore[dict-item]
-        UnresolvedResource: graph.unresolved,  # type: ignore[dict-item]
+        MonitorResource: graph.monitors,
+        NetworkSecurityRule: graph.nsg_rules,
+        UnresolvedResource: graph.unresolved,
     }
     for entity in entities:
         buckets[type(entity)].append(entity)
@@ -275,13 +110,6 @@ def link(entities: list[Entity]) -> Graph:
         else:
             graph.unknown_vnet_link_units.add(vnet_link.unit)
     return graph
-
-
-def _same_group(a: object, b: object) -> bool:
-    """Resource groups match when equal, or when either is not known."""
-    if isinstance(a, str) and isinstance(b, str):
-        return a.lower() == b.lower()
-    return True
 
 
 def _resolve_monitor(graph: Graph, ref: Maybe[Ref], unit: str) -> Maybe[Node] | None:

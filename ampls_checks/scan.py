@@ -14,7 +14,7 @@ from ampls_checks.azure import Cloud
 from ampls_checks.checks import Check, Finding, Settings, all_checks
 from ampls_checks.discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant
 from ampls_checks.link import link
-from ampls_checks.model import Entity, Note, ParseError, ParseResult
+from ampls_checks.model import Entity, ParseError, ParseResult, ScanReport
 
 if TYPE_CHECKING:
     from ampls_checks.speed.cache import Cache
@@ -32,20 +32,6 @@ class ScanOptions:
     cache_dir: str | None = None
     use_cache: bool = False
     keep_parsed_files: bool = False  # also cache each Terraform file's parse (parsed_files.py)
-
-
-@dataclass
-class ScanReport:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[ParseError] = field(default_factory=list)
-    notes: list[Note] = field(default_factory=list)
-    files_scanned: int = 0
-    files_parsed: int = 0
-    checks_run: list[Check] = field(default_factory=list)
-
-    @property
-    def active_findings(self) -> list[Finding]:
-        return [f for f in self.findings if f.suppression is None]
 
 
 def read_text(candidate: Candidate, max_bytes: int) -> tuple[bytes | None, ParseError | None]:
@@ -402,7 +388,7 @@ def _parameter_files_digest(paths: list[str]) -> str:
 
 def run_checks(entities: list[Entity], options: ScanOptions, report: ScanReport) -> list[Finding]:
     graph = link(entities)
-    checks = report.checks_run or (options.checks if options.checks is not None else all_checks())
+    checks = options.checks if options.checks is not None else all_checks()
     by_address = {e.address + "\0" + e.location.file: e for e in entities}
     findings: list[Finding] = []
     seen: set[tuple[str, str, str, int]] = set()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from ampls_checks.link import Graph, ZoneNode
-from ampls_checks.model import MonitorResource, PrivateEndpoint, Unknown
+from ampls_checks.model import Graph, MonitorResource, PrivateEndpoint, Unknown, ZoneNode
 
 
 def scope_endpoints(graph: Graph) -> list[PrivateEndpoint]:

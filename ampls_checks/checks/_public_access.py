@@ -12,8 +12,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._helpers import is_linked
 from ampls_checks.checks.base import Check, Finding, Settings
-from ampls_checks.link import Graph
-from ampls_checks.model import Unknown
+from ampls_checks.model import Graph, Unknown
 
 
 def _values(attribute: str) -> tuple[str, str]:

@@ -9,24 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from enum import Enum
 
 from ampls_checks.azure import Cloud
-from ampls_checks.link import Graph
-from ampls_checks.model import Entity, Location, Suppression
-
-
-class Severity(str, Enum):
-    """Checkov's severity names, ordered."""
-
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    CRITICAL = "CRITICAL"
-
-    @property
-    def rank(self) -> int:
-        return ["LOW", "MEDIUM", "HIGH", "CRITICAL"].index(self.value)
+from ampls_checks.model import Entity, Finding, Graph, Location, Severity
 
 
 @dataclass(frozen=True)
@@ -45,27 +30,6 @@ class Settings:
     cloud: Cloud = Cloud.PUBLIC
     require_private: bool = False
     limits: Limits = field(default_factory=Limits)
-
-
-@dataclass(frozen=True)
-class Finding:
-    check_id: str
-    check_name: str
-    severity: Severity
-    resource: str
-    file: str
-    start_line: int
-    end_line: int
-    message: str
-    guideline: str
-    resource_start_line: int = 0
-    resource_end_line: int = 0
-    suppression: Suppression | None = None
-
-    @property
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        number = self.check_id.rsplit("_", 1)[-1]
-        return (self.file, self.start_line, int(number) if number.isdigit() else 0, self.check_id, self.resource)
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._access_mode import access_mode_findings
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import Graph
+from ampls_checks.model import Graph
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

@@ -109,8 +109,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._helpers import is_linked
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import Graph
-from ampls_checks.model import MonitorKind, PrivateLinkScope
+from ampls_checks.model import Graph, MonitorKind, PrivateLinkScope
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

@@ -120,8 +120,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import External, Graph
-from ampls_checks.model import MonitorKind, MonitorResource, PrivateLinkScope
+from ampls_checks.model import External, Graph, MonitorKind, MonitorResource, PrivateLinkScope
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

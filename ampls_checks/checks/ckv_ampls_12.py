@@ -113,8 +113,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._helpers import scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import Graph
-from ampls_checks.model import Unknown
+from ampls_checks.model import Graph, Unknown
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

@@ -110,8 +110,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import Graph
-from ampls_checks.model import Location
+from ampls_checks.model import Graph, Location
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

@@ -155,8 +155,7 @@ from collections.abc import Iterator
 from ampls_checks.azure import MONITOR_ONLY_ZONES
 from ampls_checks.checks._helpers import endpoint_zone_nodes
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import Graph
-from ampls_checks.model import PrivateEndpoint, Unknown
+from ampls_checks.model import Graph, PrivateEndpoint, Unknown
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

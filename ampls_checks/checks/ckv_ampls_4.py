@@ -176,7 +176,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._public_access import public_access_findings
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import Graph
+from ampls_checks.model import Graph
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

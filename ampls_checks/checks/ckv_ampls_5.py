@@ -219,7 +219,7 @@ from collections.abc import Iterator
 from ampls_checks.azure import MAX_ZONES_PER_GROUP, REQUIRED_ZONES
 from ampls_checks.checks._helpers import scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import Graph
+from ampls_checks.model import Graph
 
 
 def _fix(settings: Settings) -> str:

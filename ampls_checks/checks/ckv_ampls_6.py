@@ -215,8 +215,7 @@ from collections.abc import Iterator
 from ampls_checks.azure import MAX_ZONES_PER_GROUP, REQUIRED_ZONES, Cloud, closest_zone
 from ampls_checks.checks._helpers import endpoint_zone_nodes, scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import Graph
-from ampls_checks.model import PrivateEndpoint, Unknown
+from ampls_checks.model import Graph, PrivateEndpoint, Unknown
 
 _CLOUD_NAMES = {
     Cloud.PUBLIC: "the Azure public cloud",

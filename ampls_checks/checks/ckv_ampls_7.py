@@ -132,8 +132,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._helpers import endpoint_zone_nodes, scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import Graph
-from ampls_checks.model import Unknown
+from ampls_checks.model import Graph, Unknown
 
 
 def _vnet_label(graph: Graph, identity: str) -> str:

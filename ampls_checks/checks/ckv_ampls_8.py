@@ -189,8 +189,7 @@ from collections.abc import Iterator
 from ampls_checks.azure import REQUIRED_ZONES
 from ampls_checks.checks._helpers import endpoint_zone_nodes
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import ZONE_TYPE, Graph
-from ampls_checks.model import PrivateLinkScope, Unknown
+from ampls_checks.model import ZONE_TYPE, Graph, PrivateLinkScope, Unknown
 
 _MONITOR_ZONE_NAMES = frozenset(z for zones in REQUIRED_ZONES.values() for z in zones)
 _EXTERNAL_ZONE_PREFIX = f"ext:{ZONE_TYPE}:"

@@ -112,8 +112,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.link import External, Graph
-from ampls_checks.model import Location, PrivateLinkScope, Unknown
+from ampls_checks.model import External, Graph, Location, PrivateLinkScope, Unknown
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:

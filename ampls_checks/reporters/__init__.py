@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ampls_checks.scan import ScanReport
+from ampls_checks.model import ScanReport
 
 FORMATS = {
     "text": "text",

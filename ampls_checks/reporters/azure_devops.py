@@ -16,10 +16,9 @@ from a scanned file can end a property early or start a command of its own.
 
 from __future__ import annotations
 
-from ampls_checks.checks import Severity
+from ampls_checks.model import ScanReport, Severity
 from ampls_checks.reporters import ReportContext
 from ampls_checks.reporters._safe import unicode_text
-from ampls_checks.scan import ScanReport
 
 TYPES = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "warning"}
 

@@ -15,10 +15,9 @@ with a newline and `::`) can end the annotation or start a command of its own.
 
 from __future__ import annotations
 
-from ampls_checks.checks import Severity
+from ampls_checks.model import ScanReport, Severity
 from ampls_checks.reporters import ReportContext
 from ampls_checks.reporters._safe import unicode_text
-from ampls_checks.scan import ScanReport
 
 COMMANDS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice"}
 

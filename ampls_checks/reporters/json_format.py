@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ampls_checks.model import ScanReport
 from ampls_checks.reporters import ReportContext
-from ampls_checks.scan import ScanReport
 
 
 def render(report: ScanReport, context: ReportContext | None = None) -> str:

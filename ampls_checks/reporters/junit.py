@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ampls_checks.checks import Finding
+from ampls_checks.model import Finding, ScanReport
 from ampls_checks.reporters import ReportContext
 from ampls_checks.reporters._safe import xml_attribute, xml_text
-from ampls_checks.scan import ScanReport
 
 PASSED_NAME = "no finding"
 

@@ -31,10 +31,9 @@ from typing import Any
 from urllib.parse import quote
 
 from ampls_checks import __version__
-from ampls_checks.checks import Check, Finding, Severity
+from ampls_checks.model import CheckInfo, Finding, ScanReport, Severity
 from ampls_checks.reporters import ReportContext
 from ampls_checks.reporters._safe import unicode_text
-from ampls_checks.scan import ScanReport
 from ampls_checks.suppress.apply import fingerprints
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -57,14 +56,14 @@ def doc_section(doc: str, title: str) -> str:
     return ""
 
 
-def rule_name(check: Check) -> str:
+def rule_name(check: CheckInfo) -> str:
     """An identifier-like name (SARIF: "a report identifier understandable to an end user"),
     from the title: `AzureMonitorPrivateLinkScopeIngestionAccessModeIsPrivateOnly`."""
     words = re.findall(r"[A-Za-z0-9]+", check.name)
     return "".join(word[:1].upper() + word[1:] for word in words) or check.id
 
 
-def _rule(check: Check) -> dict[str, Any]:
+def _rule(check: CheckInfo) -> dict[str, Any]:
     what = doc_section(check.doc, "What it does") or check.name
     rule: dict[str, Any] = {
         "id": check.id,

@@ -7,9 +7,9 @@ name cannot add a line, steer the terminal or pass for a CI runner's command.
 
 from __future__ import annotations
 
+from ampls_checks.model import ScanReport
 from ampls_checks.reporters import ReportContext
 from ampls_checks.reporters._safe import inert_line, visible
-from ampls_checks.scan import ScanReport
 
 
 def _plural(count: int, word: str) -> str:

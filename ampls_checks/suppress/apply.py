@@ -19,8 +19,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ampls_checks.checks import Finding
-from ampls_checks.scan import ScanReport
+from ampls_checks.model import Finding, ScanReport
 from ampls_checks.suppress.baseline import Baseline, split
 
 

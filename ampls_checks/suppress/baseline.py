@@ -22,7 +22,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ampls_checks.checks import Finding
+from ampls_checks.model import Finding
 
 FORMAT_VERSION = 1
 TOOL = "ampls-checks"

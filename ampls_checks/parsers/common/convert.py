@@ -7,48 +7,9 @@ cannot mean that into `Unknown` with a reason.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from ampls_checks.model import Maybe, Ref, Unknown
-
-_ARM_ID = re.compile(
-    r"^/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)/providers/(?P<rest>.+)$",
-    re.IGNORECASE,
-)
-
-
-def parse_arm_id(text: str) -> Ref | None:
-    """A literal ARM resource id as a name-only `Ref` (type and name lower-cased for matching).
-
-    `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/a`
-    becomes type `microsoft.network/virtualnetworks/subnets`, name `v/a`, group `rg`.
-    """
-    match = _ARM_ID.match(text.strip())
-    if not match:
-        return None
-    segments = match.group("rest").strip("/").split("/")
-    if len(segments) < 3 or len(segments) % 2 == 0:
-        return None
-    namespace, pairs = segments[0], segments[1:]
-    types = [pairs[i] for i in range(0, len(pairs), 2)]
-    names = [pairs[i] for i in range(1, len(pairs), 2)]
-    return Ref(
-        name="/".join(names).lower(),
-        arm_type="/".join([namespace, *types]).lower(),
-        resource_group=match.group("rg").lower(),
-    )
-
-
-def parent_of(ref: Ref) -> Ref | None:
-    """The parent of a child resource id (`.../virtualNetworks/v/subnets/a` -> the vnet)."""
-    if ref.arm_type is None or ref.name is None or "/" not in ref.name:
-        return None
-    return Ref(
-        name=ref.name.rsplit("/", 1)[0],
-        arm_type=ref.arm_type.rsplit("/", 1)[0],
-        resource_group=ref.resource_group,
-    )
+from ampls_checks.model import Maybe, Unknown, parent_of, parse_arm_id  # noqa: F401 - re-exported
 
 
 def as_str(value: Any) -> Maybe[str] | None:
