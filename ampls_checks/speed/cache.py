@@ -19,18 +19,11 @@ import time
 from typing import Any
 
 from ampls_checks import __version__
+from ampls_checks.speed.cache_dir import default_cache_dir
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 CLEAN_INTERVAL_SECONDS = 600
 _MAGIC = b"AMPLSC1\n"
-
-
-def default_cache_dir() -> str:
-    configured = os.environ.get("AMPLS_CHECKS_CACHE_DIR")
-    if configured:
-        return configured
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "ampls-checks")
 
 
 @functools.lru_cache(maxsize=1)

@@ -67,7 +67,7 @@ def snapshot_path(directory: str | None, name: str, depends_on: list[bytes]) -> 
     import lark
 
     if directory is None:
-        from ampls_checks.speed.cache import default_cache_dir
+        from ampls_checks.speed.cache_dir import default_cache_dir
 
         directory = default_cache_dir()
 
