@@ -3,7 +3,7 @@
 
     python benchmarks/run.py [--modules 1000] [--checkov PATH] [--workdir DIR] [--skip-scale] [--runs 15]
 
-It generates the synthetic monorepo of ../shared/tools/gen_corpus.py (four files per root
+It generates the synthetic monorepo of tests/corpus.py (four files per root
 module), then measures, each in a fresh process, wall time and the peak memory of the whole
 process tree (sampled from /proc):
 
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-GENERATOR = REPO.parent / "shared" / "tools" / "gen_corpus.py"
+GENERATOR = REPO / "tests" / "corpus.py"
 
 
 @dataclass
@@ -181,7 +181,7 @@ def main() -> int:
 
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
-    corpus = work / f"corpus-{args.modules}"
+    corpus = work / f"stacks-{args.modules}"
     generate(corpus, args.modules)
     # The console script, as users and pre-commit run it (`python -m` would add runpy's imports).
     script = Path(sys.executable).with_name("ampls-checks")
@@ -282,9 +282,9 @@ def main() -> int:
         )
 
     if not args.skip_scale:
-        big = work / f"corpus-{args.modules * 10}"
+        big = work / f"stacks-{args.modules * 10}"
         generate(big, args.modules * 10)
-        noisy = work / f"corpus-{args.modules}-unrelated"
+        noisy = work / f"stacks-{args.modules}-unrelated"
         add_unrelated(corpus, noisy)
         base = measure("cold scan", [*tool, str(corpus), "--no-cache", *cached], work)
         scaled = measure("cold scan, 10x corpus", [*tool, str(big), "--no-cache", *cached], work)
