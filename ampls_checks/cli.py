@@ -53,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ampls-checks",
         description="Find Azure Monitor Private Link misconfigurations in Terraform, ARM and Bicep.",
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable input or usage error. "
+        "'ampls-checks explain CKV_AMPLS_n' prints a check's page; "
         "'ampls-checks checkov-dir' prints the Checkov policy pack directory.",
     )
     parser.add_argument(
@@ -122,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--max-file-size",
-        type=int,
+        type=_positive_int,
         default=None,
         metavar="BYTES",
         help="files larger than this are reported as errors (default: 10 MiB)",
@@ -145,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=_positive_int,
         default=None,
         metavar="N",
         help="parse in N processes (default: one per core for large scans, none for small ones)",
@@ -179,7 +180,14 @@ def build_parser() -> argparse.ArgumentParser:
         "Bicep modules and ARM directories they belong to; report only findings in their directories "
         "and in the local modules they call",
     )
-    parser.add_argument("--list-checks", action="store_true", help="list the checks and exit")
+    parser.add_argument("--list-checks", action="store_true", help="list the checks and exit (--format json for JSON)")
+    parser.add_argument(
+        "--no-color",
+        "--no-colour",
+        dest="no_color",
+        action="store_true",
+        help="never colour severities (colour is used only on a terminal, and never when NO_COLOR is set)",
+    )
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="also say what could not be evaluated (unknown values), on stderr"
     )
@@ -192,9 +200,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["checkov-dir"]:
         # `checkov -d . --external-checks-dir "$(ampls-checks checkov-dir)"`
-        sys.stdout.write(os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkov_pack", "external") + "\n")
+        _write_stdout(os.path.join(os.path.dirname(os.path.abspath(__file__)), "checkov_pack", "external") + "\n")
         return EXIT_OK
+    if arguments[:1] == ["explain"]:
+        return explain(arguments[1:])
     args = build_parser().parse_args(arguments)
+    if "-" in (args.paths or []):
+        # The checks are cross-file (a scope, its endpoint and its zones are usually in different
+        # files), so one file's content alone would give findings that its neighbours refute.
+        sys.stderr.write(
+            "ampls-checks: error: reading standard input ('-') is not supported: the checks need the files "
+            "beside the one being edited; save it and pass its path (or its directory), for example "
+            "'ampls-checks --changed-files FILE'\n"
+        )
+        return EXIT_ERROR
     helper = None
     if args.changed_files and not args.no_cache and not args.list_checks:
         from ampls_checks import DEFAULT_MAX_FILE_BYTES
@@ -221,11 +240,18 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
     from ampls_checks.azure import Cloud
     from ampls_checks.checks import Limits, Settings, Severity, all_checks, select_checks
 
-    checks = select_checks(all_checks(), args.check, args.skip_check)
+    available = all_checks()
+    for option, patterns in (("--check", args.check), ("--skip-check", args.skip_check)):
+        unknown = unknown_patterns(available, patterns)
+        if unknown:
+            sys.stderr.write(
+                f"ampls-checks: error: {option}: unknown check {', '.join(repr(p) for p in unknown)} "
+                "(ampls-checks --list-checks shows the ids)\n"
+            )
+            return EXIT_ERROR
+    checks = select_checks(available, args.check, args.skip_check)
     if args.list_checks:
-        for check in checks:
-            sys.stdout.write(f"{check.id}\t{check.severity.value}\t{check.name}\n")
-        return EXIT_OK
+        return list_checks(checks, args.format)
     limits = Limits()
     for item in args.limit:
         name, _, value = item.partition("=")
@@ -270,12 +296,23 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
         cache_dir=args.cache_dir,
         use_cache=not args.no_cache,
     )
-    if args.changed_files:
-        from ampls_checks.precommit import scan_changed
+    from ampls_checks.terminal import Progress, colour_text_report, stderr_is_terminal, use_colour
 
-        report = scan_changed(args.paths or [], options, helper)
-    else:
-        report = scan(args.paths or ["."], options)
+    roots = args.paths or ([] if args.changed_files else ["."])
+    with Progress(_label(roots), enabled=stderr_is_terminal()):
+        if args.changed_files:
+            from ampls_checks.precommit import scan_changed
+
+            report = scan_changed(roots, options, helper)
+        else:
+            report = scan(roots, options)
+    if report.files_scanned == 0 and not report.errors and not args.changed_files:
+        sys.stderr.write(
+            f"ampls-checks: nothing was scanned: no .tf, .tfvars, .json or .bicep file in {_label(roots)}"
+            f"{' (or --exclude left none)' if args.exclude else ''}; pass the files or directories that "
+            "hold your Terraform, ARM or Bicep (.terraform/, .git/, node_modules/ and .terragrunt-cache/ "
+            "are always skipped)\n"
+        )
 
     context = ReportContext()
     if baseline is not None:
@@ -289,7 +326,9 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
     for name, destination in outputs:
         output = reporter(name)(report, context)
         if destination is None:
-            sys.stdout.write(output)
+            if name == "text" and use_colour(sys.stdout, args.no_color):
+                output = colour_text_report(output)
+            _write_stdout(output)
             continue
         try:
             with open(destination, "w", encoding="utf-8", newline="\n") as handle:
@@ -322,6 +361,88 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
     if any(f.severity.rank >= threshold for f in report.active_findings):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def unknown_patterns(checks: Sequence[Any], patterns: list[str]) -> list[str]:
+    """The ids and wildcards of `--check`/`--skip-check` that name no check: a typo there would
+    otherwise run (or skip) something else than was meant, silently."""
+    import fnmatch
+
+    wanted = [p.strip() for item in patterns for p in item.split(",") if p.strip()]
+    return [p for p in wanted if not any(fnmatch.fnmatchcase(c.id, p.upper()) for c in checks)]
+
+
+def list_checks(checks: Sequence[Any], formats: list[str] | None) -> int:
+    """`--list-checks`: tab-separated id, severity and name; with `--format json`, a JSON array
+    of objects (`id`, `name`, `severity`, `languages`, `guideline`)."""
+    name = (formats or ["text"])[-1].partition(":")[0].strip().lower()
+    if name == "json":
+        import json
+
+        rows = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "severity": c.severity.value,
+                "languages": list(c.languages),
+                "guideline": c.guideline,
+            }
+            for c in checks
+        ]
+        _write_stdout(json.dumps(rows, indent=2) + "\n")
+    elif name == "text":
+        _write_stdout("".join(f"{c.id}\t{c.severity.value}\t{c.name}\n" for c in checks))
+    else:
+        sys.stderr.write(f"ampls-checks: error: --list-checks prints text or json, not {name}\n")
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def explain(arguments: list[str]) -> int:
+    """`ampls-checks explain CKV_AMPLS_n`: the check's page, rendered from its docstring as
+    docs/checks/ has it, so it is there wherever the package is installed. `6` means CKV_AMPLS_6."""
+    from ampls_checks.checks import all_checks
+    from ampls_checks.docgen import render_page
+
+    if len(arguments) != 1 or arguments[0].startswith("-"):
+        sys.stderr.write("usage: ampls-checks explain CHECK_ID\n")
+        return EXIT_OK if arguments[:1] in (["-h"], ["--help"]) else EXIT_ERROR
+    wanted = arguments[0].strip().upper()
+    if wanted.isdigit():
+        wanted = f"CKV_AMPLS_{wanted}"
+    for check in all_checks():
+        if check.id == wanted:
+            _write_stdout(render_page(check))
+            return EXIT_OK
+    sys.stderr.write(
+        f"ampls-checks: error: explain: unknown check {arguments[0]!r} (ampls-checks --list-checks shows the ids)\n"
+    )
+    return EXIT_ERROR
+
+
+def _label(paths: list[str]) -> str:
+    """The scanned paths as one printable phrase (control characters shown as escapes)."""
+    shown = ", ".join(paths) if paths else "the changed files"
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in shown)
+
+
+def _write_stdout(text: str) -> None:
+    """Write to stdout; a reader that went away (`ampls-checks --list-checks | head -1`) is not an
+    error: the rest of the output is dropped and the exit code still says what the scan found."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that Python's flush at exit cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def resolve_outputs(formats: list[str], output_file: str | None) -> list[tuple[str, str | None]] | str:
@@ -367,7 +488,12 @@ def _ensure_printable_stdout() -> None:
 
 
 def entry_point() -> None:
-    sys.exit(main())
+    try:
+        status = main()
+    except BrokenPipeError:  # a write outside _write_stdout (argparse's --help into `head`)
+        _silence_stdout()
+        status = EXIT_OK
+    sys.exit(status)
 
 
 if __name__ == "__main__":
