@@ -29,23 +29,30 @@ from typing import Any
 from ampls_checks.azure import Cloud
 from ampls_checks.model import Ref, Unknown
 from ampls_checks.parsers.common.template_functions import (
+    CIDR_FUNCTIONS,
     ENVIRONMENTS,
+    LAMBDA_FUNCTIONS,
     MAX_ITEMS,
     MAX_STRING,
     Budget,
+    Lambda,
     contains_with,
     empty,
     has_opaque,
     index_of_with,
     intersection_with,
+    items,
     join_with,
     length,
+    object_keys,
     pad_left_with,
     same,
+    shallow_merge,
     split,
     string_function,
     to_bool,
     to_int,
+    try_get_with,
     union_with,
 )
 from ampls_checks.parsers.common.template_functions import is_int as _is_int
@@ -235,6 +242,8 @@ class Template:
     variables: dict[str, Callable[[Scope], Any]] = field(default_factory=dict)
     resource_group: Any = None  # str, Unknown, or None when not said (the deployment's own)
     resolve_id: Callable[[str, str, Any], str | None] = lambda _t, _n, _g: None
+    # user-defined functions by lower-case `namespace.name`: parameter names and output value
+    functions: dict[str, tuple[list[str], Any]] = field(default_factory=dict)
     depth: int = 0
     _cache: dict[tuple[str, str], Any] = field(default_factory=dict)
 
@@ -258,17 +267,22 @@ class Template:
 
 @dataclass(frozen=True)
 class Scope:
-    """A place where an expression is evaluated: its template and the copy loops around it
-    (loop name in lower case -> index; `""` is the resource's own loop)."""
+    """A place where an expression is evaluated: its template, the copy loops around it (loop
+    name in lower case -> index; `""` is the resource's own loop) and the variables of the
+    lambdas it is inside (`lambdaVariables('x')`, by lower-case name)."""
 
     template: Template
     copies: Mapping[str, int] = field(default_factory=dict)
+    lambdas: Mapping[str, Any] = field(default_factory=dict)
 
     def with_copy(self, name: str, index: int, resource_loop: bool = False) -> Scope:
         extra = {name.lower(): index}
         if resource_loop:
             extra[""] = index
-        return Scope(self.template, {**self.copies, **extra})
+        return Scope(self.template, {**self.copies, **extra}, self.lambdas)
+
+    def with_lambda(self, values: Mapping[str, Any]) -> Scope:
+        return Scope(self.template, self.copies, {**self.lambdas, **values})
 
 
 def get_ci(obj: Mapping[str, Any], key: str) -> Any:
@@ -427,13 +441,13 @@ def _index(value: Any, key: Any, safe: bool) -> Any:
     return Unknown(f"cannot index a {type(value).__name__}")
 
 
-_LAZY = frozenset({"if", "and", "or", "coalesce"})
-
-
 def _call(node: Call, scope: Scope) -> Any:
     name = node.name
-    if name in _LAZY:
-        return _LAZY_FUNCTIONS[name](node, scope)
+    lazy = _LAZY_FUNCTIONS.get(name)
+    if lazy is not None:
+        return lazy(node, scope)
+    if "." in name:
+        return _user_function(node, scope)
     function = FUNCTIONS.get(name)
     if function is None:
         if name in RUNTIME or name.startswith("list"):
@@ -473,6 +487,15 @@ def _variables(scope: Scope, args: list[Any]) -> Any:
     compute = template.variables[name.lower()]
     # a variable is evaluated where it is declared: no copy loop of the caller reaches it
     return template.memo("variable", name, lambda: compute(Scope(template)))
+
+
+def _lambda_variables(scope: Scope, args: list[Any]) -> Any:
+    (name,) = args
+    if not isinstance(name, str):
+        return Unknown("lambdaVariables() needs a name")
+    if name.lower() not in scope.lambdas:
+        return Unknown(f"lambdaVariables({name!r}) outside a lambda with that variable")
+    return scope.lambdas[name.lower()]
 
 
 def _copy_index(scope: Scope, args: list[Any]) -> Any:
@@ -720,13 +743,6 @@ def _flatten(scope: Scope, args: list[Any]) -> Any:
     return [v for inner in value for v in inner]
 
 
-def _items(scope: Scope, args: list[Any]) -> Any:
-    (value,) = args
-    if not isinstance(value, dict):
-        return Unknown("items() needs an object")
-    return [{"key": k, "value": value[k]} for k in sorted(value, key=str.lower)]
-
-
 def _json(scope: Scope, args: list[Any]) -> Any:
     (value,) = args
     if not isinstance(value, str):
@@ -829,11 +845,52 @@ def _coalesce(node: Call, scope: Scope) -> Any:
     return None
 
 
+def _lambda(node: Call, scope: Scope) -> Any:
+    """`lambda('a', 'b', body)`: the body is evaluated when the lambda is applied, with
+    `lambdaVariables('a')` bound, in the scope where the lambda is written."""
+    if not node.args:
+        return Unknown("lambda() needs a body")
+    names = [evaluate(a, scope) for a in node.args[:-1]]
+    if not all(isinstance(n, str) for n in names):
+        return Unknown("lambda() variable names must be strings")
+    body = node.args[-1]
+    params = tuple(n.lower() for n in names)
+
+    def call(values: list[Any]) -> Any:
+        return evaluate(body, scope.with_lambda(dict(zip(params, values, strict=False))))
+
+    return Lambda(params, call)
+
+
+def _user_function(node: Call, scope: Scope) -> Any:
+    """A user-defined function (`namespace.name(...)`, from the template's `functions`): its
+    output is evaluated with its own parameters only, as ARM does (a function cannot read the
+    template's parameters or variables)."""
+    template = scope.template
+    function = template.functions.get(node.name)
+    if function is None:
+        return Unknown(f"{node.written}() is not declared")
+    if template.depth >= MAX_REFERENCE_DEPTH:
+        return Unknown(f"user-defined functions call each other more than {MAX_REFERENCE_DEPTH} deep")
+    names, output = function
+    args = [evaluate(a, scope) for a in node.args]
+    if len(args) != len(names):
+        return Unknown(f"{node.written}() takes {len(names)} arguments")
+    inner = Template(template.display, template.cloud, template.budget, resource_group=template.resource_group)
+    inner.functions = template.functions
+    inner.resolve_id = template.resolve_id
+    inner.depth = template.depth + 1
+    for name, value in zip(names, args, strict=True):
+        inner.parameters[name.lower()] = functools.partial(lambda v: v, value)
+    return evaluate_value(output, Scope(inner))
+
+
 _LAZY_FUNCTIONS: dict[str, Callable[[Call, Scope], Any]] = {
     "if": _if,
     "and": _and_or(False),
     "or": _and_or(True),
     "coalesce": _coalesce,
+    "lambda": _lambda,
 }
 
 # Functions whose arguments may be unknown without the result being unknown.
@@ -866,11 +923,12 @@ RUNTIME = frozenset(
         "dateTimeAdd".lower(),
         "datetimefromepoch",
         "datetimetoepoch",
+        "deployer",
     }
 )
 
 # Values only Azure knows, which no comparison can decide.
-_OPAQUE = (Unknown, Ref)
+_OPAQUE = (Unknown, Ref, Lambda)
 
 
 def _same(a: Any, b: Any) -> Any:
@@ -920,7 +978,13 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "union": union_with(_same),
     "intersection": intersection_with(_same),
     "flatten": _flatten,
-    "items": _items,
+    "items": items,
+    "objectkeys": object_keys,
+    "shallowmerge": shallow_merge,
+    "tryget": try_get_with(lambda value, key: _index(value, key, True)),
+    "lambdavariables": _lambda_variables,
+    **LAMBDA_FUNCTIONS,
+    **CIDR_FUNCTIONS,
     "json": _json,
     "equals": _equals,
     "not": _not,

@@ -326,10 +326,14 @@ def _make_template(
     template = Template(walk.display, walk.cloud, walk.budget, resource_group=resource_group)
     template.resolve_id = walk.resolve_id
     walk.templates.append(template)
+    definitions = get_ci(node, "definitions")
+    definitions = definitions if isinstance(definitions, dict) else {}
+    template.functions = _functions(node)
     parameters = get_ci(node, "parameters")
     if isinstance(parameters, dict):
         for name, spec in parameters.items():
-            template.parameters[name.lower()] = _parameter(template, name, spec, given, not_given)
+            nullable = _nullable(spec, definitions)
+            template.parameters[name.lower()] = _parameter(template, name, spec, given, not_given, nullable)
     elif parameters is not None:
         walk.errors.append(ParseError(walk.display, "'parameters' is not an object", _key_line(node, "parameters")))
         return None
@@ -350,8 +354,15 @@ def _make_template(
 
 
 def _parameter(
-    template: Template, name: str, spec: Any, given: dict[str, Callable[[], Any]], not_given: Unknown | None
+    template: Template,
+    name: str,
+    spec: Any,
+    given: dict[str, Callable[[], Any]],
+    not_given: Unknown | None,
+    nullable: bool,
 ) -> Callable[[], Any]:
+    """A parameter's value: given, else its default, else null when its type is nullable (a
+    Bicep `T?` parameter: deployed without a value, it is null), else unknown."""
     if name.lower() in given:
         return given[name.lower()]
     if not_given is not None:
@@ -359,7 +370,52 @@ def _parameter(
     default = get_ci(spec, "defaultValue") if isinstance(spec, dict) else None
     if isinstance(spec, dict) and key_ci(spec, "defaultValue") is not None:
         return lambda: evaluate_value(default, Scope(template))
+    if nullable:
+        return _given(None)
     return lambda: Unknown(f"parameter {name!r} has no default value and no value in a parameter file")
+
+
+MAX_TYPE_REFS = 32  # `$ref` chains followed to find whether a type is nullable
+
+
+def _nullable(spec: Any, definitions: dict[str, Any]) -> bool:
+    """Whether a parameter's type allows null: `"nullable": true` on it, or on the definition its
+    `$ref` names (`#/definitions/<name>`, languageVersion 2.0 user-defined types), followed
+    through further `$ref`s."""
+    for _ in range(MAX_TYPE_REFS):
+        if not isinstance(spec, dict):
+            return False
+        if get_ci(spec, "nullable") is True:
+            return True
+        ref = get_ci(spec, "$ref")
+        if not isinstance(ref, str) or not ref.startswith("#/definitions/"):
+            return False
+        spec = get_ci(definitions, ref.removeprefix("#/definitions/"))
+    return False
+
+
+def _functions(node: JsonObject) -> dict[str, tuple[list[str], Any]]:
+    """User-defined functions (`"functions": [{"namespace", "members": {name: {"parameters",
+    "output": {"value"}}}}]`) by lower-case `namespace.name`."""
+    out: dict[str, tuple[list[str], Any]] = {}
+    declared = get_ci(node, "functions")
+    for space in declared if isinstance(declared, list) else []:
+        namespace = get_ci(space, "namespace") if isinstance(space, dict) else None
+        members = get_ci(space, "members") if isinstance(space, dict) else None
+        if not isinstance(namespace, str) or not isinstance(members, dict):
+            continue
+        for name, member in members.items():
+            if not isinstance(member, dict):
+                continue
+            parameters = get_ci(member, "parameters")
+            output = get_ci(member, "output")
+            names = [get_ci(p, "name") for p in parameters] if isinstance(parameters, list) else []
+            if not isinstance(output, dict) or key_ci(output, "value") is None:
+                continue
+            if not all(isinstance(n, str) for n in names):
+                continue
+            out[f"{namespace}.{name}".lower()] = (names, get_ci(output, "value"))
+    return out
 
 
 def _variable(raw: Any) -> Callable[[Scope], Any]:
@@ -384,8 +440,8 @@ def _walk_resources(walk: Walk, holder: JsonObject, scope: Scope, parent: Declar
     if isinstance(resources, JsonArray):
         items = list(resources)
         lines = resources.item_lines
-    elif isinstance(resources, JsonObject) and parent is None:
-        # languageVersion 2.0 templates key resources by symbolic name
+    elif isinstance(resources, JsonObject) and (parent is None or parent.arm_type == DEPLOYMENTS):
+        # languageVersion 2.0 templates (nested ones too) key resources by symbolic name
         items = list(resources.values())
         lines = [resources.key_lines.get(k, resources.line) for k in resources]
     else:
@@ -446,6 +502,9 @@ def _expand(walk: Walk, raw: JsonObject, scope: Scope, parent: Declared | None, 
         shown = name if isinstance(name, str) else _written_name(raw) + (f"[{index}]" if index is not None else "")
         existing = get_ci(raw, "existing") is True
         group = deploy_group if deploy_group is not None else (parent.resource_group if parent else None)
+        if existing and key_ci(raw, "resourceGroup") is not None:
+            # languageVersion 2.0: a resource only referred to says where it lives
+            group = evaluate_value(get_ci(raw, "resourceGroup"), instance_scope)
         declared = Declared(
             raw=raw,
             type=full_type,
@@ -553,7 +612,9 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
             for name, entry in values.items():
                 if isinstance(entry, dict) and key_ci(entry, "reference") is not None:
                     passed[name.lower()] = _given(Unknown(f"parameter {name!r} is a Key Vault reference"))
-                elif isinstance(entry, JsonObject):
+                elif isinstance(entry, (JsonObject, str)):
+                    # `{"value": ...}`, or one expression that builds it (Bicep writes a
+                    # conditional value as `"[if(c, createObject('value', x), ...)]"`)
                     passed[name.lower()] = _outer_value(entry, scope)
         template = _make_template(walk, inner, passed, group)
         if template is None:
@@ -563,7 +624,7 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
         _walk_resources(walk, inner, scope, deployment, group)
 
 
-def _outer_value(entry: JsonObject, scope: Scope) -> Callable[[], Any]:
+def _outer_value(entry: JsonObject | str, scope: Scope) -> Callable[[], Any]:
     """A parameter value passed to an inner-scoped template (`{"value": ...}`, or built by a
     property copy loop named `value`), evaluated in the outer template's scope."""
 

@@ -4,6 +4,8 @@ need, and the evaluated arguments."""
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -268,3 +270,267 @@ def index_of_with(same: Callable[[Any, Any], Any], last: bool) -> Callable[[Any,
         return Unknown("indexOf() arguments do not fit")
 
     return index_of
+
+
+# -- objects, safe access -----------------------------------------------------------------------
+
+
+def items(scope: Any, args: list[Any]) -> Any:
+    """`items(object)`: key/value pairs sorted by key ("Object functions", items)."""
+    (value,) = args
+    if not isinstance(value, dict):
+        return Unknown("items() needs an object")
+    return [{"key": k, "value": value[k]} for k in sorted(value, key=str.lower)]
+
+
+def object_keys(scope: Any, args: list[Any]) -> Any:
+    (value,) = args
+    if not isinstance(value, dict):
+        return Unknown("objectKeys() needs an object")
+    return list(value)
+
+
+def shallow_merge(scope: Any, args: list[Any]) -> Any:
+    """`shallowMerge([a, b, ...])`: later objects replace earlier top-level properties whole."""
+    (objects,) = args
+    if not isinstance(objects, list) or not all(isinstance(o, dict) for o in objects):
+        return Unknown("shallowMerge() needs an array of objects")
+    merged: dict[str, Any] = {}
+    for obj in objects:
+        merged.update(obj)
+    return merged
+
+
+def try_get_with(index: Callable[[Any, Any], Any]) -> Callable[[Any, list[Any]], Any]:
+    """`tryGet(value, key, key...)`: null where a key or index is missing, or the value on the
+    way is null. `index` is the language's own safe access (`a[?k]`): it answers None for what is
+    missing and Unknown for what only a deployment knows."""
+
+    def try_get(scope: Any, args: list[Any]) -> Any:
+        if len(args) < 2:
+            return Unknown("tryGet() needs a value and a key")
+        current = args[0]
+        for key in args[1:]:
+            if current is None:
+                return None
+            current = index(current, key)
+            if isinstance(current, Unknown):
+                return current
+        return current
+
+    return try_get
+
+
+# -- lambdas ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lambda:
+    """A lambda value: ARM's `lambda('x', body)`, Bicep's `x => body`. `call` evaluates the body
+    with the lambda's variables bound to the values given (the first `len(params)` of them), in
+    the scope where the lambda is written; each language builds it from its own syntax."""
+
+    params: tuple[str, ...]
+    call: Callable[[list[Any]], Any]
+
+    def apply(self, *values: Any) -> Any:
+        return self.call(list(values[: len(self.params)]))
+
+
+def _lambda_args(name: str, args: list[Any], kinds: tuple[type, ...]) -> Unknown | None:
+    """Unknown when the arguments of a lambda function are not of the kinds it takes."""
+    if len(args) != len(kinds) or not all(isinstance(a, k) for a, k in zip(args, kinds, strict=True)):
+        return Unknown(f"{name}() arguments do not fit")
+    return None
+
+
+def map_function(scope: Any, args: list[Any]) -> Any:
+    """`map(array, lambda)`; the lambda may take the index as a second variable."""
+    wrong = _lambda_args("map", args, (list, Lambda))
+    if wrong is not None:
+        return wrong
+    array, function = args
+    return [function.apply(item, position) for position, item in enumerate(array)]
+
+
+def filter_function(scope: Any, args: list[Any]) -> Any:
+    wrong = _lambda_args("filter", args, (list, Lambda))
+    if wrong is not None:
+        return wrong
+    array, function = args
+    kept = []
+    for position, item in enumerate(array):
+        keep = function.apply(item, position)
+        if isinstance(keep, Unknown):
+            return keep
+        if not isinstance(keep, bool):
+            return Unknown("filter() needs a lambda that returns a boolean")
+        if keep:
+            kept.append(item)
+    return kept
+
+
+def reduce_function(scope: Any, args: list[Any]) -> Any:
+    """`reduce(array, initial, lambda(current, next[, index]))`."""
+    if len(args) != 3 or not isinstance(args[0], list) or not isinstance(args[2], Lambda):
+        return Unknown("reduce() arguments do not fit")
+    array, current, function = args
+    for position, item in enumerate(array):
+        current = function.apply(current, item, position)
+    return current
+
+
+class _Undecided(Exception):
+    def __init__(self, unknown: Unknown) -> None:
+        super().__init__(unknown.reason)
+        self.unknown = unknown
+
+
+def sort_function(scope: Any, args: list[Any]) -> Any:
+    """`sort(array, lambda(a, b))`: the lambda says whether `a` comes before `b`. Python's sort
+    asks only "is a before b", exactly what the lambda answers; the sort is stable."""
+    wrong = _lambda_args("sort", args, (list, Lambda))
+    if wrong is not None:
+        return wrong
+    array, function = args
+
+    def before(a: Any, b: Any) -> int:
+        answer = function.apply(a, b)
+        if isinstance(answer, Unknown):
+            raise _Undecided(answer)
+        if not isinstance(answer, bool):
+            raise _Undecided(Unknown("sort() needs a lambda that returns a boolean"))
+        return -1 if answer else 1
+
+    try:
+        return sorted(array, key=functools.cmp_to_key(before))
+    except _Undecided as undecided:
+        return undecided.unknown
+
+
+def _key_of(function: Lambda, item: Any, what: str) -> str | Unknown:
+    key = function.apply(item)
+    if isinstance(key, Unknown):
+        return key
+    if not isinstance(key, str):
+        return Unknown(f"{what}() needs keys that are strings")
+    return key
+
+
+def to_object(scope: Any, args: list[Any]) -> Any:
+    """`toObject(array, keyLambda[, valueLambda])`: the last item with a key wins."""
+    if len(args) not in (2, 3) or not isinstance(args[0], list) or not all(isinstance(a, Lambda) for a in args[1:]):
+        return Unknown("toObject() arguments do not fit")
+    array, key_function = args[0], args[1]
+    value_function = args[2] if len(args) == 3 else None
+    out: dict[str, Any] = {}
+    for item in array:
+        key = _key_of(key_function, item, "toObject")
+        if isinstance(key, Unknown):
+            return key
+        out[key] = value_function.apply(item) if value_function is not None else item
+    return out
+
+
+def group_by(scope: Any, args: list[Any]) -> Any:
+    wrong = _lambda_args("groupBy", args, (list, Lambda))
+    if wrong is not None:
+        return wrong
+    array, function = args
+    groups: dict[str, list[Any]] = {}
+    for item in array:
+        key = _key_of(function, item, "groupBy")
+        if isinstance(key, Unknown):
+            return key
+        groups.setdefault(key, []).append(item)
+    return groups
+
+
+def map_values(scope: Any, args: list[Any]) -> Any:
+    wrong = _lambda_args("mapValues", args, (dict, Lambda))
+    if wrong is not None:
+        return wrong
+    obj, function = args
+    return {key: function.apply(value) for key, value in obj.items()}
+
+
+LAMBDA_FUNCTIONS: dict[str, Callable[[Any, list[Any]], Any]] = {
+    "map": map_function,
+    "filter": filter_function,
+    "reduce": reduce_function,
+    "sort": sort_function,
+    "toobject": to_object,
+    "groupby": group_by,
+    "mapvalues": map_values,
+}
+
+
+# -- CIDR ("CIDR functions"): IPv4 and IPv6 -----------------------------------------------------
+
+_MAX_CIDR_TEXT = 64  # the longest IPv6 network in CIDR notation is 43 characters
+
+
+def _network(text: Any, what: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | Unknown:
+    if not isinstance(text, str) or len(text) > _MAX_CIDR_TEXT or "/" not in text:
+        return Unknown(f"{what}() needs a network in CIDR notation")
+    try:
+        return ipaddress.ip_network(text.strip(), strict=False)
+    except ValueError:
+        return Unknown(f"{what}() of {text!r}, which is not a network in CIDR notation")
+
+
+def parse_cidr(scope: Any, args: list[Any]) -> Any:
+    """`parseCidr(network)`: an IPv6 range has no broadcast address and its first usable address
+    is the network's own (the documented examples)."""
+    network = _network(args[0], "parseCidr")
+    if isinstance(network, Unknown):
+        return network
+    out: dict[str, Any] = {"network": str(network.network_address), "netmask": str(network.netmask)}
+    if network.version == 4:
+        out["broadcast"] = str(network.broadcast_address)
+        small = network.prefixlen >= 31
+        out["firstUsable"] = str(network.network_address + (0 if small else 1))
+        out["lastUsable"] = str(network.broadcast_address - (0 if small else 1))
+    else:
+        out["firstUsable"] = str(network.network_address)
+        out["lastUsable"] = str(network.broadcast_address)
+    out["cidr"] = network.prefixlen
+    return out
+
+
+def cidr_subnet(scope: Any, args: list[Any]) -> Any:
+    """`cidrSubnet(network, newCIDR, index)`: the index-th subnet of that size."""
+    network = _network(args[0], "cidrSubnet")
+    if isinstance(network, Unknown):
+        return network
+    size, index = args[1], args[2]
+    if not is_int(size) or not is_int(index):
+        return Unknown("cidrSubnet() needs whole numbers")
+    if not network.prefixlen <= size <= network.max_prefixlen:
+        return Unknown(f"cidrSubnet() of /{size} in a /{network.prefixlen} network")
+    if not 0 <= index < 2 ** (size - network.prefixlen):
+        return Unknown(f"cidrSubnet() index {index} is outside the network")
+    first = network.network_address + index * 2 ** (network.max_prefixlen - size)
+    return f"{first}/{size}"
+
+
+def cidr_host(scope: Any, args: list[Any]) -> Any:
+    """`cidrHost(network, index)`: the index-th usable address; index 0 is the address after
+    the network's own, in IPv4 and IPv6 alike (the documented examples)."""
+    network = _network(args[0], "cidrHost")
+    if isinstance(network, Unknown):
+        return network
+    index = args[1]
+    if not is_int(index):
+        return Unknown("cidrHost() needs a whole number")
+    usable = network.num_addresses - (2 if network.version == 4 else 1)
+    if not 0 <= index < usable:
+        return Unknown(f"cidrHost() index {index} is outside the network's usable addresses")
+    return str(network.network_address + 1 + index)
+
+
+CIDR_FUNCTIONS: dict[str, Callable[[Any, list[Any]], Any]] = {
+    "parsecidr": parse_cidr,
+    "cidrsubnet": cidr_subnet,
+    "cidrhost": cidr_host,
+}
