@@ -1,4 +1,4 @@
-"""The Bicep parser: pycep-parser's tree, the evaluator, modules and the entities they yield."""
+"""The Bicep parser: its syntax tree, the evaluator, modules and the entities they yield."""
 
 from __future__ import annotations
 
@@ -35,8 +35,6 @@ from ampls_checks.parsers.bicep.syntax import (
     parse_bicep,
     parse_expression,
 )
-
-from .conftest import FIXTURES
 
 SCOPE = """
 resource scope 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {
@@ -130,26 +128,51 @@ def test_two_nested_resources_in_one_body_are_both_kept() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "line"),
+    "text",
     [
-        ("func double(x int) int => x * 2\n", 1),  # user-defined functions
-        ("param names string[]\n", 1),  # typed arrays
-        ("param mode 'Open' | 'PrivateOnly' = 'Open'\n", 1),  # literal union types
-        ("import * as types from 'types.bicep'\n", 1),
-        ("var a = 1\nvar b = {\n  ...a\n}\n", 3),  # spread
-        ("var a = 1\nparam b string?\n", 2),  # nullable types
-        ("param first object\nvar b = first.id\n", 2),  # a symbol named like a function
-        ("var a = map([1], x => x)\n", 1),  # lambdas other than filter()
-        ("var a = concat(\n  [1],\n  [2]\n)\n", 2),  # arguments on several lines
-        ("var a = [for x in [1]: [for y in [2]: y]]\n", 1),  # a for-expression inside another's body
+        "func double(x int) int => x * 2\n",  # user-defined functions
+        "param names string[]\n",  # typed arrays
+        "param mode 'Open' | 'PrivateOnly' = 'Open'\n",  # literal union types
+        "import * as types from 'types.bicep'\n",
+        "var a = {}\nvar b = {\n  ...a\n}\n",  # spread
+        "var a = 1\nparam b string?\n",  # nullable types
+        "param first object\nvar b = first.id\n",  # a symbol named like a function
+        "var a = map([1], x => x)\n",  # lambdas other than filter()
+        "var a = concat(\n  [1],\n  [2]\n)\n",  # arguments on several lines
+        "var a = [for x in [1]: [for y in [2]: y]]\n",  # a for-expression inside another's body
     ],
 )
-def test_syntax_pycep_cannot_read_is_an_error_naming_file_and_line(tmp_path: Path, text: str, line: int) -> None:
+def test_syntax_pycep_could_not_read_is_read_now(tmp_path: Path, text: str) -> None:
+    assert parse(tmp_path, {"new.bicep": text}).errors == []
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("param\n", 1, "expected a name, found a line break"),
+        ("var a = 1 +\n", 1, "expected a value, found the end of the file"),
+        ("var a = [\n  1\n  2 3\n]\n", 3, "expected a line break, ',' or ']', found the number 3"),
+        ("resource x 'T@1' = {\n  name: 'a'\n", 2, "expected a property name, found the end of the file"),
+        ("var a = 'x\nvar b = 1\n", 1, "unterminated string"),
+        ("var a = 1 $ 2\n", 1, "unexpected character '$'"),
+        ("import {a} 'x'\n", 1, "expected 'from', found a string"),
+    ],
+)
+def test_a_declaration_that_cannot_be_read_is_an_error_naming_file_and_line(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
     result = parse(tmp_path, {"new.bicep": text})
-    assert len(result.errors) == 1
-    error = result.errors[0]
-    assert (error.file, error.line) == ("new.bicep", line)
-    assert "pycep-parser cannot parse" in error.message
+    assert [(e.file, e.line, e.message) for e in result.errors] == [("new.bicep", line, message)]
+
+
+def test_after_a_declaration_in_error_the_rest_of_the_file_is_analysed(tmp_path: Path) -> None:
+    text = "import {a} 'types.bicep'\nvar broken = [\n  1 2\n]\n" + SCOPE
+    result = parse(tmp_path, {"main.bicep": text})
+    assert [(e.line, e.message) for e in result.errors] == [
+        (1, "expected 'from', found a string"),
+        (3, "expected a line break, ',' or ']', found the number 2"),
+    ]
+    assert [e.address for e in result.entities] == ["scope"]
 
 
 def test_a_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
@@ -160,7 +183,9 @@ def test_a_bad_file_does_not_stop_the_others(tmp_path: Path) -> None:
 
 def test_unbalanced_multi_line_string_is_an_error(tmp_path: Path) -> None:
     result = parse(tmp_path, {"main.bicep": "var a = '''\nx\n"})
-    assert [(e.file, e.line) for e in result.errors] == [("main.bicep", None)]
+    assert [(e.file, e.line, e.message) for e in result.errors] == [
+        ("main.bicep", 1, "unterminated ''' multi-line string")
+    ]
 
 
 def test_a_broken_interpolation_is_an_error_with_its_line(tmp_path: Path) -> None:
@@ -791,25 +816,3 @@ def test_objects_that_are_not_values_become_unknown_in_bodies(tmp_path: Path) ->
     law = by_address(result)["law"]
     assert isinstance(law, MonitorResource)
     assert isinstance(law.public_ingestion, Unknown) and isinstance(law.public_query, Unknown)
-
-
-def test_the_parser_snapshot_parses_every_bicep_fixture_like_pycep(tmp_path: Path) -> None:
-    from lark.exceptions import LarkError
-    from pycep import BicepParser
-
-    from ampls_checks.parsers.bicep.syntax import _bicep_parser
-
-    _bicep_parser.__wrapped__(str(tmp_path))  # builds it and keeps the snapshot
-    loaded = _bicep_parser.__wrapped__(str(tmp_path))
-    assert type(loaded).__name__ == "ParsingFrontend"  # read from the snapshot
-    reference = BicepParser().lark_parser
-    texts = [p.read_text() for p in sorted((FIXTURES / "bicep").rglob("*.bicep"))]
-    assert len(texts) > 50
-    for text in texts:
-        try:
-            expected = reference.parse(text)
-        except LarkError as exc:
-            with pytest.raises(type(exc)):
-                loaded.parse(text)
-            continue
-        assert loaded.parse(text) == expected

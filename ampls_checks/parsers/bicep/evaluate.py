@@ -41,13 +41,16 @@ from ampls_checks.parsers.bicep.syntax import (
     ForExpr,
     IfExpr,
     Index,
+    Lambda,
     Lit,
     Method,
     ModuleDecl,
     Name,
     Nested,
+    NonNull,
     ObjectExpr,
     ResourceDecl,
+    Spread,
     Str,
     Unary,
     body_object,
@@ -302,6 +305,8 @@ class ResourceInstance:
         obj = self._object()
         pair = obj.pair(key) if obj is not None else None
         if pair is None:
+            if obj is not None and obj.spreads:
+                return Unknown(f"{self.address}.{key} may come from a spread (...) in the body")
             self._props[key] = None
             return None
         self._props[key] = _UNSET
@@ -316,6 +321,9 @@ class ResourceInstance:
         obj = self._object()
         if obj is None:
             return Unknown("the resource body is not an object")
+        if obj.spreads:
+            whole = evaluate(obj, self.scope())
+            return whole if isinstance(whole, (dict, Unknown)) else Unknown("the resource body is not an object")
         out: dict[str, Any] = {}
         for pair in obj.pairs:
             if not isinstance(pair.key, str):
@@ -518,7 +526,7 @@ class ModuleHandle:
 
 
 def _module_inputs(value: Expr, scope: Scope) -> dict[str, Callable[[], Any]] | Unknown:
-    if isinstance(value, ObjectExpr):
+    if isinstance(value, ObjectExpr) and not value.spreads:
         inputs: dict[str, Callable[[], Any]] = {}
         for pair in value.pairs:
             if not isinstance(pair.key, str):
@@ -640,18 +648,54 @@ def evaluate(expr: Expr, scope: Scope) -> Any:
     if kind is ArrayExpr:
         if len(expr.items) > MAX_ITEMS:
             return Unknown("array over the evaluation limit")
-        return [evaluate(item, scope) for item in expr.items]
+        return _array_items(expr, scope)
     if kind is ObjectExpr:
-        out: dict[str, Any] = {}
-        for pair in expr.pairs:
-            key = pair.key if isinstance(pair.key, str) else evaluate(pair.key, scope)
-            if not isinstance(key, str):
-                return key if isinstance(key, Unknown) else Unknown("a property name is not a string")
-            out[key] = evaluate(pair.value, scope)
-        return out
+        return _object(expr, scope)
     if kind is ForExpr:
         return _loop_values(expr, scope)
+    if kind is NonNull:
+        return evaluate(expr.value, scope)
+    if kind is Lambda:
+        return Unknown("a lambda is a value only inside the function it is passed to")
     return Unknown(f"cannot evaluate {kind.__name__}")
+
+
+def _array_items(expr: ArrayExpr, scope: Scope) -> Any:
+    out: list[Any] = []
+    for item in expr.items:
+        if type(item) is not Spread:
+            out.append(evaluate(item, scope))
+            continue
+        spread = evaluate(item.value, scope)
+        if isinstance(spread, Unknown):
+            return spread
+        if not isinstance(spread, list):
+            return Unknown("a spread (...) in an array needs an array")
+        if len(out) + len(spread) > MAX_ITEMS:
+            return _too_many()
+        out.extend(spread)
+    return out
+
+
+def _object(expr: ObjectExpr, scope: Scope) -> Any:
+    """Properties in order; a spread's properties come in where it is written (later ones win)."""
+    out: dict[str, Any] = {}
+    spreads = list(expr.spreads)
+    for position, pair in enumerate((*expr.pairs, None)):
+        while spreads and spreads[0][0] == position:
+            spread = evaluate(spreads.pop(0)[1].value, scope)
+            if isinstance(spread, Unknown):
+                return spread
+            if not isinstance(spread, dict):
+                return Unknown("a spread (...) in an object needs an object")
+            out.update(spread)
+        if pair is None:
+            break
+        key = pair.key if isinstance(pair.key, str) else evaluate(pair.key, scope)
+        if not isinstance(key, str):
+            return key if isinstance(key, Unknown) else Unknown("a property name is not a string")
+        out[key] = evaluate(pair.value, scope)
+    return out
 
 
 def _lookup(name: str, scope: Scope) -> Any:
@@ -938,30 +982,27 @@ def _call(expr: Call, scope: Scope) -> Any:
         return args[0] if args else None
     function = FUNCTIONS.get(name)
     if function is None:
-        return Unknown(f"{_bicep_name(name)}() is not evaluated")
+        return Unknown(f"{name}() is not evaluated")
     for arg in args:
         if isinstance(arg, Unknown):
             return arg
     try:
         return function(scope, args)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError):
-        return Unknown(f"{_bicep_name(name)}() could not be evaluated with these arguments")
-
-
-def _bicep_name(rule: str) -> str:
-    parts = rule.removesuffix("_func").split("_")
-    return parts[0] + "".join(p.title() for p in parts[1:])
+        return Unknown(f"{name}() could not be evaluated with these arguments")
 
 
 def _filter(expr: Call, scope: Scope) -> Any:
     array = evaluate(expr.args[0], scope)
     if isinstance(array, Unknown):
         return array
-    if not isinstance(array, list) or expr.param is None or len(expr.args) < 2:
+    predicate = expr.args[1] if len(expr.args) == 2 else None
+    if not isinstance(array, list) or not isinstance(predicate, Lambda) or len(predicate.params) not in (1, 2):
         return Unknown("filter() needs an array and a lambda")
     out = []
-    for item in array:
-        keep = evaluate(expr.args[1], scope.with_vars({expr.param: item}))
+    for position, item in enumerate(array):
+        names = dict(zip(predicate.params, (item, position), strict=False))
+        keep = evaluate(predicate.body, scope.with_vars(names))
         if isinstance(keep, Unknown):
             return keep
         if keep is True:
@@ -1151,7 +1192,7 @@ def _has_opaque(value: Any) -> bool:
 
 
 FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
-    "array_func": _array,
+    "array": _array,
     "concat": _concat,
     "contains": contains_with(_same),
     "empty": empty,
@@ -1160,37 +1201,37 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "flatten": _flatten,
     "intersection": intersection_with(_same),
     "length": length,
-    "max_func": _min_max(max),
-    "min_func": _min_max(min),
+    "max": _min_max(max),
+    "min": _min_max(min),
     "skip": _skip,
     "take": _take,
     "union": union_with(_same),
     "environment": _environment,
     "deployment": _unknown_value("deployment() is known only at deployment"),
-    "resource_group": _resource_group,
+    "resourceGroup": _resource_group,
     "subscription": _unknown_value("subscription() is known only at deployment"),
-    "management_group": _unknown_value("managementGroup() is known only at deployment"),
+    "managementGroup": _unknown_value("managementGroup() is known only at deployment"),
     "tenant": _unknown_value("tenant() is known only at deployment"),
-    "resource_id": _resource_id,
-    "subscription_resource_id": _scope_resource_id,
-    "tenant_resource_id": _scope_resource_id,
+    "resourceId": _resource_id,
+    "subscriptionResourceId": _scope_resource_id,
+    "tenantResourceId": _scope_resource_id,
     "format": _format,
     "replace": _replace,
-    "to_lower": string_function(str.lower),
-    "to_upper": string_function(str.upper),
+    "toLower": string_function(str.lower),
+    "toUpper": string_function(str.upper),
     "trim": string_function(str.strip),
-    "starts_with": string_function(lambda s, p: s.lower().startswith(_strings([p])[0].lower())),
-    "ends_with": string_function(lambda s, p: s.lower().endswith(_strings([p])[0].lower())),
+    "startsWith": string_function(lambda s, p: s.lower().startswith(_strings([p])[0].lower())),
+    "endsWith": string_function(lambda s, p: s.lower().endswith(_strings([p])[0].lower())),
     "split": split,
     "join": join_with(_text),
-    "string_func": _string,
-    "int_func": to_int,
-    "bool_func": to_bool,
-    "json_func": _json,
-    "pad_left": pad_left_with(_text),
+    "string": _string,
+    "int": to_int,
+    "bool": to_bool,
+    "json": _json,
+    "padLeft": pad_left_with(_text),
     "substring": _substring,
-    "index_of": index_of_with(_same, last=False),
-    "last_index_of": index_of_with(_same, last=True),
-    "unique_string": _unknown_value("uniqueString() is a hash computed at deployment"),
+    "indexOf": index_of_with(_same, last=False),
+    "lastIndexOf": index_of_with(_same, last=True),
+    "uniqueString": _unknown_value("uniqueString() is a hash computed at deployment"),
     "guid": _unknown_value("guid() is a hash computed at deployment"),
 }

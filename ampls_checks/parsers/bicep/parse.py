@@ -1,6 +1,6 @@
 """Bicep files into the neutral model.
 
-Each file is parsed with pycep-parser (`bicep_syntax`), evaluated (`bicep_eval`), and every
+Each file is parsed once (`syntax.py`), evaluated (`bicep_eval`), and every
 resource of a type the checks read is handed to the shared ARM-shape table
 (`arm_shape.build_entities`) as an `ArmResource`, so Bicep, ARM JSON and azapi read one mapping.
 
@@ -44,7 +44,6 @@ from ampls_checks.parsers.bicep.evaluate import (
 )
 from ampls_checks.parsers.bicep.syntax import (
     ArrayExpr,
-    BicepSyntaxError,
     ForExpr,
     ObjectExpr,
     ResourceDecl,
@@ -63,7 +62,6 @@ def parse_bicep_files(
     files: list[tuple[str, str, str]],
     cloud: Cloud | None = None,
     max_steps: int | None = None,
-    parser_dir: str | None = None,
 ) -> ParseResult:
     """Parse and evaluate Bicep files given as (real path, display path, text).
 
@@ -74,16 +72,15 @@ def parse_bicep_files(
     sources: dict[str, SourceFile] = {}
     for real, display, text in files:
         try:
-            syntax = parse_bicep(text, parser_dir)
-        except BicepSyntaxError as exc:
-            result.errors.append(ParseError(display, str(exc), exc.line))
-            continue
+            syntax = parse_bicep(text)
         except RecursionError:
             result.errors.append(ParseError(display, "Bicep nested too deeply to parse"))
             continue
         except Exception as exc:  # a tree shape we did not expect must not stop the scan
             result.errors.append(ParseError(display, f"cannot read this Bicep ({type(exc).__name__}: {exc})"))
             continue
+        # a declaration that cannot be read is an error; the rest of the file is still analysed
+        result.errors.extend(ParseError(display, str(exc), exc.line) for exc in syntax.errors)
         sources[os.path.realpath(real)] = SourceFile(real, display, text.splitlines(), syntax)
 
     for source in _entry_files(sources):

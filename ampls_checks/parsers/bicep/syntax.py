@@ -1,28 +1,30 @@
-"""Bicep syntax: pycep-parser's lark tree turned into a small expression tree with lines.
+"""Bicep syntax: a hand-written lexer and recursive-descent parser into a small tree with lines.
 
-We parse with `pycep-parser` (0.5.1, the version Checkov pins) so that the scanner reads exactly
-the Bicep that Checkov reads, and a file pycep cannot parse is an error here too. We do not use its
-JSON output, for three reasons measured on 0.5.1:
+No Python Bicep parser reads the language as it is written today (measured on the Azure
+Verified Modules: pycep-parser 0.5.1 rejected half the files), so we read it ourselves, following
+Microsoft's Bicep documentation and the official compiler's grammar:
 
-- it carries lines only for top-level declarations and nested resources (`__start_line__` /
-  `__end_line__` on each element's attributes with `add_line_numbers=True`), never for
-  properties, while findings must point at `ingestionAccessMode: 'Open'`;
-- an object holding two nested child resources keeps only the last one (`dict()` over pairs that
-  all use the key `__child_resource__`);
-- its grammar has no operator precedence: every binary operator, `.` and `? :` nest to the right,
-  so `x.y == 'a' ? 1 : 2` comes out as `x.(y == ('a' ? 1 : 2))`.
+- the lexer (`_Lexer`) turns text into tokens with their lines: comments (`//`, `/* */`) and
+  `#disable-next-line` pragmas are dropped, newlines are kept (they separate declarations, array
+  items and object properties), strings are split into text (escapes applied) and the tokens of
+  each `${...}`; every token pattern is anchored and linear, so no input makes it backtrack;
+- the parser (`_Parser`) reads declarations (`param`, `var`, `resource`, `module`, `output`,
+  `type`, `func`, `import`, `extension`, `metadata`, `assert`, `targetScope`, and `using` in
+  `.bicepparam` files), types (nullable `T?`, `T[]`, unions, object and tuple types,
+  `resourceInput<'...'>`), and expressions with Bicep's documented precedence ("Bicep
+  operators": accessors, unary, multiplicative, additive, relational, equality, `&&`, `||`, `??`,
+  then `? :`), lambdas (`x => ...`), spread (`...`), safe access (`.?`, `[?]`) and the non-null
+  assertion (`!`);
+- a declaration that cannot be read becomes an error entry (`BicepFile.errors`, with its line)
+  and reading resumes at the next declaration keyword at the start of a line, so one bad `import`
+  does not hide the resources below it;
+- nesting deeper than `MAX_DEPTH` is an error, never a RecursionError.
 
-So we take the lark tree (`propagate_positions=True` gives every node its lines and offsets),
-flatten each operator chain back into a token sequence and re-parse it with Bicep's documented
-precedence ("Bicep operators": accessors, unary, multiplicative, additive, relational, equality,
-`&&`, `||`, `??`, then `? :`). A parenthesized group is found by the source characters around the
-node (lark drops the parentheses but keeps the offsets). pycep leaves `${...}` inside strings
-unparsed; we split them out and parse each one with the same grammar.
+Every node carries the line it starts on; `evaluate.py` and `parse.py` consume the tree.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +35,7 @@ from typing import Any
 
 
 class BicepSyntaxError(Exception):
-    """pycep-parser cannot read the file (or an interpolation in it); `line` when known."""
+    """Something the parser cannot read; `line` when known."""
 
     def __init__(self, message: str, line: int | None = None) -> None:
         super().__init__(message)
@@ -56,7 +58,7 @@ class Str:
 
 @dataclass(frozen=True, slots=True)
 class Name:
-    """An identifier: a parameter, variable, resource, module or loop variable."""
+    """An identifier: a parameter, variable, resource, module, loop or lambda variable."""
 
     name: str
     line: int
@@ -75,7 +77,7 @@ class Index:
     obj: Any
     key: Any
     line: int
-    safe: bool = False
+    safe: bool = False  # `[?...]`
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,22 +91,48 @@ class Nested:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """A built-in function; `name` is pycep's rule name (`to_lower`, `resource_id`...).
-    `param` is the lambda parameter of `filter(array, x => ...)`."""
+    """A function call: `name` as written (`toLower`, `resourceGroup`); a call through the `az`
+    or `sys` namespace (`az.resourceGroup()`) is the same call without the namespace. A
+    user-defined function (`func`) is called the same way."""
 
     name: str
     args: tuple[Any, ...]
     line: int
-    param: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Method:
-    """`resource.listKeys()` and friends: values only Azure knows."""
+    """`resource.listKeys()`, `types.myFunction()`: a function reached through a value or an
+    imported namespace."""
 
     obj: Any
     name: str
     args: tuple[Any, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Lambda:
+    """`x => body`, `(acc, x) => body`: an argument of `map`, `filter`, `reduce`, `sort`..."""
+
+    params: tuple[str, ...]
+    body: Any
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """`...value` inside an array (its items) or an object (its properties)."""
+
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class NonNull:
+    """`value!`: the author asserts the value is not null; the value itself."""
+
+    value: Any
     line: int
 
 
@@ -133,6 +161,8 @@ class Cond:
 
 @dataclass(frozen=True, slots=True)
 class ArrayExpr:
+    """`items` may hold `Spread` entries; `lines` is the line of each item."""
+
     items: tuple[Any, ...]
     lines: tuple[int, ...]
     line: int
@@ -147,10 +177,15 @@ class Pair:
 
 @dataclass(frozen=True, slots=True)
 class ObjectExpr:
+    """`pairs` are the properties in order; `spreads` are the `...value` entries, each with the
+    number of pairs written before it (`(position, Spread)`), so a later property still overrides
+    what a spread brought in."""
+
     pairs: tuple[Pair, ...]
     children: tuple[ResourceDecl, ...]
     line: int
     end_line: int
+    spreads: tuple[tuple[int, Spread], ...] = ()
 
     def pair(self, key: str) -> Pair | None:
         for pair in self.pairs:
@@ -162,7 +197,8 @@ class ObjectExpr:
 @dataclass(frozen=True, slots=True)
 class ForExpr:
     """`[for ... in ...: (if (filter))? body]`. `kind` is `array`, `items` (over an object's
-    entries) or `range` (`source` is then a (start, count) pair)."""
+    entries: `in items(obj)`, `source` is the object) or `range` (`source` is then a
+    (start, count) pair)."""
 
     kind: str
     item: str | None
@@ -186,6 +222,43 @@ Expr = Any  # one of the classes above
 
 
 # ---------------------------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TypeExpr:
+    """A type as written. `kind`:
+    - `name`: `string`, `object`, a declared or imported type (`value` is the name);
+    - `literal`: `'Open'`, `3`, `true` (`value`);
+    - `nullable`, `array` (`T[]`): `items` holds the one inner type;
+    - `union`, `tuple`: `items` holds the members;
+    - `object`: `props` holds the properties;
+    - `member` (`T.name`, `value` is the name), `index` (`T[0]`, `T[*]`: `value`): `items` holds T;
+    - `generic`: `resourceInput<'T@v'>` and the like (`value` is the name, `items` the
+      arguments as `literal` types);
+    - `resource`: the older `resource 'T@v'` parameter type (`value` is the string)."""
+
+    kind: str
+    value: Any
+    line: int
+    items: tuple[TypeExpr, ...] = ()
+    props: tuple[TypeProp, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeProp:
+    """One property of an object type: `name` (`*` for additional properties), optional when
+    written `name?:`, with the decorators written above it."""
+
+    name: str
+    type: TypeExpr
+    optional: bool
+    decorators: tuple[Expr, ...]
+    line: int
+
+
+# ---------------------------------------------------------------------------------------------
 # Declarations
 # ---------------------------------------------------------------------------------------------
 
@@ -193,7 +266,7 @@ Expr = Any  # one of the classes above
 @dataclass(frozen=True, slots=True)
 class ResourceDecl:
     """`type` is as written: full for top-level declarations, usually relative (`subnets`) for
-    nested ones. `line` is the line of the `resource` keyword, `start_line` includes decorators."""
+    nested ones. `line` is the line of the resource's name, `start_line` includes decorators."""
 
     symbol: str
     type: str
@@ -222,8 +295,43 @@ class ModuleDecl:
 
 @dataclass(frozen=True, slots=True)
 class ParamDecl:
+    """A parameter; in a `.bicepparam` file, `param x = value` (no type) gives a template's
+    parameter its value."""
+
     name: str
     default: Expr | None
+    line: int
+    type: TypeExpr | None = None
+    decorators: tuple[Expr, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TypeDecl:
+    name: str
+    type: TypeExpr
+    decorators: tuple[Expr, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FuncDecl:
+    """`func name(a string, b int) string => body`."""
+
+    name: str
+    params: tuple[tuple[str, TypeExpr], ...]
+    result: TypeExpr
+    body: Expr
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportDecl:
+    """`import {a, b as c} from 'path'` (`names`: (name, alias) pairs), `import * as ns from
+    'path'` (`wildcard` is `ns`), or the older `import 'az@1.0.0'` provider form (`path` only)."""
+
+    path: str
+    names: tuple[tuple[str, str], ...]
+    wildcard: str | None
     line: int
 
 
@@ -235,6 +343,12 @@ class BicepFile:
     modules: list[ModuleDecl] = field(default_factory=list)
     outputs: dict[str, Expr] = field(default_factory=dict)
     target_scope: str = "resourceGroup"
+    types: dict[str, TypeDecl] = field(default_factory=dict)
+    functions: dict[str, FuncDecl] = field(default_factory=dict)
+    imports: list[ImportDecl] = field(default_factory=list)
+    metadata: dict[str, Expr] = field(default_factory=dict)
+    using: str | None = None  # `.bicepparam`: the template the values are for
+    errors: list[BicepSyntaxError] = field(default_factory=list)  # declarations not read
 
 
 def body_object(value: Expr) -> ObjectExpr | None:
@@ -245,598 +359,1038 @@ def body_object(value: Expr) -> ObjectExpr | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Parsing
+# Lexer
 # ---------------------------------------------------------------------------------------------
 
+# Nesting bound for expressions, types, arrays, objects and interpolations alike: far beyond
+# any real template, well within Python's recursion limit (each level is a few frames).
+MAX_DEPTH = 100
 
-@functools.lru_cache(maxsize=4)
-def _bicep_parser(cache_dir: str | None) -> Any:
-    """pycep-parser's grammar, built the way pycep builds it (LALR, positions, the `regex`
-    module), from a snapshot in `cache_dir` (lark_snapshot.py): a tenth of a second to load where
-    lark's own cache takes three or four."""
-    import regex
-    from pycep.main import LARK_GRAMMAR  # imported on first use: Bicep scans only
+# A token is (kind, value, line, at_line_start). Kinds: "id", "int", "str" (value: a tuple of
+# text and token lists, one list per `${...}`), "mstr" (a ''' string), "nl", "err" (value: the
+# message), "eof", and each operator as its own text.
+Token = tuple[str, Any, int, bool]
 
-    from ampls_checks.speed import lark_snapshot
-
-    def build(cache: bool) -> Any:
-        from lark import Lark
-
-        return Lark(grammar=LARK_GRAMMAR, parser="lalr", propagate_positions=True, regex=True, cache=cache)
-
-    path = lark_snapshot.snapshot_path(cache_dir, "bicep", [LARK_GRAMMAR.encode(), regex.__version__.encode()])
-    return lark_snapshot.snapshot_parser(path, build, {"regex": regex}, _SAMPLE)
-
-
-# A sample that goes through most of pycep's grammar: a snapshot must parse it exactly as lark does.
-_SAMPLE = """@description('Where the scope lives')
-param location string = resourceGroup().location
-@allowed([
-  'Open'
-  'PrivateOnly'
-])
-param mode string = 'PrivateOnly'
-param names array = []
-var zones = [for name in names: 'privatelink.${toLower(name)}']
-var flag = !empty(names) && (length(names) > 1 || mode == 'Open')
-var multi = '''
-a ${literal}
-'''
-resource scope 'microsoft.insights/privateLinkScopes@2021-07-01-preview' = {
-  name: 'ampls-${uniqueString(resourceGroup().id)}'
-  location: 'global'
-  properties: {
-    accessModeSettings: {
-      ingestionAccessMode: mode
-      queryAccessMode: flag ? 'Open' : 'PrivateOnly'
-    }
-  }
-}
-resource vnet 'Microsoft.Network/virtualNetworks@2023-04-01' existing = {
-  name: 'vnet'
-}
-resource links 'Microsoft.Network/privateDnsZones@2020-06-01' = [for (zone, i) in zones: if (i < 5) {
-  name: zone
-  location: 'global'
-}]
-module child './child.bicep' = {
-  name: 'child'
-  params: {
-    id: scope.id
-    items: union(names, [1, 2])
-  }
-}
-output id string = scope.properties.accessModeSettings.ingestionAccessMode
-"""
-
-
-_LIMITATION = "pycep-parser 0.5.1 does not read every Bicep construct"
-_IDENTIFIER_BEFORE = re.compile(r"([A-Za-z_][\w.]*)\s*$")
-
-
-def _lark_problem(exc: Exception, source: str) -> tuple[str, int | None]:
-    """What lark stumbled on, in words, and the line."""
-    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
-
-    line = getattr(exc, "line", None)
-    line = line if isinstance(line, int) and line > 0 else None
-    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        return "unexpected end of file", line
-    if isinstance(exc, UnexpectedToken):
-        token = str(exc.token)
-        start = getattr(exc.token, "start_pos", None)
-        if token == "(" and isinstance(start, int):
-            called = _IDENTIFIER_BEFORE.search(source[:start])
-            if called:  # pycep's grammar lists the functions it knows; others fail here
-                return f"function {called.group(1)}() is not in its grammar", line
-        what = f"unexpected {token.strip() or repr(token)!r}"
-        return (what + f" at column {exc.column}" if exc.column else what), line
-    if isinstance(exc, UnexpectedCharacters):
-        return f"unexpected character {exc.char!r} at column {exc.column}", line
-    return type(exc).__name__, line
-
-
-def parse_bicep(text: str, parser_dir: str | None = None) -> BicepFile:
-    """Parse one file; raises `BicepSyntaxError` for anything pycep-parser cannot read.
-    `parser_dir` is where the parser snapshot is kept (the default cache directory when None)."""
-    from lark.exceptions import LarkError
-    from pycep.validator import BicepValidator
-
-    if not text.strip():
-        return BicepFile()
-    if not BicepValidator.is_valid(text):
-        raise BicepSyntaxError("pycep-parser cannot parse this Bicep: unbalanced ''' multi-line string")
-    try:
-        tree = _bicep_parser(parser_dir).parse(text)
-    except LarkError as exc:
-        what, line = _lark_problem(exc, text)
-        raise BicepSyntaxError(f"pycep-parser cannot parse this Bicep: {what} ({_LIMITATION})", line) from None
-    return _Converter(text, 0, parser_dir).file(tree)
-
-
-def parse_expression(text: str, line: int, parser_dir: str | None = None) -> Expr:
-    """One expression (the inside of `${...}`), parsed with the same grammar; lines are `line`."""
-    from lark.exceptions import LarkError
-
-    source = f"var interpolation = {text}\n"
-    try:
-        tree = _bicep_parser(parser_dir).parse(source)
-    except LarkError as exc:
-        what, _ = _lark_problem(exc, source)
-        message = f"pycep-parser cannot parse the interpolation ${{{text}}}: {what} ({_LIMITATION})"
-        raise BicepSyntaxError(message, line) from None
-    var = next(c for c in tree.children if _is_tree(c))
-    return _Converter(source, line - 1, parser_dir).value(var.children[-1])
-
-
-def _is_tree(node: Any) -> bool:
-    return hasattr(node, "data")
-
-
-def _is_token(node: Any) -> bool:
-    return node is not None and not hasattr(node, "data")
-
-
-# Binary operators by pycep rule name, with Bicep's precedence (higher binds tighter).
-_BINARY = {
-    "multiply": ("*", 8),
-    "divide": ("/", 8),
-    "modulo": ("%", 8),
-    "add": ("+", 7),
-    "substract": ("-", 7),
-    "less_than": ("<", 6),
-    "less_than_or_equals": ("<=", 6),
-    "greater_than": (">", 6),
-    "greater_than_or_equals": (">=", 6),
-    "equals": ("==", 5),
-    "not_equals": ("!=", 5),
-    "equals_case_insens": ("=~", 5),
-    "not_equals_case_insens": ("!~", 5),
-    "and_op": ("&&", 4),
-    "or_op": ("||", 3),
-    "coalesce": ("??", 2),
-}
-_PRECEDENCE = {symbol: bp for symbol, bp in _BINARY.values()}
-_UNARY_BP = 9
-_TERNARY_BP = 1
-
+_TOKEN = re.compile(
+    r"[ \t\r\f\v\ufeff]*(?:"
+    r"(?P<nl>\n)"
+    r"|(?P<id>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<int>[0-9]+)"
+    r"|(?P<lc>//[^\n]*)"
+    r"|(?P<bc>/\*)"
+    r"|(?P<mstr>''')"
+    r"|(?P<str>')"
+    r"|(?P<op>\.\.\.|::|\?\?|\.\?|==|!=|=~|!~|<=|>=|&&|\|\||=>|[{}\[\]().,:?!=<>+\-*/%@|])"
+    r"|(?P<hash>\#[^\n]*)"
+    r"|(?P<end>$)"
+    r"|(?P<bad>.)"
+    r")",
+    re.DOTALL,
+)
+# The text of a single-quoted string up to its next special character.
+_STRING_TEXT = re.compile(r"[^'\\$\n]*")
 _ESCAPES = {"\\": "\\", "'": "'", "n": "\n", "r": "\r", "t": "\t", "$": "$"}
 
 
-class _Converter:
-    """One lark tree (and the source it came from) into the dataclasses above."""
-
-    def __init__(self, source: str, line_offset: int, parser_dir: str | None = None) -> None:
-        self.source = source
-        self.offset = line_offset
-        self.parser_dir = parser_dir
-
-    def line(self, node: Any) -> int:
-        if _is_tree(node):
-            meta = node.meta
-            return (meta.line if not meta.empty else 1) + self.offset
-        return (getattr(node, "line", None) or 1) + self.offset
-
-    def end_line(self, node: Any) -> int:
-        meta = node.meta
-        return (meta.end_line if not meta.empty else 1) + self.offset
-
-    # -- declarations --------------------------------------------------------------------
-
-    def file(self, tree: Any) -> BicepFile:
-        out = BicepFile()
-        for element in tree.children:
-            if not _is_tree(element):
-                continue
-            kind = element.data
-            children = element.children
-            if kind == "param":
-                _decorators, name, _type, default = children
-                out.params[str(name)] = ParamDecl(
-                    str(name), self.value(default) if default is not None else None, self.line(name)
-                )
-            elif kind == "var":
-                _decorators, name, value = children
-                out.variables[str(name)] = self.value(value)
-            elif kind == "output":
-                _decorators, name, _type, value = children
-                out.outputs[str(name)] = self.value(value)
-            elif kind == "resource":
-                out.resources.append(self.resource(element))
-            elif kind == "module":
-                _decorators, name, path, value = children
-                out.modules.append(
-                    ModuleDecl(
-                        str(name),
-                        self.unquote(path.children[0]),
-                        self.value(value),
-                        self.line(name),
-                        self.line(element),
-                        self.end_line(element),
-                    )
-                )
-            elif kind == "scope":
-                out.target_scope = self.unquote(children[0])
-        return out
-
-    def resource(self, element: Any) -> ResourceDecl:
-        _decorators, name, type_api, existing, value = element.children
-        type_name, _, api = self.unquote(type_api.children[0]).partition("@")
-        return ResourceDecl(
-            str(name),
-            type_name,
-            api,
-            existing is not None,
-            self.value(value),
-            self.line(name),
-            self.line(element),
-            self.end_line(element),
-        )
-
-    def child_resource(self, node: Any) -> ResourceDecl:
-        name, type_token, existing, body = node.children
-        type_name, _, api = self.unquote(type_token).partition("@")
-        # pycep's child_resource rule swallows the newlines after the body: end at the brace
-        return ResourceDecl(
-            str(name),
-            type_name,
-            api,
-            existing is not None,
-            self.value(body),
-            self.line(name),
-            self.line(node),
-            self.end_line(body),
-        )
-
-    def unquote(self, token: Any) -> str:
-        text = str(token)
-        if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
-            return "".join(p for p in self.string_parts(text[1:-1], self.line(token)) if isinstance(p, str))
-        return text
-
-    # -- values --------------------------------------------------------------------------
-
-    def value(self, node: Any) -> Expr:
-        if node is None:
-            return Lit(None, 1 + self.offset)
-        if not _is_tree(node):
-            return self.token(node)
-        kind = node.data
-        line = self.line(node)
-        handler = getattr(self, f"v_{kind}", None)
-        if handler is not None:
-            return handler(node, line)
-        raise BicepSyntaxError(f"unsupported Bicep construct {kind!r}", line)
-
-    def token(self, token: Any) -> Expr:
-        line = self.line(token)
-        kind = token.type
-        if kind == "STRING":
-            return Name(str(token), line)
-        if kind == "INT":
-            return Lit(int(token), line)
-        if kind in ("QUOTED_INTERPOLATION", "QUOTED_STRING"):
-            return self.string(str(token)[1:-1], line)
-        if kind == "MULTI_LINE_STRING":
-            return Lit(_multi_line(str(token)), line)
-        raise BicepSyntaxError(f"unsupported Bicep token {kind}", line)
-
-    def v_string(self, node: Any, line: int) -> Expr:
-        return self.token(node.children[0])
-
-    def v_multi_line_string(self, node: Any, line: int) -> Expr:
-        return Lit(_multi_line(str(node.children[0])), line)
-
-    def v_int(self, node: Any, line: int) -> Expr:
-        return Lit(int(node.children[0]), line)
-
-    def v_true(self, node: Any, line: int) -> Expr:
-        return Lit(True, line)
-
-    def v_false(self, node: Any, line: int) -> Expr:
-        return Lit(False, line)
-
-    def v_null(self, node: Any, line: int) -> Expr:
-        return Lit(None, line)
-
-    def v_array(self, node: Any, line: int) -> Expr:
-        items = [c for c in node.children if c is not None]
-        return ArrayExpr(tuple(self.value(c) for c in items), tuple(self.line(c) for c in items), line)
-
-    def v_object(self, node: Any, line: int) -> Expr:
-        pairs: list[Pair] = []
-        children: list[ResourceDecl] = []
-        for child in node.children:
-            if not _is_tree(child):
-                continue
-            if child.data == "pair":
-                key_node, value_node = child.children[0], child.children[1]
-                key_token = key_node.children[0]
-                key: Any = str(key_token)
-                if key_token.type in ("QUOTED_INTERPOLATION", "QUOTED_STRING"):
-                    parsed = self.string(key[1:-1], self.line(key_token))
-                    key = parsed.value if isinstance(parsed, Lit) else parsed
-                pairs.append(Pair(key, self.value(value_node), self.line(child)))
-            elif child.data == "child_resource":
-                children.append(self.child_resource(child))
-        return ObjectExpr(tuple(pairs), tuple(children), line, self.end_line(node))
-
-    def v_loop(self, node: Any, line: int) -> Expr:
-        head, condition, body = node.children
-        parts = head.children
-        kind = head.data
-        if kind == "loop_array":
-            item, index, source = str(parts[0]), None, self.value(parts[1])
-            form = "array"
-        elif kind == "loop_array_index":
-            item, index, source = str(parts[0]), str(parts[1]), self.value(parts[2])
-            form = "array"
-        elif kind == "loop_object":
-            item, index, source = str(parts[0]), None, self.value(parts[1])
-            form = "items"
-        else:  # loop_range: `i in range(a, n)` or `(x, i) in range(a, n)`
-            first, second, start, count = parts
-            item, index = (str(first), str(second)) if first is not None else (str(second), None)
-            source = (self.value(start), self.value(count))
-            form = "range"
-        return ForExpr(
-            form,
-            item,
-            index,
-            source,
-            self.value(condition) if condition is not None else None,
-            self.value(body),
-            line,
-        )
-
-    def v_deploy_condition(self, node: Any, line: int) -> Expr:
-        condition, body = (c for c in node.children if _is_tree(c))
-        return IfExpr(self.value(condition), self.value(body), line)
-
-    def v_function(self, node: Any, line: int) -> Expr:
-        inner = node.children[0]
-        name = str(inner.data)
-        args: list[Expr] = []
-        param: str | None = None
-        trailing: list[Any] = []
-        for child in inner.children:
-            if child is None:
-                continue
-            if _is_tree(child):
-                args.append(self.value(child))
-            elif child.type == "LIST_FUNC_NAME":
-                name = str(child)
-            elif name == "filter" and param is None and len(args) == 1:
-                param = str(child)
-            else:
-                trailing.append(child)
-        expr: Expr = Call(name, tuple(args), line, param)
-        for token in trailing:  # `resourceGroup().location`, `split(x, '/')[1]`
-            if token.type == "INT":
-                expr = Index(expr, Lit(int(token), line), line)
-            elif token.type == "STRING":
-                expr = Attr(expr, str(token), line)
-            else:  # loadJsonContent's INDEXED paths: not something we evaluate
-                expr = Call("unsupported_accessor", (expr,), line)
-        return expr
-
-    def v_operator(self, node: Any, line: int) -> Expr:
-        items = self.flatten(node, top=True)
-        return _Pratt(items, line).parse()
-
-    # -- operator chains -----------------------------------------------------------------
-
-    def parenthesized(self, node: Any) -> bool:
-        meta = node.meta
-        if meta.empty:
-            return False
-        before = self.source[: meta.start_pos].rstrip()
-        after = self.source[meta.end_pos :].lstrip()
-        return before.endswith("(") and after.startswith(")")
-
-    def flatten(self, node: Any, top: bool = False) -> list[tuple[Any, ...]]:
-        """An operator chain as a token sequence: ("atom", expr), ("bin", op), ("?",), (":",),
-        ("pre", op), ("dot", safe), ("nested",), ("index", expr, safe), ("method", name, args)."""
-        if not _is_tree(node) or node.data != "operator":
-            return [("atom", self.value(node))]
-        if not top and self.parenthesized(node):
-            return [("atom", self.value_group(node))]
-        op = node.children[0]
-        kind = op.data
-        parts = [c for c in op.children if c is not None]
-        line = self.line(op)
-        if kind in _BINARY:
-            left, right = parts
-            return [*self.flatten(left), ("bin", _BINARY[kind][0], line), *self.flatten(right)]
-        if kind == "conditional":
-            test, then, other = parts
-            return [*self.flatten(test), ("?", line), *self.flatten(then), (":", line), *self.flatten(other)]
-        if kind == "not_op":
-            return [("pre", "!", line), *self.flatten(parts[0])]
-        if kind == "minus":
-            return [("pre", "-", line), *self.flatten(parts[0])]
-        if kind == "property_accessor":
-            left, right = parts
-            safe = self.between(left, right).count("?") > 0
-            return [*self.flatten(left), ("dot", safe, line), *self.flatten(right)]
-        if kind == "nested_resource_accessor":
-            left, right = parts
-            return [*self.flatten(left), ("nested", line), *self.flatten(right)]
-        if kind == "index_accessor":
-            left, key = parts
-            safe = self.between(left, key).count("?") > 0
-            return [*self.flatten(left), ("index", self.value(key), safe, line)]
-        if kind == "function_accessor":
-            left, name, *args = parts
-            return [*self.flatten(left), ("method", str(name), tuple(self.value(a) for a in args), line)]
-        raise BicepSyntaxError(f"unsupported Bicep operator {kind!r}", line)
-
-    def value_group(self, node: Any) -> Expr:
-        return _Pratt(self.flatten(node, top=True), self.line(node)).parse()
-
-    def between(self, left: Any, right: Any) -> str:
-        if not (_is_tree(left) and _is_tree(right)) or left.meta.empty or right.meta.empty:
-            return ""
-        return self.source[left.meta.end_pos : right.meta.start_pos]
-
-    # -- strings -------------------------------------------------------------------------
-
-    def string(self, body: str, line: int) -> Expr:
-        parts = self.string_parts(body, line)
-        if all(isinstance(p, str) for p in parts):
-            return Lit("".join(parts), line)
-        return Str(tuple(parts), line)
-
-    def string_parts(self, body: str, line: int) -> list[Any]:
-        """Text and `${...}` parts of a single-quoted string's inside, escapes applied."""
-        parts: list[Any] = []
-        text: list[str] = []
-        i = 0
-        while i < len(body):
-            char = body[i]
-            if char == "\\" and i + 1 < len(body):
-                nxt = body[i + 1]
-                if nxt == "u" and body[i + 2 : i + 3] == "{":
-                    end = body.find("}", i + 3)
-                    if end < 0:
-                        raise BicepSyntaxError("unterminated \\u{...} escape in a string", line)
-                    try:
-                        text.append(chr(int(body[i + 3 : end], 16)))
-                    except (ValueError, OverflowError):
-                        raise BicepSyntaxError(f"invalid escape \\u{{{body[i + 3 : end]}}} in a string", line) from None
-                    i = end + 1
-                    continue
-                text.append(_ESCAPES.get(nxt, "\\" + nxt))
-                i += 2
-                continue
-            if char == "$" and body[i + 1 : i + 2] == "{":
-                end = _expression_end(body, i + 2, line)
-                if text:
-                    parts.append("".join(text))
-                    text = []
-                parts.append(parse_expression(body[i + 2 : end], line, self.parser_dir))
-                i = end + 1
-                continue
-            text.append(char)
-            i += 1
-        if text or not parts:
-            parts.append("".join(text))
-        return parts
-
-
-def _multi_line(token: str) -> str:
-    # Bicep drops a line break right after the opening ''' (docs: "Multi-line strings").
-    value = token[3:-3]
-    if value.startswith("\r\n"):
-        return value[2:]
-    return value[1:] if value.startswith("\n") else value
-
-
-def _expression_end(body: str, start: int, line: int) -> int:
-    """Index of the `}` closing an interpolation that starts at `start`."""
-    depth = 0
-    i = start
-    while i < len(body):
-        char = body[i]
-        if char == "'":
-            i = _quoted_end(body, i + 1, line)
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            if depth == 0:
-                return i
-            depth -= 1
-        i += 1
-    raise BicepSyntaxError("unterminated ${...} in a string", line)
-
-
-def _quoted_end(body: str, start: int, line: int) -> int:
-    """Index just after the quote closing a string nested in an interpolation."""
-    i = start
-    while i < len(body):
-        char = body[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "$" and body[i + 1 : i + 2] == "{":
-            i = _expression_end(body, i + 2, line) + 1
-            continue
-        if char == "'":
-            return i + 1
-        i += 1
-    raise BicepSyntaxError("unterminated string inside ${...}", line)
-
-
-class _Pratt:
-    """Operator-precedence parsing of a flattened chain."""
-
-    def __init__(self, items: list[tuple[Any, ...]], line: int) -> None:
-        self.items = items
+class _Lexer:
+    def __init__(self, text: str, line: int = 1) -> None:
+        self.text = text
         self.pos = 0
         self.line = line
+        self.line_start = 0
 
-    def parse(self) -> Expr:
-        expr = self.expression(0)
-        if self.pos != len(self.items):
-            raise BicepSyntaxError("cannot read this expression", self.line)
-        return expr
-
-    def next(self) -> tuple[Any, ...]:
-        if self.pos >= len(self.items):
-            raise BicepSyntaxError("incomplete expression", self.line)
-        item = self.items[self.pos]
-        self.pos += 1
-        return item
-
-    def peek(self) -> tuple[Any, ...] | None:
-        return self.items[self.pos] if self.pos < len(self.items) else None
-
-    def name_after(self, what: str) -> str:
-        item = self.next()
-        if item[0] != "atom" or not isinstance(item[1], Name):
-            raise BicepSyntaxError(f"expected a name after {what}", self.line)
-        return str(item[1].name)
-
-    def expression(self, min_bp: int) -> Expr:
-        item = self.next()
-        if item[0] == "pre":
-            left: Expr = Unary(item[1], self.expression(_UNARY_BP), item[2])
-        elif item[0] == "atom":
-            left = item[1]
-        else:
-            raise BicepSyntaxError("cannot read this expression", self.line)
+    def tokens(self, depth: int = 0, interpolation: bool = False) -> list[Token]:
+        """Tokens up to the end of the text, or (in an interpolation) up to the `}` that closes
+        it, which is consumed and not returned."""
+        text = self.text
+        out: list[Token] = []
+        braces = 0
+        match = _TOKEN.match
         while True:
-            peek = self.peek()
-            if peek is None:
-                return left
-            kind = peek[0]
-            if kind == "dot":
+            m = match(text, self.pos)
+            assert m is not None  # `bad` matches any character and `end` the end
+            kind = m.lastgroup or "bad"
+            start = m.start(kind)
+            self.pos = m.end()
+            first = start == self.line_start
+            if kind == "id":
+                out.append(("id", m.group(kind), self.line, first))
+            elif kind == "op":
+                op = m.group(kind)
+                if interpolation:
+                    if op == "{":
+                        braces += 1
+                    elif op == "}":
+                        if braces == 0:
+                            return out
+                        braces -= 1
+                out.append((op, op, self.line, first))
+            elif kind == "nl":
+                if out and out[-1][0] != "nl":
+                    out.append(("nl", None, self.line, first))
+                self.line += 1
+                self.line_start = self.pos
+            elif kind == "int":
+                out.append(("int", int(m.group(kind)), self.line, first))
+            elif kind == "str":
+                out.append(self.string(depth, first))
+            elif kind == "mstr":
+                out.append(self.multi_line_string(first))
+            elif kind == "bc":
+                end = text.find("*/", self.pos)
+                if end < 0:
+                    out.append(("err", "unterminated /* comment", self.line, first))
+                    self.advance_to(len(text))
+                else:
+                    self.advance_to(end + 2)
+            elif kind in ("lc", "hash"):
+                continue
+            elif kind == "end":
+                if interpolation:
+                    raise BicepSyntaxError("unterminated ${...} in a string", self.line)
+                # the end of a file that ends with a line break is on the last line written
+                last = self.line - 1 if self.line > 1 and text.endswith("\n") else self.line
+                out.append(("eof", None, last, True))
+                return out
+            else:
+                out.append(("err", f"unexpected character {m.group(kind)!r}", self.line, first))
+
+    def advance_to(self, end: int) -> None:
+        """Move past text (a comment, a multi-line string), counting its line breaks."""
+        breaks = self.text.count("\n", self.pos, end)
+        if breaks:
+            self.line += breaks
+            self.line_start = self.text.rfind("\n", self.pos, end) + 1
+        self.pos = end
+
+    def multi_line_string(self, first: bool) -> Token:
+        line = self.line
+        end = self.text.find("'''", self.pos)
+        if end < 0:
+            self.advance_to(len(self.text))
+            return ("err", "unterminated ''' multi-line string", line, first)
+        value = self.text[self.pos : end]
+        self.advance_to(end + 3)
+        # Bicep drops a line break right after the opening ''' (docs: "Multi-line strings").
+        if value.startswith("\r\n"):
+            value = value[2:]
+        elif value.startswith("\n"):
+            value = value[1:]
+        return ("mstr", value, line, first)
+
+    def string(self, depth: int, first: bool) -> Token:
+        """A single-quoted string after its opening quote: text with escapes applied, and the
+        tokens of each `${...}`. A string cannot span lines."""
+        text = self.text
+        line = self.line
+        parts: list[Any] = []
+        chunk: list[str] = []
+        while True:
+            m = _STRING_TEXT.match(text, self.pos)
+            assert m is not None
+            chunk.append(m.group())
+            self.pos = m.end()
+            char = text[self.pos : self.pos + 1]
+            if char == "'":
                 self.pos += 1
-                left = Attr(left, self.name_after("."), peek[2], safe=peek[1])
-            elif kind == "nested":
-                self.pos += 1
-                left = Nested(left, self.name_after("::"), peek[1])
-            elif kind == "index":
-                self.pos += 1
-                left = Index(left, peek[1], peek[3], safe=peek[2])
-            elif kind == "method":
-                self.pos += 1
-                left = Method(left, peek[1], peek[2], peek[3])
-            elif kind == "bin":
-                bp = _PRECEDENCE[peek[1]]
+                break
+            if char == "\\":
+                nxt = text[self.pos + 1 : self.pos + 2]
+                if nxt == "u" and text[self.pos + 2 : self.pos + 3] == "{":
+                    end = text.find("}", self.pos + 3, self.pos + 12)
+                    code = text[self.pos + 3 : end] if end > 0 else ""
+                    try:
+                        if end < 0 or not code.isalnum():
+                            raise ValueError(code)
+                        chunk.append(chr(int(code, 16)))
+                    except (ValueError, OverflowError):
+                        self.skip_line()
+                        return ("err", f"invalid escape \\u{{{code}}} in a string", line, first)
+                    self.pos = end + 1
+                    continue
+                if nxt in ("", "\n"):
+                    break
+                chunk.append(_ESCAPES.get(nxt, "\\" + nxt))
+                self.pos += 2
+                continue
+            if char == "$":
+                if text[self.pos + 1 : self.pos + 2] != "{":
+                    chunk.append("$")
+                    self.pos += 1
+                    continue
+                if depth >= MAX_DEPTH // 4:
+                    self.skip_line()
+                    return ("err", "strings nested too deeply in interpolations", line, first)
+                if chunk and "".join(chunk):
+                    parts.append("".join(chunk))
+                chunk = []
+                self.pos += 2
+                try:
+                    inner = self.tokens(depth + 1, interpolation=True)
+                except BicepSyntaxError as exc:
+                    self.skip_line()
+                    return ("err", str(exc), line, first)
+                inner.append(("eof", None, self.line, False))
+                parts.append(inner)
+                continue
+            # a line break or the end of the text before the closing quote
+            self.skip_line()
+            return ("err", "unterminated string", line, first)
+        if chunk and "".join(chunk) or not parts:
+            parts.append("".join(chunk))
+        return ("str", tuple(parts), line, first)
+
+    def skip_line(self) -> None:
+        end = self.text.find("\n", self.pos)
+        self.pos = len(self.text) if end < 0 else end
+
+
+# ---------------------------------------------------------------------------------------------
+# Parser
+# ---------------------------------------------------------------------------------------------
+
+# Binary operators with Bicep's precedence (higher binds tighter); all associate to the left.
+_BINARY = {
+    "*": 8,
+    "/": 8,
+    "%": 8,
+    "+": 7,
+    "-": 7,
+    "<": 6,
+    "<=": 6,
+    ">": 6,
+    ">=": 6,
+    "==": 5,
+    "!=": 5,
+    "=~": 5,
+    "!~": 5,
+    "&&": 4,
+    "||": 3,
+    "??": 2,
+}
+_TERNARY_BP = 1
+# Operators that cannot start an expression: one at the start of a line continues the
+# expression above it (a ternary or a condition written over several lines).
+_CONTINUES = frozenset({"?", *(op for op in _BINARY if op != "-")})
+_NAMESPACES = ("az", "sys")
+_DECLARATIONS = frozenset(
+    {
+        "targetScope",
+        "metadata",
+        "param",
+        "var",
+        "output",
+        "resource",
+        "module",
+        "type",
+        "func",
+        "import",
+        "extension",
+        "provider",
+        "assert",
+        "using",
+        "extends",
+        "test",
+    }
+)
+
+
+class _Parser:
+    def __init__(self, tokens: list[Token], depth: int = 0) -> None:
+        self.toks = tokens
+        self.i = 0
+        self.depth = depth
+
+    # -- tokens --------------------------------------------------------------------------
+
+    @property
+    def kind(self) -> str:
+        return self.toks[self.i][0]
+
+    @property
+    def line(self) -> int:
+        return self.toks[self.i][2]
+
+    def at(self, kind: str, value: str | None = None) -> bool:
+        tok = self.toks[self.i]
+        return tok[0] == kind and (value is None or tok[1] == value)
+
+    def at_word(self, word: str) -> bool:
+        tok = self.toks[self.i]
+        return tok[0] == "id" and tok[1] == word
+
+    def advance(self) -> Token:
+        tok = self.toks[self.i]
+        if tok[0] != "eof":
+            self.i += 1
+        return tok
+
+    def fail(self, what: str) -> BicepSyntaxError:
+        tok = self.toks[self.i]
+        if tok[0] == "err":
+            return BicepSyntaxError(tok[1], tok[2])
+        return BicepSyntaxError(f"{what}, found {_describe(tok)}", tok[2])
+
+    def expect(self, kind: str, what: str | None = None) -> Token:
+        if self.kind != kind:
+            raise self.fail(f"expected {what or repr(kind)}")
+        return self.advance()
+
+    def expect_word(self, word: str) -> Token:
+        if not self.at_word(word):
+            raise self.fail(f"expected '{word}'")
+        return self.advance()
+
+    def identifier(self, what: str = "a name") -> str:
+        return str(self.expect("id", what)[1])
+
+    def skip_newlines(self) -> None:
+        while self.toks[self.i][0] == "nl":
+            self.i += 1
+
+    def skip_separators(self) -> None:
+        while self.toks[self.i][0] in ("nl", ","):
+            self.i += 1
+
+    def end_of_item(self, closing: str) -> None:
+        """After an array item or object property: a line break, a comma or the closing bracket."""
+        if self.kind not in ("nl", ",", closing):
+            raise self.fail(f"expected a line break, ',' or '{closing}'")
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise BicepSyntaxError(f"nested more than {MAX_DEPTH} levels deep", self.line)
+
+    def previous_line(self) -> int:
+        return self.toks[self.i - 1][2] if self.i else self.line
+
+    # -- file ----------------------------------------------------------------------------
+
+    def file(self) -> BicepFile:
+        out = BicepFile()
+        while True:
+            self.skip_newlines()
+            if self.kind == "eof":
+                return out
+            try:
+                self.declaration(out)
+                if self.kind not in ("nl", "eof"):
+                    raise self.fail("expected a line break after the declaration")
+            except BicepSyntaxError as exc:
+                out.errors.append(exc)
+                self.recover()
+
+    def recover(self) -> None:
+        """Skip to the next declaration keyword (or decorator) at the start of a line."""
+        self.advance()
+        while True:
+            kind, value, _line, first = self.toks[self.i]
+            if kind == "eof":
+                return
+            if first and (kind == "@" or (kind == "id" and value in _DECLARATIONS)):
+                return
+            self.i += 1
+
+    def decorators(self) -> tuple[Expr, ...]:
+        found = []
+        while self.at("@"):
+            self.advance()
+            found.append(self.postfix())
+            self.skip_newlines()
+        return tuple(found)
+
+    def declaration(self, out: BicepFile) -> None:
+        start = self.line
+        decorators = self.decorators()
+        tok = self.toks[self.i]
+        if tok[0] != "id":
+            raise self.fail("expected a declaration")
+        keyword = tok[1]
+        self.advance()
+        line = tok[2]
+        if keyword == "param":
+            name_line = self.line
+            name = self.identifier()
+            type_ = None if self.at("=") else self.type_expr()
+            default = None
+            if self.at("="):
+                self.advance()
+                self.skip_newlines()
+                default = self.expression()
+            out.params[name] = ParamDecl(name, default, name_line, type_, decorators)
+        elif keyword == "var":
+            name = self.identifier()
+            if not self.at("="):
+                self.type_expr()
+            self.equals()
+            out.variables[name] = self.expression()
+        elif keyword == "output":
+            name = self.identifier()
+            if self.at_word("resource") and self.toks[self.i + 1][0] == "str":
+                self.advance()
+                self.literal_string("a resource type")
+            else:
+                self.type_expr()
+            self.equals()
+            out.outputs[name] = self.expression()
+        elif keyword == "resource":
+            out.resources.append(self.resource(start, decorators))
+        elif keyword == "module":
+            name_line = self.line
+            name = self.identifier()
+            path = self.literal_string("a module path")
+            self.equals()
+            value = self.declaration_value()
+            out.modules.append(ModuleDecl(name, path, value, name_line, start, self.previous_line()))
+        elif keyword == "targetScope":
+            self.equals()
+            value = self.expression()
+            if isinstance(value, Lit) and isinstance(value.value, str):
+                out.target_scope = value.value
+        elif keyword == "metadata":
+            name = self.identifier()
+            self.equals()
+            out.metadata[name] = self.expression()
+        elif keyword == "type":
+            name = self.identifier()
+            self.equals()
+            out.types[name] = TypeDecl(name, self.type_expr(), decorators, line)
+        elif keyword == "func":
+            out.functions.update([self.function(line)])
+        elif keyword == "import":
+            out.imports.append(self.import_(line))
+        elif keyword in ("extension", "provider"):
+            self.extension()
+        elif keyword == "assert":
+            self.identifier()
+            self.equals()
+            self.expression()
+        elif keyword == "using":
+            if self.at_word("none"):
+                self.advance()
+            else:
+                out.using = self.literal_string("the path of a template")
+            self.optional_with()
+        elif keyword == "extends":
+            self.literal_string("the path of a parameters file")
+        elif keyword == "test":
+            self.identifier()
+            self.literal_string("the path of a template")
+            self.equals()
+            self.expression()
+        else:
+            self.i -= 1
+            raise self.fail("expected a declaration")
+
+    def equals(self) -> None:
+        self.expect("=", "'='")
+        self.skip_newlines()
+
+    def literal_string(self, what: str) -> str:
+        tok = self.toks[self.i]
+        if tok[0] == "mstr":
+            self.advance()
+            return str(tok[1])
+        if tok[0] != "str" or not all(isinstance(p, str) for p in tok[1]):
+            raise self.fail(f"expected {what} (a string without ${{...}})")
+        self.advance()
+        return "".join(tok[1])
+
+    def optional_with(self) -> None:
+        if self.at_word("with"):
+            self.advance()
+            self.skip_newlines()
+            self.expression()
+
+    def resource(self, start: int, decorators: tuple[Expr, ...]) -> ResourceDecl:
+        name_line = self.line
+        name = self.identifier()
+        type_name, _, api = self.literal_string("a resource type").partition("@")
+        existing = False
+        if self.at_word("existing"):
+            self.advance()
+            existing = True
+        self.equals()
+        value = self.declaration_value()
+        return ResourceDecl(name, type_name, api, existing, value, name_line, start, self.previous_line())
+
+    def declaration_value(self) -> Expr:
+        """The value of a resource or module: an object, `if (...) {...}`, or a for-expression."""
+        if self.at_word("if"):
+            return self.if_body()
+        if self.at("[") or self.at("{"):
+            return self.primary()
+        raise self.fail("expected '{', '[' or 'if'")
+
+    def if_body(self) -> IfExpr:
+        line = self.advance()[2]
+        self.skip_newlines()
+        self.expect("(", "'(' after if")
+        self.skip_newlines()
+        condition = self.expression()
+        self.skip_newlines()
+        self.expect(")", "')'")
+        self.skip_newlines()
+        return IfExpr(condition, self.expression(), line)
+
+    def function(self, line: int) -> tuple[str, FuncDecl]:
+        name = self.identifier()
+        self.expect("(", "'('")
+        params: list[tuple[str, TypeExpr]] = []
+        self.skip_newlines()
+        while not self.at(")"):
+            param = self.identifier("a parameter name")
+            params.append((param, self.type_expr()))
+            self.skip_newlines()
+            if self.at(","):
+                self.advance()
+                self.skip_newlines()
+            elif not self.at(")"):
+                raise self.fail("expected ',' or ')'")
+        self.advance()
+        result = self.type_expr()
+        self.expect("=>", "'=>'")
+        self.skip_newlines()
+        return name, FuncDecl(name, tuple(params), result, self.expression(), line)
+
+    def import_(self, line: int) -> ImportDecl:
+        names: list[tuple[str, str]] = []
+        wildcard = None
+        if self.at("str"):  # `import 'az@1.0.0' [with {...}] [as name]`: a provider
+            path = self.literal_string("a provider")
+            self.optional_with()
+            if self.at_word("as"):
+                self.advance()
+                self.identifier()
+            return ImportDecl(path, (), None, line)
+        if self.at("*"):
+            self.advance()
+            self.expect_word("as")
+            wildcard = self.identifier()
+        elif self.at("{"):
+            self.advance()
+            while True:
+                self.skip_separators()
+                if self.at("}"):
+                    self.advance()
+                    break
+                name = self.identifier("an imported name")
+                alias = name
+                if self.at_word("as"):
+                    self.advance()
+                    alias = self.identifier()
+                names.append((name, alias))
+                self.end_of_item("}")
+        else:
+            raise self.fail("expected '{', '*' or a string after import")
+        self.expect_word("from")
+        return ImportDecl(self.literal_string("the path imported from"), tuple(names), wildcard, line)
+
+    def extension(self) -> None:
+        if self.at("str"):
+            self.literal_string("an extension")
+        else:
+            self.identifier("an extension")
+        self.optional_with()
+        if self.at_word("as"):
+            self.advance()
+            self.identifier()
+
+    # -- types ---------------------------------------------------------------------------
+
+    def type_expr(self) -> TypeExpr:
+        """A type: members separated by `|` (a union, which may be written one member a line
+        with a leading `|`)."""
+        self.enter()
+        line = self.line
+        if self.at("nl"):  # `param mode` then one `| 'member'` a line
+            j = self.i
+            while self.toks[j][0] == "nl":
+                j += 1
+            if self.toks[j][0] == "|":
+                self.i = j
+        if self.at("|"):
+            self.advance()
+            self.skip_newlines()
+        members = [self.type_postfix()]
+        while True:
+            if self.at("nl"):
+                j = self.i
+                while self.toks[j][0] == "nl":
+                    j += 1
+                if self.toks[j][0] != "|":
+                    break
+                self.i = j
+            if not self.at("|"):
+                break
+            self.advance()
+            self.skip_newlines()
+            members.append(self.type_postfix())
+        self.depth -= 1
+        return members[0] if len(members) == 1 else TypeExpr("union", None, line, tuple(members))
+
+    def type_postfix(self) -> TypeExpr:
+        base = self.type_primary()
+        while True:
+            tok = self.toks[self.i]
+            kind = tok[0]
+            if kind == "?":
+                self.advance()
+                base = TypeExpr("nullable", None, tok[2], (base,))
+            elif kind == "[":
+                nxt = self.toks[self.i + 1][0]
+                if nxt == "]":
+                    self.i += 2
+                    base = TypeExpr("array", None, tok[2], (base,))
+                elif nxt in ("int", "*"):
+                    index = self.toks[self.i + 1][1]
+                    self.i += 2
+                    self.expect("]", "']'")
+                    base = TypeExpr("index", index, tok[2], (base,))
+                else:
+                    return base
+            elif kind == ".":
+                self.advance()
+                if self.at("*"):
+                    self.advance()
+                    base = TypeExpr("member", "*", tok[2], (base,))
+                else:
+                    base = TypeExpr("member", self.identifier(), tok[2], (base,))
+            elif kind == "!":
+                self.advance()
+            else:
+                return base
+
+    def type_primary(self) -> TypeExpr:
+        tok = self.toks[self.i]
+        kind, value, line = tok[0], tok[1], tok[2]
+        if kind == "id":
+            self.advance()
+            if value in ("true", "false"):
+                return TypeExpr("literal", value == "true", line)
+            if value == "null":
+                return TypeExpr("literal", None, line)
+            if value == "resource" and self.at("str"):
+                return TypeExpr("resource", self.literal_string("a resource type"), line)
+            if self.at("<"):
+                self.advance()
+                args = []
+                while True:
+                    self.skip_newlines()
+                    args.append(self.type_expr())
+                    self.skip_newlines()
+                    if self.at(","):
+                        self.advance()
+                        continue
+                    self.expect(">", "'>'")
+                    break
+                return TypeExpr("generic", value, line, tuple(args))
+            return TypeExpr("name", value, line)
+        if kind == "str":
+            return TypeExpr("literal", self.literal_string("a string literal type"), line)
+        if kind == "mstr":
+            self.advance()
+            return TypeExpr("literal", value, line)
+        if kind == "int":
+            self.advance()
+            return TypeExpr("literal", value, line)
+        if kind == "-" and self.toks[self.i + 1][0] == "int":
+            self.i += 2
+            return TypeExpr("literal", -self.toks[self.i - 1][1], line)
+        if kind == "(":
+            self.advance()
+            self.skip_newlines()
+            inner = self.type_expr()
+            self.skip_newlines()
+            self.expect(")", "')'")
+            return inner
+        if kind == "{":
+            return self.object_type()
+        if kind == "[":
+            self.advance()
+            items = []
+            while True:
+                self.skip_separators()
+                if self.at("]"):
+                    self.advance()
+                    break
+                self.decorators()
+                items.append(self.type_expr())
+                self.end_of_item("]")
+            return TypeExpr("tuple", None, line, tuple(items))
+        raise self.fail("expected a type")
+
+    def object_type(self) -> TypeExpr:
+        line = self.advance()[2]
+        self.enter()
+        props = []
+        while True:
+            self.skip_separators()
+            if self.at("}"):
+                self.advance()
+                break
+            decorators = self.decorators()
+            tok = self.toks[self.i]
+            if tok[0] == "id":
+                name = str(tok[1])
+                self.advance()
+            elif tok[0] == "*":
+                name = "*"
+                self.advance()
+            elif tok[0] in ("str", "mstr"):
+                name = self.literal_string("a property name")
+            else:
+                raise self.fail("expected a property name")
+            optional = False
+            if self.at("?"):
+                self.advance()
+                optional = True
+            self.expect(":", "':'")
+            self.skip_newlines()
+            props.append(TypeProp(name, self.type_expr(), optional, decorators, tok[2]))
+            self.end_of_item("}")
+        self.depth -= 1
+        return TypeExpr("object", None, line, props=tuple(props))
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def expression(self, min_bp: int = 0) -> Expr:
+        self.enter()
+        line = self.line
+        left = self.unary()
+        toks = self.toks
+        while True:
+            kind = toks[self.i][0]
+            if kind == "nl":
+                j = self.i
+                while toks[j][0] == "nl":
+                    j += 1
+                if toks[j][0] not in _CONTINUES:
+                    break
+                kind = toks[j][0]
+                bp = _BINARY.get(kind, _TERNARY_BP)
+                if bp < min_bp or (kind == "?" and min_bp > _TERNARY_BP):
+                    break
+                self.i = j
+            if kind in _BINARY:
+                bp = _BINARY[kind]
                 if bp < min_bp:
-                    return left
-                self.pos += 1
-                left = Binary(peek[1], left, self.expression(bp + 1), peek[2])
+                    break
+                self.advance()
+                self.skip_newlines()
+                left = Binary(kind, left, self.expression(bp + 1), line)
             elif kind == "?":
                 if min_bp > _TERNARY_BP:
-                    return left
-                self.pos += 1
+                    break
+                self.advance()
+                self.skip_newlines()
                 then = self.expression(0)
-                colon = self.next()
-                if colon[0] != ":":
-                    raise BicepSyntaxError("expected ':' in a conditional expression", self.line)
-                left = Cond(left, then, self.expression(_TERNARY_BP), peek[1])
+                self.skip_newlines()
+                self.expect(":", "':' in a conditional expression")
+                self.skip_newlines()
+                left = Cond(left, then, self.expression(_TERNARY_BP), line)
             else:
-                return left
+                break
+        self.depth -= 1
+        return left
+
+    def unary(self) -> Expr:
+        kind = self.kind
+        if kind == "!" or kind == "-":
+            line = self.advance()[2]
+            self.enter()
+            operand = self.unary()
+            self.depth -= 1
+            return Unary(kind, operand, line)
+        return self.postfix()
+
+    def postfix(self) -> Expr:
+        line = self.line
+        expr = self.primary()
+        toks = self.toks
+        while True:
+            kind = toks[self.i][0]
+            if kind == "." or kind == ".?":
+                self.advance()
+                safe = kind == ".?"
+                if not safe and self.at("?"):
+                    self.advance()
+                    safe = True
+                name = self.identifier("a property name")
+                if self.at("("):
+                    args = self.arguments()
+                    if isinstance(expr, Name) and expr.name in _NAMESPACES:
+                        expr = Call(name, args, line)
+                    else:
+                        expr = Method(expr, name, args, line)
+                else:
+                    expr = Attr(expr, name, line, safe)
+            elif kind == "::":
+                self.advance()
+                expr = Nested(expr, self.identifier("a nested resource name"), line)
+            elif kind == "[":
+                self.advance()
+                self.skip_newlines()
+                safe = False
+                if self.at("?"):
+                    self.advance()
+                    safe = True
+                key = self.expression()
+                self.skip_newlines()
+                self.expect("]", "']'")
+                expr = Index(expr, key, line, safe)
+            elif kind == "!":
+                self.advance()
+                expr = NonNull(expr, line)
+            else:
+                return expr
+
+    def arguments(self) -> tuple[Expr, ...]:
+        self.expect("(", "'('")
+        args = []
+        self.skip_newlines()
+        while not self.at(")"):
+            args.append(self.expression())
+            self.skip_newlines()
+            if self.at(","):
+                self.advance()
+                self.skip_newlines()
+            elif not self.at(")"):
+                raise self.fail("expected ',' or ')' in the arguments")
+        self.advance()
+        return tuple(args)
+
+    def primary(self) -> Expr:
+        tok = self.toks[self.i]
+        kind, value, line = tok[0], tok[1], tok[2]
+        if kind == "id":
+            self.advance()
+            if value == "true":
+                return Lit(True, line)
+            if value == "false":
+                return Lit(False, line)
+            if value == "null":
+                return Lit(None, line)
+            nxt = self.kind
+            if nxt == "=>":
+                return self.lambda_body((value,), line)
+            if nxt == "(":
+                return Call(value, self.arguments(), line)
+            return Name(value, line)
+        if kind == "int":
+            self.advance()
+            return Lit(value, line)
+        if kind == "str":
+            self.advance()
+            return self.string(value, line)
+        if kind == "mstr":
+            self.advance()
+            return Lit(value, line)
+        if kind == "(":
+            params = self.lambda_params()
+            if params is not None:
+                return self.lambda_body(params, line)
+            self.advance()
+            self.enter()
+            self.skip_newlines()
+            inner = self.expression()
+            self.skip_newlines()
+            self.expect(")", "')'")
+            self.depth -= 1
+            return inner
+        if kind == "[":
+            return self.array()
+        if kind == "{":
+            return self.object()
+        raise self.fail("expected a value")
+
+    def lambda_params(self) -> tuple[str, ...] | None:
+        """`(a, b) =>` or `() =>` ahead: the parameter names (and move past the `)`); else None."""
+        toks = self.toks
+        j = self.i + 1
+        names: list[str] = []
+        while True:
+            while toks[j][0] == "nl":
+                j += 1
+            if toks[j][0] == ")" and (not names or toks[j - 1][0] != ","):
+                break
+            if toks[j][0] != "id":
+                return None
+            names.append(str(toks[j][1]))
+            j += 1
+            while toks[j][0] == "nl":
+                j += 1
+            if toks[j][0] == ",":
+                j += 1
+            elif toks[j][0] != ")":
+                return None
+        if toks[j + 1][0] != "=>":
+            return None
+        self.i = j + 1
+        return tuple(names)
+
+    def lambda_body(self, params: tuple[str, ...], line: int) -> Lambda:
+        self.expect("=>", "'=>'")
+        self.skip_newlines()
+        return Lambda(params, self.expression(), line)
+
+    def string(self, parts: tuple[Any, ...], line: int) -> Expr:
+        if len(parts) == 1 and isinstance(parts[0], str):
+            return Lit(parts[0], line)
+        out: list[Any] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            inner = _Parser(part, self.depth + 1)
+            if inner.kind == "eof":
+                raise BicepSyntaxError("empty ${} in a string", line)
+            out.append(inner.expression())
+            if inner.kind != "eof":
+                raise inner.fail("expected '}' closing ${...}")
+        return Str(tuple(out), line)
+
+    def array(self) -> Expr:
+        line = self.advance()[2]
+        self.enter()
+        self.skip_newlines()
+        if self.at_word("for"):
+            loop = self.for_expression(line)
+            self.depth -= 1
+            return loop
+        items: list[Expr] = []
+        lines: list[int] = []
+        while True:
+            self.skip_separators()
+            if self.at("]"):
+                self.advance()
+                break
+            item_line = self.line
+            if self.at("..."):
+                self.advance()
+                items.append(Spread(self.expression(), item_line))
+            else:
+                items.append(self.expression())
+            lines.append(item_line)
+            self.end_of_item("]")
+        self.depth -= 1
+        return ArrayExpr(tuple(items), tuple(lines), line)
+
+    def for_expression(self, line: int) -> ForExpr:
+        self.advance()  # for
+        index = None
+        if self.at("("):
+            self.advance()
+            self.skip_newlines()
+            item: str | None = self.identifier("a loop variable")
+            self.skip_newlines()
+            if self.at(","):
+                self.advance()
+                self.skip_newlines()
+                index = self.identifier("a loop index")
+                self.skip_newlines()
+            self.expect(")", "')'")
+        else:
+            item = self.identifier("a loop variable")
+        self.expect_word("in")
+        self.skip_newlines()
+        source = self.expression()
+        self.skip_newlines()
+        self.expect(":", "':' after the loop source")
+        self.skip_newlines()
+        condition = None
+        if self.at_word("if"):
+            guarded = self.if_body()
+            condition, body = guarded.condition, guarded.body
+        else:
+            body = self.expression()
+        self.skip_newlines()
+        self.expect("]", "']' closing the for-expression")
+        kind = "array"
+        if isinstance(source, Call) and source.name == "range" and len(source.args) == 2:
+            kind, source = "range", source.args
+        elif isinstance(source, Call) and source.name == "items" and len(source.args) == 1:
+            kind, source = "items", source.args[0]
+        return ForExpr(kind, item, index, source, condition, body, line)
+
+    def object(self) -> ObjectExpr:
+        line = self.advance()[2]
+        self.enter()
+        pairs: list[Pair] = []
+        children: list[ResourceDecl] = []
+        spreads: list[tuple[int, Spread]] = []
+        toks = self.toks
+        while True:
+            self.skip_separators()
+            if self.at("}"):
+                end = self.advance()[2]
+                break
+            start = self.line
+            decorators = self.decorators()
+            tok = toks[self.i]
+            kind = tok[0]
+            if kind == "...":
+                self.advance()
+                spreads.append((len(pairs), Spread(self.expression(), tok[2])))
+            elif kind == "id" and tok[1] == "resource" and toks[self.i + 1][0] == "id":
+                self.advance()
+                children.append(self.resource(start, decorators))
+            else:
+                if kind == "id":
+                    self.advance()
+                    key: Any = tok[1]
+                elif kind == "str":
+                    self.advance()
+                    parsed = self.string(tok[1], tok[2])
+                    key = parsed.value if isinstance(parsed, Lit) else parsed
+                elif kind == "mstr":
+                    self.advance()
+                    key = tok[1]
+                else:
+                    raise self.fail("expected a property name")
+                self.expect(":", "':' after a property name")
+                self.skip_newlines()
+                pairs.append(Pair(key, self.expression(), tok[2]))
+            self.end_of_item("}")
+        self.depth -= 1
+        return ObjectExpr(tuple(pairs), tuple(children), line, end, tuple(spreads))
+
+
+def _describe(tok: Token) -> str:
+    kind = tok[0]
+    if kind == "eof":
+        return "the end of the file"
+    if kind == "nl":
+        return "a line break"
+    if kind == "id":
+        return repr(tok[1])
+    if kind in ("str", "mstr"):
+        return "a string"
+    if kind == "int":
+        return f"the number {tok[1]}"
+    return repr(kind)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_bicep(text: str) -> BicepFile:
+    """Parse one `.bicep` or `.bicepparam` file. Declarations that cannot be read are in
+    `errors`; everything else is read."""
+    tokens = _Lexer(text).tokens()
+    return _Parser(tokens).file()
+
+
+def parse_expression(text: str, line: int) -> Expr:
+    """One expression (the inside of `${...}`, a test's probe); lines start at `line`.
+    Raises `BicepSyntaxError` when it cannot be read."""
+    parser = _Parser(_Lexer(text, line).tokens())
+    parser.skip_newlines()
+    expr = parser.expression()
+    parser.skip_newlines()
+    if parser.kind != "eof":
+        raise parser.fail("expected the end of the expression")
+    return expr
