@@ -12,7 +12,7 @@ import pytest
 
 from ampls_checks.checks import all_checks
 from ampls_checks.cli import main
-from ampls_checks.reporters.sarif import doc_section, rule_name
+from ampls_checks.reporters.sarif import doc_section, rule_name, short_text
 
 from .conftest import FIXTURES, REPO
 
@@ -84,9 +84,15 @@ def test_one_rule_per_check_with_descriptions_help_and_levels(in_dir, capsys):
     first = rules[0]
     assert first["name"] == "AzureMonitorPrivateLinkScopeIngestionAccessModeIsPrivateOnly"
     assert first["shortDescription"] == {"text": checks[0].name}
-    assert first["fullDescription"]["text"].startswith("Flags an Azure Monitor Private Link Scope (AMPLS) whose")
-    assert "## Why is this bad?" not in first["fullDescription"]["text"]
-    assert first["help"]["markdown"] == checks[0].doc.strip()
+    # The short rationale: the first paragraph of "Why is this bad?", lines joined.
+    assert first["fullDescription"]["text"].startswith(
+        "The ingestion access mode decides where a network connected to the scope"
+    )
+    assert "\n" not in first["fullDescription"]["text"]
+    assert "##" not in first["fullDescription"]["text"]
+    # The help is the check's page, the same as docs/checks/ and `ampls-checks explain`.
+    page = (REPO / "docs" / "checks" / "CKV_AMPLS_1.md").read_text(encoding="utf-8")
+    assert first["help"] == {"text": page, "markdown": page}
     assert first["helpUri"] == checks[0].guideline
     levels = {r["id"]: (r["defaultConfiguration"]["level"], r["properties"]["security-severity"]) for r in rules}
     assert levels["CKV_AMPLS_1"] == ("error", "8.0")  # HIGH
@@ -230,6 +236,38 @@ def test_a_clean_scan_still_lists_every_rule(in_dir, capsys, tmp_path, validator
     validator.validate(document)
     assert document["runs"][0]["results"] == []
     assert len(document["runs"][0]["tool"]["driver"]["rules"]) == len(all_checks()) - 1
+
+
+def test_every_full_description_fits_githubs_limit(in_dir, capsys):
+    in_dir(ANNOTATIONS / "basic")
+    _code, document = sarif(capsys, ".")
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert len(rules) == len(all_checks())
+    for rule in rules:
+        text = rule["fullDescription"]["text"]
+        assert 40 <= len(text) <= 1024, (rule["id"], len(text))
+        assert rule["fullDescription"]["markdown"] == text
+        assert rule["help"]["text"].startswith(f"# {rule['id']}: ")
+        assert "## Why is this bad?" in rule["help"]["markdown"]
+
+
+def test_long_rationales_are_cut_after_a_whole_sentence():
+    sentence = "This sentence has exactly fifty characters in it. "
+    assert len(sentence) == 50
+    cut = short_text(sentence * 30)
+    assert len(cut) <= 1024
+    assert cut == (sentence * 20).rstrip()
+    assert short_text("short. text") == "short. text"
+    word = short_text("word " * 400)
+    assert len(word) <= 1024 and word.endswith("word\u2026")
+
+
+def test_automation_details_carry_the_category(in_dir, capsys, validator):
+    in_dir(ANNOTATIONS / "basic")
+    _code, document = sarif(capsys, ".")
+    validator.validate(document)
+    # GitHub's category is the part before the last slash.
+    assert document["runs"][0]["automationDetails"] == {"id": "ampls-checks/"}
 
 
 def test_doc_section_and_rule_name_helpers():

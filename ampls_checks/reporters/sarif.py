@@ -5,7 +5,9 @@ The shape follows the OASIS schema and what GitHub reads from it
 
 - one rule per check that ran, found or not, so that a viewer can tell "checked, nothing found"
   from "not checked": `name`, `shortDescription` (the check's title), `fullDescription` (the
-  "What it does" part of its documentation), `help` (the whole page), `helpUri` (the guideline),
+  first paragraph of "Why is this bad?", the short rationale, within the 1,024 characters GitHub
+  accepts there), `help` (the check's whole page, as `ampls-checks explain` prints it, text and
+  markdown, so code scanning shows the explanation without a link to follow), `helpUri`,
   `defaultConfiguration.level` from the severity, and the `security-severity` GitHub sorts by
   (its bands: critical over 9.0, high 7.0 to 8.9, medium 4.0 to 6.9, low below);
 - one result per finding: `ruleId`/`ruleIndex`, `level`, the message with the resource address,
@@ -18,7 +20,12 @@ The shape follows the OASIS schema and what GitHub reads from it
 - a finding suppressed by an inline `checkov:skip` comment keeps its result, with a
   `suppressions` entry of kind `inSource` whose justification is the comment's reason;
 - files that could not be analysed are `toolExecutionNotifications` of the invocation, which is
-  then not `executionSuccessful`.
+  then not `executionSuccessful`;
+- `automationDetails.id` is `ampls-checks/`: GitHub takes the part before the last slash as the
+  analysis category, so results keep their category without the upload action's `category`.
+
+Regions carry lines only: no parser of the three languages records columns in the model today, and
+a guessed column would mislead a viewer more than a whole line does.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ampls_checks import __version__
+from ampls_checks.docgen import render_page
 from ampls_checks.model import CheckInfo, Finding, ScanReport, Severity
 from ampls_checks.reporters import ReportContext
 from ampls_checks.reporters._safe import unicode_text
@@ -39,6 +47,9 @@ from ampls_checks.suppress.apply import fingerprints
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 ROOT_ID = "%SRCROOT%"
 FINGERPRINT_KEY = "primaryLocationLineHash"
+AUTOMATION_ID = "ampls-checks/"
+# GitHub code scanning rejects a rule whose fullDescription is longer than this.
+FULL_DESCRIPTION_LIMIT = 1024
 
 LEVELS = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.5", Severity.HIGH: "8.0", Severity.MEDIUM: "5.5", Severity.LOW: "3.0"}
@@ -56,6 +67,31 @@ def doc_section(doc: str, title: str) -> str:
     return ""
 
 
+def first_paragraph(text: str) -> str:
+    """The first paragraph of a documentation section, its lines joined into one."""
+    paragraph = text.strip().split("\n\n", 1)[0]
+    return " ".join(line.strip() for line in paragraph.splitlines() if line.strip())
+
+
+def short_text(text: str, limit: int = FULL_DESCRIPTION_LIMIT) -> str:
+    """`text` within `limit` characters: cut after the last whole sentence that fits, or at a word
+    with an ellipsis when not even one sentence does."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    end = max(head.rfind(". "), head.rfind(".\n"))
+    if end > 0:
+        return head[: end + 1]
+    return head[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+def rule_description(check: CheckInfo) -> str:
+    """The short rationale: why the misconfiguration matters, in one paragraph."""
+    why = first_paragraph(doc_section(check.doc, "Why is this bad?"))
+    what = first_paragraph(doc_section(check.doc, "What it does"))
+    return short_text(why or what or check.name)
+
+
 def rule_name(check: CheckInfo) -> str:
     """An identifier-like name (SARIF: "a report identifier understandable to an end user"),
     from the title: `AzureMonitorPrivateLinkScopeIngestionAccessModeIsPrivateOnly`."""
@@ -64,12 +100,12 @@ def rule_name(check: CheckInfo) -> str:
 
 
 def _rule(check: CheckInfo) -> dict[str, Any]:
-    what = doc_section(check.doc, "What it does") or check.name
+    description = rule_description(check)
     rule: dict[str, Any] = {
         "id": check.id,
         "name": rule_name(check),
         "shortDescription": {"text": check.name},
-        "fullDescription": {"text": what, "markdown": what},
+        "fullDescription": {"text": description, "markdown": description},
         "defaultConfiguration": {"level": LEVELS[check.severity]},
         "properties": {
             "tags": ["security", "azure", "azure-monitor", "private-link"],
@@ -79,7 +115,8 @@ def _rule(check: CheckInfo) -> dict[str, Any]:
         },
     }
     if check.doc.strip():
-        rule["help"] = {"text": check.doc.strip(), "markdown": check.doc.strip()}
+        page = render_page(check)
+        rule["help"] = {"text": page, "markdown": page}
     if check.guideline:
         rule["helpUri"] = check.guideline
     return rule
@@ -173,6 +210,7 @@ def document(report: ScanReport, context: ReportContext | None = None) -> dict[s
                 "rules": rules,
             }
         },
+        "automationDetails": {"id": AUTOMATION_ID},
         "invocations": [
             {
                 "executionSuccessful": not report.errors,
