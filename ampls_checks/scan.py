@@ -123,6 +123,13 @@ def run_job(job: Job, settings: JobSettings) -> ParseResult:
     except RecursionError:
         first = job.files[0][1] if job.files else "<input>"
         return ParseResult(errors=[ParseError(first, "input nested too deeply to analyse")])
+    except Exception as exc:  # noqa: BLE001 - one unit's failure is an error entry, never the whole report's
+        names = sorted(display for _real, display, _text in job.files)
+        first = names[0] if names else "<input>"
+        what = f" (and the {len(names) - 1} other files analysed with it)" if len(names) > 1 else ""
+        return ParseResult(
+            errors=[ParseError(first, f"internal error analysing this file{what}: {type(exc).__name__}: {exc}")]
+        )
 
 
 def _run_job_in_worker(args: tuple[Job, JobSettings]) -> ParseResult:

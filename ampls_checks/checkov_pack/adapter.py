@@ -88,16 +88,26 @@ class PackSession:
     """One per Checkov process: scan results per root, computed once."""
 
     reports: dict[str, ScanReport] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)  # roots whose scan raised: every answer is UNKNOWN
 
     def report_for(self, root: str) -> ScanReport:
         if root not in self.reports:
-            self.reports[root] = scan([root], ScanOptions(settings=settings_from_environment()))
+            try:
+                self.reports[root] = scan([root], ScanOptions(settings=settings_from_environment()))
+            except Exception as exc:  # noqa: BLE001 - Checkov would drop every result of the pack silently
+                sys.stderr.write(
+                    f"ampls-checks: scanning {root} failed ({type(exc).__name__}: {exc}); "
+                    "its CKV_AMPLS checks are reported UNKNOWN\n"
+                )
+                self.failed.add(root)
+                self.reports[root] = ScanReport()
         return self.reports[root]
 
     def verdict(self, check_id: str, file: str, conf: dict[str, Any], entity_name: str) -> Verdict:
         absolute = os.path.realpath(file)
-        report = self.report_for(scan_root(absolute))
-        if any(os.path.realpath(e.file) == absolute for e in report.errors):
+        root = scan_root(absolute)
+        report = self.report_for(root)
+        if root in self.failed or any(os.path.realpath(e.file) == absolute for e in report.errors):
             return Verdict(failed=False, unknown=True)
         start, end = conf_lines(conf)
         address = conf.get("__address__")
@@ -208,8 +218,13 @@ def build_checks(session: PackSession) -> list[Any]:
     from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
 
     def answer(check: Any, ours: Check, types: list[str], conf: dict[str, Any]) -> Any:
-        file, name = split_entity_path(check.entity_path, types)
-        verdict = session.verdict(ours.id, resolve_scanned_file(file), conf, name)
+        try:
+            file, name = split_entity_path(check.entity_path, types)
+            verdict = session.verdict(ours.id, resolve_scanned_file(file), conf, name)
+        except Exception as exc:  # noqa: BLE001 - one resource's answer must not cost the others
+            sys.stderr.write(f"ampls-checks: {ours.id} on {check.entity_path}: {type(exc).__name__}: {exc}\n")
+            check.details = []
+            return CheckResult.UNKNOWN
         check.details = verdict.messages
         if verdict.unknown:
             return CheckResult.UNKNOWN

@@ -28,6 +28,7 @@ from typing import Any
 
 from ampls_checks.azure import Cloud
 from ampls_checks.model import Ref, Unknown
+from ampls_checks.parsers.common.format_items import format_pieces
 from ampls_checks.parsers.common.template_functions import (
     CIDR_FUNCTIONS,
     ENVIRONMENTS,
@@ -629,29 +630,20 @@ def _concat(scope: Scope, args: list[Any]) -> Any:
     return _join_texts(args)
 
 
-_FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)(?:[,:][^}]*)?\}")
-
-
 def _format(scope: Scope, args: list[Any]) -> Any:
     template, values = args[0], args[1:]
     if not isinstance(template, str):
         return Unknown("format() needs a format string")
     pieces: list[Any] = []
-    last = 0
-    for match in _FORMAT_ITEM.finditer(template):
-        pieces.append(template[last : match.start()])
-        text = match.group(0)
-        if text in ("{{", "}}"):
-            pieces.append(text[0])
+    for piece in format_pieces(template, any_braces=False):
+        if isinstance(piece, str):
+            pieces.append(piece)
+        elif piece.index is None:
+            return Unknown(f"format specifier {piece.text} is not evaluated")
+        elif piece.index >= len(values):
+            return Unknown("format() argument missing")
         else:
-            if ":" in text or "," in text:
-                return Unknown(f"format specifier {text} is not evaluated")
-            position = int(match.group(1))
-            if position >= len(values):
-                return Unknown("format() argument missing")
-            pieces.append(values[position])
-        last = match.end()
-    pieces.append(template[last:])
+            pieces.append(values[piece.index])
     pieces = [p for p in pieces if p != ""] or [""]
     return _join_texts(pieces)
 

@@ -22,6 +22,7 @@ import re
 from typing import Any
 
 MAX_DEPTH = 200
+MAX_INTEGER_DIGITS = 4000  # under Python's int-to-string limit (4300): such a number is an error
 
 
 class JsonObject(dict):  # type: ignore[type-arg]
@@ -95,9 +96,11 @@ def _string_value(token: str, line: int) -> str:
     return str(value)
 
 
-def _number_value(token: str) -> int | float:
+def _number_value(token: str, line: int) -> int | float:
     if "." in token or "e" in token or "E" in token:
         return float(token)
+    if len(token) > MAX_INTEGER_DIGITS:  # int() refuses these; ARM's integers are 64-bit anyway
+        raise JsonDecodeError(f"an integer of {len(token)} digits is over the limit of {MAX_INTEGER_DIGITS}", line)
     return int(token)
 
 
@@ -186,7 +189,7 @@ def decode(text: str) -> Any:
         if kind == "string":
             value = _string_value(token, token_line)
         elif kind == "number":
-            value = _number_value(token)
+            value = _number_value(token, token_line)
         elif kind == "word":
             value = _WORDS[token]
         elif token == "{":

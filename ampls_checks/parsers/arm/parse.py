@@ -60,7 +60,7 @@ from ampls_checks.parsers.arm.expressions import (
 from ampls_checks.parsers.arm.json_lines import JsonArray, JsonDecodeError, JsonObject, decode
 from ampls_checks.parsers.arm.shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
 from ampls_checks.parsers.common.template_functions import Budget, BudgetExceeded
-from ampls_checks.suppress.comments import SKIP_COMMENT
+from ampls_checks.suppress.comments import find_skips
 
 Path = tuple[str | int, ...]
 
@@ -94,8 +94,6 @@ KIND_OF_TYPE = {
     DEPLOYMENTS: "*",
 }
 ZONE_GROUP_TYPE = "microsoft.network/privateendpoints/privatednszonegroups"
-
-SKIP_ITEM = re.compile(r"^\s*(?:checkov:)?(?:skip=)?\s*([A-Z][A-Z0-9_]*)\s*(?::\s*(.*?))?\s*$", re.DOTALL)
 
 
 def is_template(value: Any) -> bool:
@@ -158,7 +156,14 @@ def parse_arm_files(
         for values in explicit:
             given.update(values)
         budget = Budget(max_steps if max_steps is not None else EVAL_STEPS)
-        result.extend(_parse_template(display, template, given, cloud, budget, unreadable))
+        try:
+            result.extend(_parse_template(display, template, given, cloud, budget, unreadable))
+        except RecursionError:
+            result.errors.append(ParseError(display, "template nested too deeply to analyse"))
+        except Exception as exc:  # noqa: BLE001 - one template's failure must not cost the others
+            result.errors.append(
+                ParseError(display, f"internal error analysing this template: {type(exc).__name__}: {exc}")
+            )
     return result
 
 
@@ -746,11 +751,35 @@ def suppressions(raw: JsonObject) -> list[Suppression]:
             continue
         # `checkov:skip=` items read as the comments of the other languages do (any case, and
         # wildcards such as CKV_AMPLS_*); a bare upper-case id is Checkov's older ARM form
-        written = SKIP_COMMENT.search(item)
-        match = written or SKIP_ITEM.match(item)
+        written = find_skips(item)
+        match = written[0] if written else skip_item(item)
         if match is not None:
-            found.append(Suppression(match.group(1).upper(), (match.group(2) or "").strip(), line))
+            found.append(Suppression(match[0].upper(), match[1], line))
     return found
+
+
+def skip_item(item: str) -> tuple[str, str] | None:
+    """Checkov's older ARM form, `CKV_ID` or `CKV_ID: reason` (optionally after `checkov:` and
+    `skip=`): (id, reason), or None. Scanned by hand, linear in the item (see suppress.comments)."""
+    position = len(item) - len(item.lstrip())
+    for prefix in ("checkov:", "skip="):
+        if item.startswith(prefix, position):
+            position += len(prefix)
+    while position < len(item) and item[position].isspace():
+        position += 1
+    end = position
+    if end < len(item) and "A" <= item[end] <= "Z":
+        end += 1
+        while end < len(item) and (item[end] == "_" or "A" <= item[end] <= "Z" or "0" <= item[end] <= "9"):
+            end += 1
+    if end == position:
+        return None
+    rest = item[end:].lstrip()
+    if not rest:
+        return item[position:end], ""
+    if rest[0] == ":":
+        return item[position:end], rest[1:].strip()
+    return None
 
 
 def line_finder(raw: JsonObject, body: dict[str, Any]) -> Callable[[Path], int | None]:

@@ -55,6 +55,7 @@ from ampls_checks.parsers.bicep.syntax import (
     Unary,
     body_object,
 )
+from ampls_checks.parsers.common.format_items import format_pieces
 from ampls_checks.parsers.common.template_functions import (
     ENVIRONMENTS,
     MAX_ITEMS,
@@ -1026,36 +1027,26 @@ def _concat(scope: Scope, args: list[Any]) -> Any:
     return _interpolate(args)
 
 
-_FORMAT_ITEM = re.compile(r"\{\{|\}\}|\{(\d+)\}|\{[^}]*\}")
-
-
 def _format(scope: Scope, args: list[Any]) -> Any:
     template, values = args[0], args[1:]
     if not isinstance(template, str):
         return Unknown("format() needs a format string")
-    failure: list[Unknown] = []
-    size = [len(template)]
-
-    def item(match: re.Match[str]) -> str:
-        text = match.group(0)
-        if text in ("{{", "}}"):
-            return text[0]
-        if match.group(1) is None:
-            failure.append(Unknown(f"format specifier {text} is not evaluated"))
-            return ""
-        position = int(match.group(1))
-        value = _text(values[position]) if position < len(values) else Unknown("format() argument missing")
+    out: list[str] = []
+    size = len(template)
+    for piece in format_pieces(template, any_braces=True):
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        if piece.index is None:
+            return Unknown(f"format specifier {piece.text} is not evaluated")
+        value = _text(values[piece.index]) if piece.index < len(values) else Unknown("format() argument missing")
         if isinstance(value, Unknown):
-            failure.append(value)
-            return ""
-        size[0] += len(value)
-        if size[0] > MAX_STRING:
-            failure.append(_too_long())
-            return ""
-        return value
-
-    result = _FORMAT_ITEM.sub(item, template)
-    return failure[0] if failure else result
+            return value
+        size += len(value)
+        if size > MAX_STRING:
+            return _too_long()
+        out.append(value)
+    return "".join(out)
 
 
 def _resource_id(scope: Scope, args: list[Any]) -> Any:

@@ -109,6 +109,7 @@ class Budget:
 
 
 MAX_COLLECTION = 10_000
+MAX_INT_BITS = 4096  # integers past this are unknown: str() of them has a limit, and they grow fast
 
 
 class Evaluator:
@@ -292,6 +293,13 @@ class Evaluator:
         if isinstance(b, Unknown):
             return b
         try:
+            if (
+                op == "*"
+                and isinstance(a, int)
+                and isinstance(b, int)
+                and a.bit_length() + b.bit_length() > MAX_INT_BITS
+            ):
+                return Unknown("a product over the evaluation limit of numbers")
             if op == "+":
                 return a + b
             if op == "-":
@@ -484,6 +492,8 @@ def to_template_string(value: Any) -> str | Unknown:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
+        if value.bit_length() > MAX_INT_BITS:
+            return Unknown("a number over the evaluation limit")
         return str(value)
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)

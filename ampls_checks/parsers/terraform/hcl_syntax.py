@@ -230,6 +230,8 @@ def _end_line(node: Any) -> int:
     return getattr(node, "end_line", None) or 0
 
 
+MAX_INTEGER_DIGITS = 4000  # under Python's int-to-string limit (4300)
+
 _PUNCTUATION = frozenset("{}[]()=,:.?")
 
 
@@ -357,7 +359,10 @@ class _Converter:
         return Lit({"true": True, "false": False, "null": None}[text])
 
     def x_int_lit(self, node: Any) -> Expr:
-        return Lit(int(str(node.children[0])))
+        text = str(node.children[0])
+        if len(text) > MAX_INTEGER_DIGITS:  # int() refuses them; Terraform's numbers have no limit
+            return Opaque(f"an integer literal of {len(text)} digits is not evaluated")
+        return Lit(int(text))
 
     def x_float_lit(self, node: Any) -> Expr:
         return Lit(float(str(node.children[0])))
