@@ -69,7 +69,7 @@ def kind_of(name: str) -> FileKind | None:
         return FileKind.TFVARS
     if name.endswith(".json") and not name.endswith(".tfvars.json") and not name.endswith(".tf.json"):
         return FileKind.JSON
-    if name.endswith(".bicep"):
+    if name.endswith((".bicep", ".bicepparam")):  # a `.bicepparam` file gives a template its values
         return FileKind.BICEP
     return None
 
@@ -204,5 +204,11 @@ def is_relevant(kind: FileKind, data: bytes, terraform_tokens: tuple[bytes, ...]
         return b"deploymentTemplate" in data or b"deploymentParameters" in data
     if kind is FileKind.BICEP:
         # resource types are case-insensitive: `microsoft.insights/...` is as valid as `Microsoft.`
-        return b"icrosoft." in data or b"ICROSOFT." in data or b"module " in data or _has_microsoft(data)
+        return (
+            b"icrosoft." in data
+            or b"ICROSOFT." in data
+            or b"module " in data
+            or b"using " in data  # a `.bicepparam` file
+            or _has_microsoft(data)
+        )
     return True

@@ -156,7 +156,7 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
         reported.update(reachable(directories, calls))
 
     if FileKind.BICEP in kinds:
-        bicep = _walk(roots, (".bicep",), exclude)
+        bicep = _walk(roots, (".bicep", ".bicepparam"), exclude)
         modules = {path: bicep_module_calls(path, _read(path)) for path in bicep}
         changed_bicep = {p for p in changed if kind_of(os.path.basename(p)) is FileKind.BICEP}
         for unit in terraform_units({path: [path] for path in bicep}, modules):

@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 _LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
 # `module <name> '<path>'` at the start of a line (after a byte order mark on the first one)
 _BICEP_MODULE = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'([^'$]+)'""", re.MULTILINE)
+# A `.bicepparam` file's template: `using './main.bicep'`.
+_BICEP_USING = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*using[ \t]+'([^'$]+)'""", re.MULTILINE)
 
 
 def local_calls(directory: str, data: bytes) -> set[str]:
@@ -31,11 +33,13 @@ def local_calls(directory: str, data: bytes) -> set[str]:
 
 def bicep_module_calls(path: str, data: bytes) -> set[str]:
     """The local files a Bicep file uses as modules (real paths), from its raw text. A module path
-    must be a literal in Bicep; one with a `:` names a registry or template spec, never a file."""
+    must be a literal in Bicep; one with a `:` names a registry or template spec, never a file.
+    A `.bicepparam` file uses the template its `using` names: they are parsed together."""
     directory = os.path.dirname(path)
+    pattern = _BICEP_USING if path.endswith(".bicepparam") else _BICEP_MODULE
     return {
         os.path.realpath(os.path.join(directory, target.decode("utf-8", "replace")))
-        for target in _BICEP_MODULE.findall(data)
+        for target in pattern.findall(data)
         if b":" not in target
     }
 

@@ -816,3 +816,55 @@ def test_objects_that_are_not_values_become_unknown_in_bodies(tmp_path: Path) ->
     law = by_address(result)["law"]
     assert isinstance(law, MonitorResource)
     assert isinstance(law.public_ingestion, Unknown) and isinstance(law.public_query, Unknown)
+
+
+# -- .bicepparam files -------------------------------------------------------------------------
+
+PARAM_SCOPE = SCOPE.replace("ingestionAccessMode: 'PrivateOnly'", "ingestionAccessMode: mode").replace(
+    "resource scope", "param mode string = 'PrivateOnly'\nresource scope"
+)
+
+
+def test_bicepparam_values_feed_the_template_they_name(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": PARAM_SCOPE,
+            "main.bicepparam": "using './main.bicep'\nvar open = 'Open'\nparam mode = open\n",
+        },
+    )
+    assert result.errors == []
+    [scope] = result.entities
+    assert isinstance(scope, PrivateLinkScope)
+    assert (scope.key, scope.ingestion_access_mode) == ("bicep:main.bicep:scope", "Open")
+
+
+def test_each_of_several_bicepparam_files_is_a_deployment_of_its_own(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "main.bicep": PARAM_SCOPE,
+            "dev.bicepparam": "using 'main.bicep'\nparam mode = 'Open'\n",
+            "prod.bicepparam": "using 'main.bicep'\n",
+        },
+    )
+    got = sorted((e.key, e.unit, e.ingestion_access_mode) for e in result.entities)  # type: ignore[attr-defined]
+    assert got == [
+        ("bicep:main.bicep:dev.bicepparam>scope", "dev.bicepparam", "Open"),
+        ("bicep:main.bicep:prod.bicepparam>scope", "prod.bicepparam", "PrivateOnly"),
+    ]
+
+
+def test_a_bicepparam_file_whose_template_is_not_scanned_is_noted(tmp_path: Path) -> None:
+    result = parse(
+        tmp_path,
+        {
+            "a.bicepparam": "using './absent.bicep'\nparam mode = 'Open'\n",
+            "b.bicepparam": "using 'br/public:avm/res/x:1.0.0'\n",
+        },
+    )
+    assert result.errors == [] and result.entities == []
+    assert [(n.file, n.message) for n in result.notes] == [
+        ("a.bicepparam", "its template ./absent.bicep is not among the scanned Bicep files"),
+        ("b.bicepparam", "its template comes from a registry (br/public:avm/res/x:1.0.0); it is not scanned"),
+    ]

@@ -61,11 +61,12 @@ def test_tool_directories_are_skipped(tmp_path: Path, in_dir: Any) -> None:
 
 
 def test_only_infrastructure_file_types_are_candidates(tmp_path: Path, in_dir: Any) -> None:
-    for name in ("main.tf", "terraform.tfvars", "azuredeploy.json", "main.bicep", "README.md", "script.py"):
+    names = ("main.tf", "terraform.tfvars", "azuredeploy.json", "main.bicep", "main.bicepparam", "README.md", "x.py")
+    for name in names:
         write(tmp_path, name)
     write(tmp_path, "main.tf.json", "{}")  # Terraform JSON syntax: not an ARM template
     in_dir(tmp_path)
-    assert walked(".") == ["azuredeploy.json", "main.bicep", "main.tf", "terraform.tfvars"]
+    assert walked(".") == ["azuredeploy.json", "main.bicep", "main.bicepparam", "main.tf", "terraform.tfvars"]
 
 
 def test_overlapping_roots_list_each_file_once(tmp_path: Path, in_dir: Any) -> None:

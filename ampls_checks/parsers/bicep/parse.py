@@ -16,7 +16,10 @@ resource of a type the checks read is handed to the shared ARM-shape table
   says why (as for Terraform's unknown `count`). `existing` zones, virtual networks and subnets
   become external entities (known by name, properties unknown); other `existing` resources are
   only referred to by name.
-- `.bicepparam` files and parameter JSON files are not read: parameters take their defaults.
+- A `.bicepparam` file (`using './main.bicep'` and `param x = value`) gives its template's
+  parameters their values, as a parameter file does for an ARM template: the template is
+  evaluated once per `.bicepparam` file that names it, and with its defaults only when none
+  does. Parameter JSON files are not read for Bicep.
 """
 
 from __future__ import annotations
@@ -83,9 +86,12 @@ def parse_bicep_files(
         result.errors.extend(ParseError(display, str(exc), exc.line) for exc in syntax.errors)
         sources[os.path.realpath(real)] = SourceFile(real, display, text.splitlines(), syntax)
 
-    for source in _entry_files(sources):
+    for source, values in _deployments(sources, result.notes):
         ctx = Context(sources, cloud, result.notes, Budget(max_steps if max_steps is not None else EVAL_STEPS))
-        instance = Instance(ctx, source, source.display, {})
+        if values is None:
+            instance = Instance(ctx, source, source.display, {})
+        else:
+            instance = _with_parameters(ctx, source, values[0], values[1])
         resources: list[ArmResource] = []
         groups: dict[str, str] = {}
         try:
@@ -107,6 +113,56 @@ def parse_bicep_files(
                 entity.resource_group = groups[entity.key]  # type: ignore[assignment]  # Maybe[str] | None
         result.extend(built)
     return result
+
+
+def _deployments(
+    sources: dict[str, SourceFile], notes: list[Note]
+) -> list[tuple[SourceFile, tuple[SourceFile, bool] | None]]:
+    """What to evaluate: each entry template with the `.bicepparam` files that name it in `using`
+    (once per such file, as the deployments they describe), or with its defaults when none
+    does; a template named by a `.bicepparam` file is deployed with it even when another file
+    also uses it as a module. The flag says whether the template has several parameter files
+    (their results then carry the parameter file in their keys)."""
+    templates = {real: s for real, s in sources.items() if not real.endswith(".bicepparam")}
+    by_template: dict[str, list[SourceFile]] = {}
+    for real, source in sorted(sources.items(), key=lambda item: item[1].display):
+        if not real.endswith(".bicepparam"):
+            continue
+        using = source.syntax.using
+        if using is None:
+            notes.append(Note(source.display, 1, "no `using` template: its values are not used"))
+            continue
+        if REMOTE_MODULE.match(using):
+            notes.append(Note(source.display, 1, f"its template comes from a registry ({using}); it is not scanned"))
+            continue
+        target = os.path.realpath(os.path.join(os.path.dirname(real), using))
+        if target not in templates:
+            notes.append(Note(source.display, 1, f"its template {using} is not among the scanned Bicep files"))
+            continue
+        by_template.setdefault(target, []).append(source)
+    out: list[tuple[SourceFile, tuple[SourceFile, bool] | None]] = []
+    entries = _entry_files(templates)
+    for source in entries:
+        if os.path.realpath(source.real) not in by_template:
+            out.append((source, None))
+    for template in sorted((templates[t] for t in by_template), key=lambda s: s.display):
+        files = by_template[os.path.realpath(template.real)]
+        out.extend((template, (values, len(files) > 1)) for values in files)
+    return out
+
+
+def _with_parameters(ctx: Context, template: SourceFile, values: SourceFile, several: bool) -> Instance:
+    """The template's instance with the values a `.bicepparam` file gives (each evaluated in that
+    file, whose `var`s they may use); parameters it does not set keep their defaults."""
+    given = Instance(ctx, values, values.display, {})
+    inputs = {name: _lookup_in(given, name) for name in values.syntax.params}
+    if not several:
+        return Instance(ctx, template, template.display, inputs)
+    return Instance(ctx, template, values.display, inputs, key_prefix=f"{values.display}>")
+
+
+def _lookup_in(instance: Instance, name: str) -> Any:
+    return lambda: instance.lookup(name)
 
 
 def _local_modules(source: SourceFile, sources: dict[str, SourceFile]) -> list[str]:
