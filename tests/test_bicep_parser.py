@@ -25,16 +25,28 @@ from ampls_checks.model import (
 from ampls_checks.parsers.bicep.evaluate import Context, Instance, SourceFile
 from ampls_checks.parsers.bicep.parse import parse_bicep_files
 from ampls_checks.parsers.bicep.syntax import (
+    MAX_DEPTH,
+    ArrayExpr,
     Attr,
     Binary,
+    Call,
     Cond,
+    ForExpr,
+    IfExpr,
     Index,
+    Lambda,
     Lit,
     Name,
+    NonNull,
+    ObjectExpr,
+    Spread,
     Str,
+    TypeExpr,
     parse_bicep,
     parse_expression,
 )
+
+from .conftest import FIXTURES
 
 SCOPE = """
 resource scope 'Microsoft.Insights/privateLinkScopes@2021-07-01-preview' = {
@@ -868,3 +880,152 @@ def test_a_bicepparam_file_whose_template_is_not_scanned_is_noted(tmp_path: Path
         ("a.bicepparam", "its template ./absent.bicep is not among the scanned Bicep files"),
         ("b.bicepparam", "its template comes from a registry (br/public:avm/res/x:1.0.0); it is not scanned"),
     ]
+
+
+# -- the current Bicep language (tests/fixtures/bicep/syntax) ----------------------------------
+
+SYNTAX = FIXTURES / "bicep" / "syntax"
+
+
+def _syntax(name: str) -> Any:
+    return parse_bicep((SYNTAX / name).read_text())
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "bicep" / "syntax").iterdir()))
+def test_every_syntax_fixture_is_read_without_errors(name: str) -> None:
+    assert _syntax(name).errors == []
+
+
+def test_types_are_read_with_nullable_arrays_unions_and_generics() -> None:
+    parsed = _syntax("nullable_and_typed.bicep")
+    assert parsed.params["names"].type == TypeExpr("array", None, 2, (TypeExpr("name", "string", 2),))
+    assert parsed.params["maybe"].type == TypeExpr("nullable", None, 3, (TypeExpr("name", "string", 3),))
+    assert parsed.params["maybe"].default is None
+    mode = parsed.params["mode"]
+    assert mode.type is not None and mode.type.kind == "union"
+    assert [t.value for t in mode.type.items] == ["Open", "PrivateOnly"]
+    assert mode.default == Lit("PrivateOnly", 4)
+    create = parsed.params["createMode"].type
+    assert create is not None and [t.value for t in create.items] == ["Default", "Copy"]
+    settings = parsed.params["settings"].type
+    assert settings is not None and settings.kind == "nullable"
+    member = settings.items[0]
+    assert (member.kind, member.value) == ("member", "properties")
+    assert (member.items[0].kind, member.items[0].value) == ("generic", "resourceInput")
+    assert parsed.variables["label"] == Binary("??", Name("maybe", 12), Lit("none", 12), 12)
+    assert set(parsed.outputs) == {"scopeOut", "items"}
+
+
+def test_type_declarations_imports_extensions_and_metadata() -> None:
+    parsed = _syntax("types_and_imports.bicep")
+    assert [(i.path, i.names, i.wildcard) for i in parsed.imports] == [
+        ("types.bicep", (("zoneType", "zoneType"), ("linkType", "link")), None),
+        ("./shared.bicep", (), "shared"),
+        ("more.bicep", (("a", "a"), ("b", "c")), None),
+    ]
+    assert parsed.metadata["description"] == Lit("A module with\nseveral lines of description.\n", 10)
+    scope_type = parsed.types["scopeType"]
+    assert [Call("export", (), 16), Call("description", (Lit("Settings of one private link scope.", 17),), 17)] == list(
+        scope_type.decorators
+    )
+    props = {p.name: p for p in scope_type.type.props}
+    assert list(props) == ["mode", "exclusions", "quoted-key", "tuple"]
+    assert props["mode"].decorators[0] == Call("description", (Lit("The access mode.", 19),), 19)
+    assert props["quoted-key"].optional and not props["mode"].optional
+    exclusions = props["exclusions"].type
+    assert exclusions.kind == "nullable" and exclusions.items[0].kind == "array"
+    assert [p.name for p in exclusions.items[0].items[0].props] == ["privateEndpointConnection", "*"]
+    assert props["tuple"].type.kind == "tuple"
+    assert parsed.types["unionType"].type.kind == "union"
+    assert parsed.types["element"].type.kind == "index"
+    assert parsed.params["scopeSettings"].type == TypeExpr("name", "scopeType", 50)
+
+
+def test_functions_lambdas_spread_safe_access_and_assertions() -> None:
+    parsed = _syntax("functions_and_lambdas.bicep")
+    func = parsed.functions["prefixed"]
+    assert [(n, t.value) for n, t in func.params] == [("name", "string"), ("prefix", "string")]
+    assert isinstance(func.body, Str)
+    v = parsed.variables
+    assert v["mapped"] == Call(
+        "map", (Name("zones", 10), Lambda(("zone",), Call("toLower", (Name("zone", 10),), 10), 10)), 10
+    )
+    assert v["filtered"].args[1].params == ("zone", "i")
+    assert v["total"].args[2].params == ("acc", "next")
+    assert isinstance(v["merged"], ObjectExpr) and [p.key for p in v["merged"].pairs] == ["extra"]
+    assert v["merged"].spreads == ((0, Spread(Name("settings", 17), 17)),)
+    assert v["joined"].items[0] == Spread(Name("zones", 21), 21)
+    assert v["optional"].left == Attr(Name("settings", 24), "mode", 24, safe=True)
+    assert v["optionalIndex"].left == Index(Name("zones", 25), Lit(5, 25), 25, safe=True)
+    assert v["asserted"] == NonNull(Attr(Name("settings", 26), "mode", 26), 26)
+    assert v["namespaced"] == Call("toLower", (Attr(Call("resourceGroup", (), 29), "location", 29),), 29)
+    assert v["ternary"] == Cond(
+        Call("empty", (Name("zones", 30),), 30), Lit("none", 31), Call("first", (Name("zones", 32),), 32), 30
+    )
+    assert isinstance(v["condition"], Binary) and v["condition"].op == "&&"
+    assert [p.key for p in v["oneLine"].pairs] == ["a", "b"]
+    assert v["oneLineArray"].items == (Lit(1, 36), Lit(2, 36), Lit(3, 36))
+
+
+def test_lambdas_spread_and_safe_access_evaluate() -> None:
+    declarations = "param zones array = ['b', 'a']\nparam settings object = {\n  mode: 'Open'\n}\n"
+    assert value_of("filter(zones, z => z != 'a')", declarations) == ["b"]
+    assert value_of("filter(zones, (z, i) => i == 1)", declarations) == ["a"]
+    assert value_of("{\n  first: 1\n  ...settings\n  mode: 'x'\n}", declarations) == {"first": 1, "mode": "x"}
+    assert value_of("{\n  mode: 'x'\n  ...settings\n}", declarations) == {"mode": "Open"}
+    assert value_of("[\n  ...zones\n  'c'\n]", declarations) == ["b", "a", "c"]
+    assert value_of("settings.?absent ?? 'd'", declarations) == "d"
+    assert value_of("zones[?9] ?? 'e'", declarations) == "e"
+    assert value_of("settings.mode!", declarations) == "Open"
+    assert value_of("sys.toUpper(az.concat('a', 'b'))") == "AB"
+    assert isinstance(value_of("map(zones, z => z)", declarations), Unknown)
+
+
+def test_strings_escapes_comments_and_multi_line_values() -> None:
+    parsed = _syntax("strings_comments.bicep")
+    name = parsed.params["name"].default
+    assert name == Str(("it's ", Str(("nested ", Lit("deep", 2)), 2), " \U0001f600 $notInterpolated \\ \n"), 2)
+    assert parsed.variables["values"] == ArrayExpr((Lit("a", 7), Lit("b", 9)), (7, 9), 6)
+    settings = parsed.variables["settings"]
+    assert [(p.key, p.line) for p in settings.pairs] == [("first", 14), ("second", 16)]
+    assert parsed.variables["multi"] == Lit("no ${interpolation} here, and 'quotes' stay\n", 21)
+    call = parsed.variables["call"]
+    assert call.name == "concat" and len(call.args) == 2
+
+
+def test_resources_loops_conditions_nested_and_modules() -> None:
+    parsed = _syntax("resources.bicep")
+    vnet, scopes, endpoint = parsed.resources
+    assert vnet.existing and [c.symbol for c in vnet.children] == ["subnet"]
+    assert (scopes.start_line, scopes.line, scopes.end_line) == (16, 17, 26)
+    loop = scopes.value
+    assert isinstance(loop, ForExpr) and (loop.kind, loop.item, loop.index) == ("range", "i", "index")
+    assert isinstance(loop.filter, Binary) and isinstance(loop.body, ObjectExpr)
+    assert isinstance(endpoint.value, IfExpr)
+    connections = endpoint.value.body.pair("properties").value.pair("privateLinkServiceConnections").value
+    assert (connections.kind, connections.item, connections.index) == ("items", "zone", "j")
+    [module] = parsed.modules
+    assert (module.symbol, module.path, module.line, module.end_line) == ("zones", "./zones.bicep", 47, 53)
+    assert parsed.target_scope == "resourceGroup"
+    params = _syntax("main.bicepparam")
+    assert params.using == "./resources.bicep"
+    assert params.params["count"].default == Binary("*", Name("base", 7), Lit(2, 7), 7)
+
+
+def test_absurd_nesting_is_one_error_and_the_rest_is_read() -> None:
+    parsed = parse_bicep("var x = " + "[" * 5000 + "]" * 5000 + "\nvar y = 1\n")
+    assert [(str(e), e.line) for e in parsed.errors] == [(f"nested more than {MAX_DEPTH} levels deep", 1)]
+    assert parsed.variables == {"y": Lit(1, 2)}
+
+
+def test_a_long_file_is_read_in_linear_time() -> None:
+    import time
+
+    one = (SYNTAX / "resources.bicep").read_text().replace("targetScope = 'resourceGroup'\n", "")
+    started = time.perf_counter()
+    parse_bicep(one)
+    small = time.perf_counter() - started
+    started = time.perf_counter()
+    big = parse_bicep(one * 50)
+    assert len(big.resources) == 150
+    assert time.perf_counter() - started < max(small, 0.001) * 50 * 8

@@ -673,6 +673,7 @@ class _Parser:
             self.skip_newlines()
             if self.kind == "eof":
                 return out
+            self.depth = 0  # an error leaves the count where it was raised
             try:
                 self.declaration(out)
                 if self.kind not in ("nl", "eof"):
