@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from ampls_checks.model import (
+    DnsZoneVnetLink,
     MonitorResource,
     ParseResult,
     PrivateDnsZone,
@@ -415,3 +416,84 @@ def test_a_lambda_loop_over_the_budget_leaves_the_file_unanalysed(tmp_path: Path
     assert only(result, PrivateLinkScope) == []
     assert [u.kind for u in only(result, UnresolvedResource)] == ["*"]
     assert any("step limit" in n.message for n in result.notes)
+
+
+def test_a_child_with_an_unknown_name_finds_its_parent_by_the_same_written_name(tmp_path: Path) -> None:
+    template = v2(
+        {
+            "zone": {
+                "existing": True,
+                "type": "Microsoft.Network/privateDnsZones",
+                "apiVersion": "2020-06-01",
+                "name": "[parameters('zoneName')]",
+            },
+            "otherZone": {
+                "type": "Microsoft.Network/privateDnsZones",
+                "apiVersion": "2020-06-01",
+                "name": "[parameters('otherName')]",
+            },
+            "link": {
+                "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+                "apiVersion": "2024-06-01",
+                "name": "[format('{0}/{1}', parameters('zoneName'), parameters('name'))]",
+                "properties": {"virtualNetwork": {"id": "[parameters('vnetId')]"}},
+            },
+            "stray": {
+                "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+                "apiVersion": "2024-06-01",
+                "name": "[format('{0}/{1}', parameters('thirdName'), parameters('name'))]",
+                "properties": {"virtualNetwork": {"id": "[parameters('vnetId')]"}},
+            },
+        },
+        parameters={name: {"type": "string"} for name in ("zoneName", "otherName", "thirdName", "name", "vnetId")},
+    )
+    result = parse(tmp_path, template)
+    zones = {z.address: z for z in only(result, PrivateDnsZone)}
+    links = {link.address.split("/[format('{0}/{1}', ")[1]: link for link in only(result, DnsZoneVnetLink)}
+    zone = zones["Microsoft.Network/privateDnsZones/[parameters('zoneName')]"]
+    link = links["parameters('zoneName'), parameters('name'))]"]
+    assert isinstance(link.zone, Ref) and link.zone.key == zone.key
+    stray = links["parameters('thirdName'), parameters('name'))]"]
+    assert isinstance(stray.zone, Unknown)
+
+
+def test_a_deployment_not_analysed_counts_only_for_what_its_inline_template_declares(tmp_path: Path) -> None:
+    def deployment(properties: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "copy": {"name": "d", "count": "[length(parameters('items'))]"},
+            "type": "Microsoft.Resources/deployments",
+            "apiVersion": "2025-04-01",
+            "name": "[format('d-{0}', copyIndex())]",
+            "properties": {"mode": "Incremental", **properties},
+        }
+
+    storage = {"type": "Microsoft.Storage/storageAccounts", "apiVersion": "2023-01-01", "name": "sa"}
+    zone = {"type": "Microsoft.Network/privateDnsZones", "apiVersion": "2020-06-01", "name": "z.example"}
+    template = v2(
+        {
+            "inlineStorage": deployment({"template": v2({"sa": storage})}),
+            "inlineZone": deployment({"template": v2({"zone": zone})}),
+            "linked": deployment({"templateLink": {"uri": "https://example.com/t.json"}}),
+        },
+        parameters={"items": {"type": "array"}},
+    )
+    kinds = sorted(u.kind for u in only(parse(tmp_path, template), UnresolvedResource))
+    assert kinds == ["*", "PrivateDnsZone"]
+
+
+def test_an_existing_resource_not_analysed_counts_only_when_it_would_be_an_entity(tmp_path: Path) -> None:
+    def existing(arm_type: str) -> dict[str, Any]:
+        return {
+            "condition": "[parameters('flag')]",
+            "existing": True,
+            "type": arm_type,
+            "apiVersion": "2023-04-01",
+            "name": "x",
+        }
+
+    template = v2(
+        {"pe": existing("Microsoft.Network/privateEndpoints"), "zone": existing("Microsoft.Network/privateDnsZones")},
+        parameters={"flag": {"type": "bool"}},
+    )
+    kinds = [u.kind for u in only(parse(tmp_path, template), UnresolvedResource)]
+    assert kinds == ["PrivateDnsZone"]

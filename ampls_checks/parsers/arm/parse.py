@@ -47,6 +47,9 @@ from ampls_checks.model import (
 )
 from ampls_checks.parsers.arm.expressions import (
     EVAL_STEPS,
+    Call,
+    ExpressionError,
+    Lit,
     Scope,
     Template,
     copy_count,
@@ -56,9 +59,17 @@ from ampls_checks.parsers.arm.expressions import (
     expression_text,
     get_ci,
     key_ci,
+    literal_text,
+    parse_expression,
 )
 from ampls_checks.parsers.arm.json_lines import JsonArray, JsonDecodeError, JsonObject, decode
-from ampls_checks.parsers.arm.shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
+from ampls_checks.parsers.arm.shape import (
+    EXTERNAL_ENTITY_TYPES,
+    RELEVANT_ARM_TYPES,
+    ArmResource,
+    build_entities,
+    path_present,
+)
 from ampls_checks.parsers.common.template_functions import Budget, BudgetExceeded
 from ampls_checks.suppress.comments import find_skips
 
@@ -250,6 +261,8 @@ class Walk:
     notes: list[Note] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     table: dict[tuple[str, str], list[Declared]] = field(default_factory=dict)
+    # resources by the syntax of their written name, built on first use (_parent_by_expression)
+    written_names: dict[tuple[Any, ...], list[Declared]] | None = None
 
     def note(self, line: int, message: str) -> None:
         self.notes.append(Note(self.display, line, message))
@@ -563,7 +576,7 @@ def _add_unresolved_tree(
     walk: Walk, raw: JsonObject, full_type: str, parent: Declared | tuple[str, str, Any] | None
 ) -> None:
     """A resource that is not analysed, and what is declared inside it."""
-    _add_unresolved(walk, raw, full_type, KIND_OF_TYPE.get(full_type.lower()), parent)
+    _add_unresolved(walk, raw, full_type, _unresolved_kind(raw, full_type), parent)
     pending: list[tuple[JsonObject, str]] = [(raw, full_type)]
     while pending:
         holder, holder_type = pending.pop()
@@ -583,8 +596,22 @@ def _add_unresolved_tree(
                 continue
             if holder_type.lower() != DEPLOYMENTS and not _has_namespace(child_type):
                 child_type = f"{holder_type}/{child_type}"
-            _add_unresolved(walk, child, child_type, KIND_OF_TYPE.get(child_type.lower()), None)
+            _add_unresolved(walk, child, child_type, _unresolved_kind(child, child_type), None)
             pending.append((child, child_type))
+
+
+def _unresolved_kind(raw: JsonObject, full_type: str) -> str | None:
+    """What a resource that is not analysed may be. A deployment with an inline template holds
+    exactly what that template declares, which is counted on its own: the deployment itself is
+    nothing more. A resource only referred to (`existing`) is an entity only of the types
+    `EXTERNAL_ENTITY_TYPES` names: anything else would never be one."""
+    if get_ci(raw, "existing") is True and full_type.lower() not in EXTERNAL_ENTITY_TYPES:
+        return None
+    if full_type.lower() == DEPLOYMENTS:
+        properties = get_ci(raw, "properties")
+        if isinstance(properties, dict) and isinstance(get_ci(properties, "template"), dict):
+            return None
+    return KIND_OF_TYPE.get(full_type.lower())
 
 
 def _nested_deployment(walk: Walk, deployment: Declared) -> None:
@@ -668,8 +695,57 @@ def _assign_keys(walk: Walk) -> None:
             walk.table.setdefault((declared.arm_type, declared.name.lower()), []).append(declared)
 
 
+def _name_parts(declared: Declared) -> tuple[Any, ...] | None:
+    """The syntax of each segment of a resource's written name: `format('{0}/{1}', a, b)` is
+    (a, b), a one-segment name its own expression (a literal is `Lit`)."""
+    written = get_ci(declared.raw, "name")
+    if not isinstance(written, str):
+        return None
+    text = expression_text(written)
+    if text is None:
+        return (Lit(literal_text(written)),)
+    try:
+        node = parse_expression(text)
+    except ExpressionError:
+        return None
+    segments = declared.arm_type.count("/")
+    if segments == 1:
+        return (node,)
+    pattern = "/".join(f"{{{i}}}" for i in range(segments))
+    if not (isinstance(node, Call) and node.name == "format" and len(node.args) == segments + 1):
+        return None
+    if node.args[0] != Lit(pattern):
+        return None
+    return node.args[1:]
+
+
+def _parent_by_expression(walk: Walk, declared: Declared) -> Declared | None:
+    """The parent of a top-level child whose name is unknown. Bicep writes a child declared with
+    `parent:` as `format('{0}/{1}', <the parent's name>, <its own>)`: the one resource of the
+    parent type whose name is written as the same expression, in the same template and copy, is
+    the parent (the same expression there has the same value, known or not)."""
+    parts = _name_parts(declared)
+    if parts is None or len(parts) < 2:
+        return None
+    if walk.written_names is None:
+        walk.written_names = {}
+        for d in walk.declared:
+            written = _name_parts(d)
+            if written is not None:
+                walk.written_names.setdefault(_written_key(d, d.arm_type, written), []).append(d)
+    parent_type = declared.arm_type.rsplit("/", 1)[0]
+    matches = walk.written_names.get(_written_key(declared, parent_type, parts[:-1]), [])
+    return matches[0] if len(matches) == 1 else None
+
+
+def _written_key(declared: Declared, arm_type: str, parts: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (arm_type, id(declared.scope.template), tuple(sorted(declared.scope.copies.items())), parts)
+
+
 def _parent_ref(walk: Walk, declared: Declared) -> Any:
     parent = declared.parent
+    if parent is None and isinstance(declared.name, Unknown) and declared.arm_type.count("/") >= 2:
+        parent = _parent_by_expression(walk, declared)
     if parent is not None and parent.arm_type != DEPLOYMENTS:
         group = parent.resource_group
         return Ref(
