@@ -331,7 +331,7 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
             _write_stdout(output)
             continue
         try:
-            with open(destination, "w", encoding="utf-8", newline="\n") as handle:
+            with open(destination, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
                 handle.write(output)
         except OSError as exc:
             sys.stderr.write(f"ampls-checks: error: cannot write {destination}: {exc.strerror}\n")

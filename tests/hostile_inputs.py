@@ -49,7 +49,7 @@ class Expect:
     args: list[str] = field(default_factory=list)
     files: list[str] | None = None
     cwd: str = ""
-    check_output: Callable[[str, bytes], None] | None = None
+    check_output: Callable[[str, bytes], None] | None = None  # (stderr, output file)
 
 
 def _write(root: Path, name: str, content: str | bytes) -> None:
@@ -311,9 +311,15 @@ HOSTILE_NAME = "x##[error]boom ::error::x ##[add-mask]y ##[stop-commands]t ##[se
 
 
 def _hostile_scope(root: Path) -> None:
+    """The hostile text in a directory name, a resource name, a value that messages quote, and
+    a broken file whose error message quotes it."""
     name = json.dumps(HOSTILE_NAME)
-    body = GOOD_SCOPE.replace('"good"', '"s"').replace('"ampls"', name)
+    body = GOOD_SCOPE.replace('"good"', '"s"').replace('"ampls"', name).replace('"Open"', name)
     _write(root, "names/main.tf", body)
+    _write(root, f"names/{HOSTILE_NAME}/main.tf", GOOD_SCOPE)
+    _write(root, "names/broken.tf", f"resource {name} {{\n  {HOSTILE_NAME}\n")
+    _write(root, "names/broken.json", '{"$schema": "' + ARM_SCHEMA + '", ' + HOSTILE_NAME + "\n")
+    _write(root, "names/broken.bicep", f"resource s {name} = {{\n  {HOSTILE_NAME}\n")
 
 
 def _assert_safe_text(output: str) -> None:
@@ -330,18 +336,21 @@ def output_case(fmt: str) -> Callable[[Path], Expect]:
             with open(os.path.join(os.fsencode(root / "raw"), bad_name), "wb") as handle:
                 handle.write(GOOD_SCOPE.encode())
 
-        def check(stdout: str, written: bytes) -> None:
+        def check(stderr: str, written: bytes) -> None:
             text = written.decode("utf-8")
-            assert "names/main.tf" in text, (stdout[:500], text[:500])
+            assert "names/main.tf" in text, (stderr[-500:], text[:500])
             if fmt == "json":
                 json.loads(text)
                 assert "\\ud8" not in text.lower() and "\\udc" not in text.lower(), text[:2000]
             if fmt == "sarif":
                 json.loads(text)
-            if fmt in ("text", "github", "azure-devops"):
+            if fmt == "text":
                 _assert_safe_text(text)
+            if fmt in ("github", "azure-devops"):  # each line is its own command: data is inert
+                _assert_safe_text(text.replace("##[", ""))
+            _assert_safe_text(stderr)
 
-        return Expect(1, args=["--format", fmt, "--output-file", "out.report"], check_output=check)
+        return Expect(2, args=["--format", fmt, "--output-file", "out.report", "--verbose"], check_output=check)
 
     return write
 
@@ -383,7 +392,7 @@ CASES: dict[str, Callable[[Path], Expect]] = {
     "arm_huge_integer": arm_huge_integer,
     "tf_huge_integer": tf_huge_integer,
     "bicep_huge_integer": bicep_huge_integer,
-    **{f"output_{fmt}": output_case(fmt) for fmt in ("text", "json", "sarif", "github", "azure-devops", "junit")},
+    **{f"output_{fmt}": output_case(fmt) for fmt in ("text", "json", "sarif", "github", "azure-devops", "junitxml")},
     "arm_utf16": arm_utf16,
     "precommit_symlink_out": precommit_symlink_out,
 }
@@ -451,7 +460,7 @@ def verify(expect: Expect, outcome: Outcome) -> None:
     assert "Traceback" not in outcome.stderr, outcome.stderr[-3000:]
     assert outcome.returncode == expect.exit_code, (outcome.returncode, outcome.stdout[:2000], outcome.stderr[-2000:])
     if expect.check_output is not None:
-        expect.check_output(outcome.stdout, outcome.written)
+        expect.check_output(outcome.stderr, outcome.written)
         return
     try:
         report = json.loads(outcome.stdout)

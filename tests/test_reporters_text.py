@@ -51,7 +51,7 @@ def test_crafted_names_stay_on_one_line_and_inert(in_dir, capsys):
         'main.tf:12: CKV_AMPLS_1 [HIGH] azurerm_monitor_private_link_scope.evil["b;]##vso\\x5btask.setvariable '
         'variable=PWNED]yes"]: Ingestion access mode is Open: set it to PrivateOnly so that connected networks '
         "can send data only to monitor resources in the scope",
-        'main.tf:12: CKV_AMPLS_1 [HIGH] azurerm_monitor_private_link_scope.evil["c\\r\\n##[error]old style'
+        'main.tf:12: CKV_AMPLS_1 [HIGH] azurerm_monitor_private_link_scope.evil["c\\r\\n##\\x5berror]old style'
         '\\u001b[31m"]: Ingestion access mode is Open: set it to PrivateOnly so that connected networks can send '
         "data only to monitor resources in the scope",
         "3 findings, 0 errors in 1 file",
@@ -66,7 +66,9 @@ def test_visible_escapes_controls_and_azure_commands():
 
 def test_a_line_starting_like_a_workflow_command_gets_a_path_prefix():
     assert inert_line("::error::x.tf:1: CKV_AMPLS_1") == "./::error::x.tf:1: CKV_AMPLS_1"
-    assert inert_line("  ##[group]x.tf:1: CKV") == "./  ##[group]x.tf:1: CKV"
+    # GitHub's runner finds its legacy commands (`##[error]`...) anywhere in a line: defused
+    assert inert_line("  ##[group]x.tf:1: CKV") == "  ##\\x5bgroup]x.tf:1: CKV"
+    assert inert_line("a.tf:1: x ##[add-mask]y ##vso[z") == "a.tf:1: x ##\\x5badd-mask]y ##vso\\x5bz"
     assert inert_line("main.tf:1: CKV_AMPLS_1") == "main.tf:1: CKV_AMPLS_1"
 
 

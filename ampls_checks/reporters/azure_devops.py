@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from ampls_checks.model import ScanReport, Severity
 from ampls_checks.reporters import ReportContext
-from ampls_checks.reporters._safe import unicode_text
+from ampls_checks.reporters._safe import annotation_text
 
 TYPES = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "warning"}
 
 
 def escape_data(text: str) -> str:
-    return unicode_text(text).replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")
+    return annotation_text(text).replace("%", "%AZP25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from ampls_checks.model import ScanReport
 from ampls_checks.reporters import ReportContext
+from ampls_checks.reporters._safe import encodable
 
 
 def render(report: ScanReport, context: ReportContext | None = None) -> str:
@@ -52,4 +53,4 @@ def render(report: ScanReport, context: ReportContext | None = None) -> str:
         "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in report.errors],
         "summary": summary,
     }
-    return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(encodable(document), indent=2, ensure_ascii=True) + "\n"

@@ -41,7 +41,7 @@ from ampls_checks import __version__
 from ampls_checks.docgen import render_page
 from ampls_checks.model import CheckInfo, Finding, ScanReport, Severity
 from ampls_checks.reporters import ReportContext
-from ampls_checks.reporters._safe import unicode_text
+from ampls_checks.reporters._safe import encodable
 from ampls_checks.suppress.apply import fingerprints
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -139,7 +139,8 @@ def artifact_location(file: str) -> dict[str, Any]:
     percent-encoded; absolute ones (files outside the working directory) as `file:` URIs."""
     if os.path.isabs(file):
         return {"uri": Path(file).as_uri()}
-    return {"uri": quote(file.replace(os.sep, "/"), safe="/"), "uriBaseId": ROOT_ID}
+    # fsencode: a name that is not UTF-8 (surrogateescape) is percent-encoded as its real bytes
+    return {"uri": quote(os.fsencode(file.replace(os.sep, "/")), safe="/"), "uriBaseId": ROOT_ID}
 
 
 def _region(start: int, end: int) -> dict[str, int] | None:
@@ -223,15 +224,5 @@ def document(report: ScanReport, context: ReportContext | None = None) -> dict[s
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicode_text(value)
-    if isinstance(value, dict):
-        return {key: _clean(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_clean(item) for item in value]
-    return value
-
-
 def render(report: ScanReport, context: ReportContext | None = None) -> str:
-    return json.dumps(_clean(document(report, context)), indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(encodable(document(report, context)), indent=2, ensure_ascii=True) + "\n"
