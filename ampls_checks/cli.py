@@ -22,7 +22,8 @@ EXIT_ERROR = 2
 
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 # The names of ampls_checks.reporters.FORMATS, repeated here so that --help imports no reporter.
-FORMAT_NAMES = ("text", "json", "sarif", "github", "azure-devops", "junitxml")
+FORMAT_NAMES = ("text", "json", "sarif", "github", "azure-devops", "junitxml", "markdown")
+GRAPH_FORMATS = ("mermaid", "dot", "html", "json")
 LIMIT_NAMES = {
     "workspaces-per-scope": "workspaces_per_scope",
     "components-per-scope": "components_per_scope",
@@ -53,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ampls-checks",
         description="Find Azure Monitor Private Link misconfigurations in Terraform, ARM and Bicep.",
         epilog="Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unreadable input or usage error. "
-        "'ampls-checks explain CKV_AMPLS_n' prints a check's page; "
+        "'ampls-checks explain CKV_AMPLS_n' prints a check's page; 'ampls-checks graph --help' draws the "
+        "topology; "
         "'ampls-checks checkov-dir' prints the Checkov policy pack directory.",
     )
     parser.add_argument(
@@ -204,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if arguments[:1] == ["explain"]:
         return explain(arguments[1:])
+    if arguments[:1] == ["graph"]:
+        return graph_command(arguments[1:])
     args = build_parser().parse_args(arguments)
     if "-" in (args.paths or []):
         # The checks are cross-file (a scope, its endpoint and its zones are usually in different
@@ -294,7 +298,9 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
         max_eval_steps=args.max_eval_steps,
         jobs=args.jobs,
         cache_dir=args.cache_dir,
-        use_cache=not args.no_cache,
+        # The markdown report draws the linked model, which a scan answered whole from the cache
+        # does not have.
+        use_cache=not args.no_cache and not any(name == "markdown" for name, _d in outputs),
     )
     from ampls_checks.terminal import Progress, colour_text_report, stderr_is_terminal, use_colour
 
@@ -314,12 +320,12 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
             "are always skipped)\n"
         )
 
-    context = ReportContext()
+    context = ReportContext(cloud=args.cloud)
     if baseline is not None:
         from ampls_checks.suppress.apply import apply_baseline
 
         report, known = apply_baseline(report, baseline)
-        context = ReportContext(baseline=baseline.path, baselined=known)
+        context = ReportContext(baseline=baseline.path, baselined=known, cloud=args.cloud)
 
     _ensure_printable_stdout()
     status = EXIT_OK
@@ -361,6 +367,111 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
     if any(f.severity.rank >= threshold for f in report.active_findings):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def build_graph_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ampls-checks graph",
+        description="Draw the private link topology the scan sees: scopes, endpoints, zone groups, zones, "
+        "virtual networks and linked monitor resources, each finding on its node, missing pieces dashed.",
+    )
+    parser.add_argument("paths", nargs="*", default=None, help="files or directories to scan (default: .)")
+    parser.add_argument(
+        "--format",
+        "-f",
+        default="mermaid",
+        type=str.lower,
+        choices=GRAPH_FORMATS,
+        help="mermaid (default; renders in GitHub and Azure DevOps Markdown), dot (Graphviz), html (one "
+        "self-contained file) or json (the linked model: entities with file and line, edges, unknowns)",
+    )
+    parser.add_argument("--output-file", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    parser.add_argument("--cloud", choices=("public", "usgovernment", "china"), default="public")
+    parser.add_argument("--require-private", action="store_true")
+    parser.add_argument("--check", "-c", action="append", default=[], metavar="IDS")
+    parser.add_argument("--skip-check", action="append", default=[], metavar="IDS")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
+    parser.add_argument("--arm-parameters", action="append", default=[], metavar="FILE")
+    parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
+    return parser
+
+
+def graph_command(arguments: list[str]) -> int:
+    """`ampls-checks graph`: the exit code is 0 once the picture is written, 2 when some input
+    could not be analysed (the picture then lacks what it holds) or the command line is wrong."""
+    args = build_graph_parser().parse_args(arguments)
+    try:
+        return _graph(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        sys.stderr.write(f"ampls-checks: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
+        return EXIT_ERROR
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from ampls_checks.azure import Cloud
+    from ampls_checks.checks import Settings, all_checks, select_checks
+    from ampls_checks.scan import ScanOptions, scan
+    from ampls_checks.topology import build, to_json
+
+    available = all_checks()
+    for option, patterns in (("--check", args.check), ("--skip-check", args.skip_check)):
+        unknown = unknown_patterns(available, patterns)
+        if unknown:
+            sys.stderr.write(f"ampls-checks: error: {option}: unknown check {', '.join(repr(p) for p in unknown)}\n")
+            return EXIT_ERROR
+    options = ScanOptions(
+        settings=Settings(cloud=Cloud(args.cloud), require_private=args.require_private),
+        checks=select_checks(available, args.check, args.skip_check),
+        exclude=args.exclude,
+        arm_parameters=args.arm_parameters,
+        use_cache=False,  # the picture needs the linked model, which only a scan that links has
+    )
+    from ampls_checks.terminal import Progress, stderr_is_terminal
+
+    roots = args.paths or ["."]
+    with Progress(_label(roots), enabled=stderr_is_terminal()):
+        report = scan(roots, options)
+    for error in report.errors:
+        from ampls_checks.reporters._safe import inert_line, visible
+
+        where = f"{visible(error.file)}:{error.line}" if error.line else visible(error.file)
+        sys.stderr.write(inert_line(f"{where}: error: {visible(error.message)}") + "\n")
+    if report.graph is None:
+        from ampls_checks.model import Graph
+
+        report.graph = Graph()
+    topology = build(report.graph, report.findings, args.cloud)
+    if args.format == "json":
+        import json
+
+        output = json.dumps(to_json(topology), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "html":
+        from ampls_checks.topology.html import page
+
+        output = page(topology, f"ampls-checks topology of {_label(roots)}")
+    elif args.format == "dot":
+        from ampls_checks.topology.text_formats import dot
+
+        output = dot(topology)
+    else:
+        from ampls_checks.topology.text_formats import mermaid
+
+        output = mermaid(topology)
+    if args.output_file and args.output_file != "-":
+        try:
+            with open(args.output_file, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(output)
+        except OSError as exc:
+            sys.stderr.write(f"ampls-checks: error: cannot write {args.output_file}: {exc.strerror}\n")
+            return EXIT_ERROR
+    else:
+        _ensure_printable_stdout()
+        _write_stdout(output)
+    return EXIT_ERROR if report.errors else EXIT_OK
 
 
 def unknown_patterns(checks: Sequence[Any], patterns: list[str]) -> list[str]:

@@ -547,6 +547,9 @@ class ScanReport:
     files_scanned: int = 0
     files_parsed: int = 0
     checks_run: Sequence[CheckInfo] = field(default_factory=list)
+    # The linked model the checks read, for `ampls-checks graph` and the markdown report; None when
+    # the report came whole from the cache (nothing was linked).
+    graph: Graph | None = field(default=None, compare=False, repr=False)
 
     @property
     def active_findings(self) -> list[Finding]:

@@ -393,6 +393,7 @@ def _parameter_files_digest(paths: list[str]) -> str:
 
 def run_checks(entities: list[Entity], options: ScanOptions, report: ScanReport) -> list[Finding]:
     graph = link(entities)
+    report.graph = graph
     checks = options.checks if options.checks is not None else all_checks()
     by_address = {e.address + "\0" + e.location.file: e for e in entities}
     findings: list[Finding] = []

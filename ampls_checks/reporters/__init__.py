@@ -21,6 +21,7 @@ FORMATS = {
     "github": "github",
     "azure-devops": "azure_devops",
     "junitxml": "junit",
+    "markdown": "markdown",
 }
 
 
@@ -28,11 +29,13 @@ FORMATS = {
 class ReportContext:
     """`baseline` is the baseline file in use (None without one); `baselined` counts the findings
     it matched, which the report no longer holds. `root` is the directory that relative paths in
-    the report start from (the working directory of the scan)."""
+    the report start from (the working directory of the scan). `cloud` is the `--cloud` the scan
+    checked against (the markdown picture draws the zones it requires but lacks)."""
 
     baseline: str | None = None
     baselined: int = 0
     root: str = field(default_factory=os.getcwd)
+    cloud: str = "public"
 
 
 class Reporter(Protocol):
