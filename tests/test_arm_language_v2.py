@@ -497,3 +497,22 @@ def test_an_existing_resource_not_analysed_counts_only_when_it_would_be_an_entit
     )
     kinds = [u.kind for u in only(parse(tmp_path, template), UnresolvedResource)]
     assert kinds == ["PrivateDnsZone"]
+
+
+def test_a_nested_template_held_in_a_variable_is_walked(tmp_path: Path) -> None:
+    # Bicep writes `template: loadJsonContent('scope.json')` as a variable holding the template
+    held = {"$schema": SCHEMA, "contentVersion": "1.0.0.0", "resources": [scope_body("ampls-held")]}
+    template = v2(
+        {
+            "module": {
+                "type": "Microsoft.Resources/deployments",
+                "apiVersion": "2025-04-01",
+                "name": "module",
+                "properties": {"mode": "Incremental", "template": "[variables('$fxv#0')]"},
+            }
+        },
+        variables={"$fxv#0": held},
+    )
+    result = parse(tmp_path, template)
+    assert [s.name for s in only(result, PrivateLinkScope)] == ["ampls-held"]
+    assert only(result, UnresolvedResource) == []

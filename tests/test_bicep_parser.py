@@ -978,7 +978,7 @@ def test_lambdas_spread_and_safe_access_evaluate() -> None:
     assert value_of("zones[?9] ?? 'e'", declarations) == "e"
     assert value_of("settings.mode!", declarations) == "Open"
     assert value_of("sys.toUpper(az.concat('a', 'b'))") == "AB"
-    assert isinstance(value_of("map(zones, z => z)", declarations), Unknown)
+    assert value_of("map(zones, z => toUpper(z))", declarations) == ["B", "A"]
 
 
 def test_strings_escapes_comments_and_multi_line_values() -> None:

@@ -47,6 +47,7 @@ from ampls_checks.parsers.common.template_functions import (
     length,
     object_keys,
     pad_left_with,
+    range_function,
     same,
     shallow_merge,
     split,
@@ -243,6 +244,8 @@ class Template:
     variables: dict[str, Callable[[Scope], Any]] = field(default_factory=dict)
     resource_group: Any = None  # str, Unknown, or None when not said (the deployment's own)
     resolve_id: Callable[[str, str, Any], str | None] = lambda _t, _n, _g: None
+    # variables as written, by lower-case name (a nested template the compiler stores in one)
+    written_variables: dict[str, Any] = field(default_factory=dict)
     # user-defined functions by lower-case `namespace.name`: parameter names and output value
     functions: dict[str, tuple[list[str], Any]] = field(default_factory=dict)
     depth: int = 0
@@ -697,15 +700,6 @@ def _take_skip(take: bool) -> Callable[[Scope, list[Any]], Any]:
     return apply
 
 
-def _range(scope: Scope, args: list[Any]) -> Any:
-    start, count = args
-    if not _is_int(start) or not _is_int(count) or count < 0:
-        return Unknown("range() needs whole numbers")
-    if count > MAX_ITEMS:
-        return _too_many()
-    return list(range(start, start + count))
-
-
 def _create_array(scope: Scope, args: list[Any]) -> Any:
     return list(args)
 
@@ -963,7 +957,7 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "last": _first_last(-1),
     "take": _take_skip(True),
     "skip": _take_skip(False),
-    "range": _range,
+    "range": range_function,
     "createarray": _create_array,
     "createobject": _create_object,
     "array": _array,

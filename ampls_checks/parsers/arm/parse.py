@@ -365,6 +365,7 @@ def _make_template(
                         template.variables[loop.lower()] = _variable_loop(spec, loop)
                 continue
             template.variables[name.lower()] = _variable(raw)
+            template.written_variables[name.lower()] = raw
     elif variables is not None:
         walk.errors.append(ParseError(walk.display, "'variables' is not an object", _key_line(node, "variables")))
         return None
@@ -622,7 +623,7 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
     properties = get_ci(raw, "properties")
     if not isinstance(properties, JsonObject):
         return
-    inner = get_ci(properties, "template")
+    inner = _written_template(get_ci(properties, "template"), scope)
     if inner is None:
         if get_ci(properties, "templateLink") is not None:
             walk.note(raw.line, f"{deployment.address}: a linked template is not fetched; not analysed")
@@ -654,6 +655,21 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
         _walk_resources(walk, inner, Scope(template), deployment, group)
     else:
         _walk_resources(walk, inner, scope, deployment, group)
+
+
+VARIABLE_REFERENCE = re.compile(r"\[\s*variables\(\s*'([^']*)'\s*\)\s*\]", re.IGNORECASE)
+
+
+def _written_template(value: Any, scope: Scope) -> Any:
+    """A nested template as written: inline, or (what Bicep writes for
+    `template: loadJsonContent('t.json')`) `"[variables('$fxv#0')]"`, a variable holding it."""
+    if isinstance(value, str):
+        named = VARIABLE_REFERENCE.fullmatch(value)
+        if named is not None:
+            written = scope.template.written_variables.get(named.group(1).lower())
+            if isinstance(written, JsonObject):
+                return written
+    return value
 
 
 def _outer_value(entry: JsonObject | str, scope: Scope) -> Callable[[], Any]:

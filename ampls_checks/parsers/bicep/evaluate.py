@@ -52,6 +52,8 @@ from ampls_checks.parsers.bicep.syntax import (
     ResourceDecl,
     Spread,
     Str,
+    TypeDecl,
+    TypeExpr,
     Unary,
     body_object,
 )
@@ -62,21 +64,37 @@ from ampls_checks.parsers.common.template_functions import (
     MAX_STRING,
     Budget,
     BudgetExceeded,
+    cidr_host,
+    cidr_subnet,
     contains_with,
     empty,
+    filter_function,
+    group_by,
     has_opaque,
     index_of_with,
     intersection_with,
+    items,
     join_with,
     length,
+    map_function,
+    map_values,
+    object_keys,
     pad_left_with,
+    parse_cidr,
+    range_function,
+    reduce_function,
     same,
+    shallow_merge,
+    sort_function,
     split,
     string_function,
     to_bool,
     to_int,
+    to_object,
+    try_get_with,
     union_with,
 )
+from ampls_checks.parsers.common.template_functions import Lambda as LambdaValue
 from ampls_checks.parsers.common.template_functions import is_int as _is_int
 from ampls_checks.parsers.common.template_functions import min_max as _min_max
 from ampls_checks.parsers.common.template_functions import replace as _replace
@@ -226,9 +244,11 @@ class Instance:
             return self.inputs
         if name in self.inputs:
             return self.inputs[name]()
-        default = self.file.syntax.params[name].default
-        if default is not None:
-            return evaluate(default, self.scope())
+        declared = self.file.syntax.params[name]
+        if declared.default is not None:
+            return evaluate(declared.default, self.scope())
+        if nullable(declared.type, self.file.syntax.types):
+            return None  # a `T?` parameter deployed without a value is null
         return Unknown(f"parameter {name!r} has no default value and no value passed in the scanned files")
 
     def output(self, name: str) -> Any:
@@ -242,6 +262,23 @@ class Instance:
 
     def module_values(self) -> list[tuple[ModuleDecl, Any]]:
         return [(decl, self.lookup(decl.symbol)) for decl in self.file.syntax.modules]
+
+
+MAX_TYPE_ALIASES = 32  # type names followed to find whether a parameter's type is nullable
+
+
+def nullable(written: TypeExpr | None, types: Mapping[str, TypeDecl]) -> bool:
+    """Whether a type allows null: `T?`, or a type declared in the file as one (`type t = {...}?`),
+    followed through further declared names. An imported type is not seen: not nullable here."""
+    for _ in range(MAX_TYPE_ALIASES):
+        if written is None:
+            return False
+        if written.kind == "nullable":
+            return True
+        if written.kind != "name" or written.value not in types:
+            return False
+        written = types[written.value].type
+    return False
 
 
 def _deploy_flag(condition: Expr | None, scope: Scope) -> Any:
@@ -657,7 +694,7 @@ def evaluate(expr: Expr, scope: Scope) -> Any:
     if kind is NonNull:
         return evaluate(expr.value, scope)
     if kind is Lambda:
-        return Unknown("a lambda is a value only inside the function it is passed to")
+        return _lambda(expr, scope)
     return Unknown(f"cannot evaluate {kind.__name__}")
 
 
@@ -974,10 +1011,18 @@ def _conditional(expr: Cond, scope: Scope) -> Any:
 # -- functions --------------------------------------------------------------------------------
 
 
+def _lambda(expr: Lambda, scope: Scope) -> LambdaValue:
+    """`x => body`: the body is evaluated when a function applies the lambda, with its variables
+    bound, in the scope where it is written (the shared `map`, `filter`, `reduce`...)."""
+
+    def call(values: list[Any]) -> Any:
+        return evaluate(expr.body, scope.with_vars(dict(zip(expr.params, values, strict=False))))
+
+    return LambdaValue(tuple(expr.params), call)
+
+
 def _call(expr: Call, scope: Scope) -> Any:
     name = expr.name
-    if name == "filter":
-        return _filter(expr, scope)
     args = [evaluate(a, scope) for a in expr.args]
     if name == "any":
         return args[0] if args else None
@@ -991,24 +1036,6 @@ def _call(expr: Call, scope: Scope) -> Any:
         return function(scope, args)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError):
         return Unknown(f"{name}() could not be evaluated with these arguments")
-
-
-def _filter(expr: Call, scope: Scope) -> Any:
-    array = evaluate(expr.args[0], scope)
-    if isinstance(array, Unknown):
-        return array
-    predicate = expr.args[1] if len(expr.args) == 2 else None
-    if not isinstance(array, list) or not isinstance(predicate, Lambda) or len(predicate.params) not in (1, 2):
-        return Unknown("filter() needs an array and a lambda")
-    out = []
-    for position, item in enumerate(array):
-        names = dict(zip(predicate.params, (item, position), strict=False))
-        keep = evaluate(predicate.body, scope.with_vars(names))
-        if isinstance(keep, Unknown):
-            return keep
-        if keep is True:
-            out.append(item)
-    return out
 
 
 def _strings(args: list[Any]) -> list[str]:
@@ -1171,7 +1198,7 @@ def _unknown_value(reason: str) -> Callable[[Scope, list[Any]], Any]:
 
 
 # Values only Azure knows, which no comparison can decide.
-_OPAQUE = (Unknown, Ref, ResourceInstance, ModuleHandle, ScopeValue, OutputsView)
+_OPAQUE = (Unknown, Ref, ResourceInstance, ModuleHandle, ScopeValue, OutputsView, LambdaValue)
 
 
 def _same(a: Any, b: Any) -> Any:
@@ -1225,4 +1252,19 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "lastIndexOf": index_of_with(_same, last=True),
     "uniqueString": _unknown_value("uniqueString() is a hash computed at deployment"),
     "guid": _unknown_value("guid() is a hash computed at deployment"),
+    "range": range_function,
+    "items": items,
+    "objectKeys": object_keys,
+    "shallowMerge": shallow_merge,
+    "tryGet": try_get_with(lambda value, key: _index(value, key, True)),
+    "map": map_function,
+    "filter": filter_function,
+    "reduce": reduce_function,
+    "sort": sort_function,
+    "toObject": to_object,
+    "groupBy": group_by,
+    "mapValues": map_values,
+    "parseCidr": parse_cidr,
+    "cidrSubnet": cidr_subnet,
+    "cidrHost": cidr_host,
 }

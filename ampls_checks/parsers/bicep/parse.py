@@ -93,7 +93,7 @@ def parse_bicep_files(
         else:
             instance = _with_parameters(ctx, source, values[0], values[1])
         resources: list[ArmResource] = []
-        groups: dict[str, str] = {}
+        groups: dict[str, Any] = {}
         try:
             _collect(instance, resources, groups)
         except BudgetExceeded:
@@ -208,7 +208,7 @@ def _items(value: Any, instance: Instance, line: int, address: str) -> list[Any]
     return value if isinstance(value, list) else [value]
 
 
-def _collect(instance: Instance, out: list[ArmResource], groups: dict[str, str]) -> None:
+def _collect(instance: Instance, out: list[ArmResource], groups: dict[str, Any]) -> None:
     for decl, value in instance.resource_values():
         _emit(instance, decl, value, out, groups, f"{instance.prefix}{decl.symbol}")
     for module, value in instance.module_values():
@@ -230,7 +230,7 @@ def _collect(instance: Instance, out: list[ArmResource], groups: dict[str, str])
 
 
 def _emit(
-    instance: Instance, decl: ResourceDecl, value: Any, out: list[ArmResource], groups: dict[str, str], address: str
+    instance: Instance, decl: ResourceDecl, value: Any, out: list[ArmResource], groups: dict[str, Any], address: str
 ) -> None:
     for resource in _items(value, instance, decl.line, address):
         if not isinstance(resource, ResourceInstance):
@@ -245,7 +245,7 @@ def _emit(
         if arm_type in RELEVANT_ARM_TYPES and (not decl.existing or arm_type in EXTERNAL_TYPES):
             out.append(_arm_resource(resource))
             group = resource.resource_group()
-            if isinstance(group, str):
+            if isinstance(group, (str, Unknown)):  # `scope: resourceGroup(<unknown>)` is unknown, not none
                 groups[resource.key] = group
         for child in decl.children:
             _emit(instance, child, resource.child(child), out, groups, f"{resource.address}::{child.symbol}")

@@ -133,6 +133,16 @@ def split(scope: Any, args: list[Any]) -> Any:
     return parts
 
 
+def range_function(scope: Any, args: list[Any]) -> Any:
+    """`range(start, count)`: at most `MAX_ITEMS` numbers (ARM's own limit is 10,000)."""
+    start, count = args
+    if not is_int(start) or not is_int(count) or count < 0:
+        return Unknown("range() needs whole numbers")
+    if count > MAX_ITEMS:
+        return too_many()
+    return list(range(start, start + count))
+
+
 def string_function(operation: Callable[..., Any]) -> Callable[[Any, list[Any]], Any]:
     """`toLower()`, `trim()` and the like: a string operation, unknown for anything else."""
 
