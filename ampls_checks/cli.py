@@ -193,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="also say what could not be evaluated (unknown values), on stderr"
     )
+    parser.add_argument(
+        "--stdin-filename",
+        metavar="FILE",
+        help="with PATH '-': standard input is the content of FILE, an existing file (an editor's unsaved "
+        "buffer); FILE's directory is scanned with it, and only FILE's findings are reported",
+    )
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     parser.add_argument("--version", action="version", version=f"ampls-checks {__version__}")
     return parser
@@ -209,15 +215,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["graph"]:
         return graph_command(arguments[1:])
     args = build_parser().parse_args(arguments)
-    if "-" in (args.paths or []):
-        # The checks are cross-file (a scope, its endpoint and its zones are usually in different
-        # files), so one file's content alone would give findings that its neighbours refute.
-        sys.stderr.write(
-            "ampls-checks: error: reading standard input ('-') is not supported: the checks need the files "
-            "beside the one being edited; save it and pass its path (or its directory), for example "
-            "'ampls-checks --changed-files FILE'\n"
-        )
-        return EXIT_ERROR
+    if "-" in (args.paths or []) or args.stdin_filename is not None:
+        problem = _stdin_problem(args)
+        if problem:
+            sys.stderr.write(f"ampls-checks: error: {problem}\n")
+            return EXIT_ERROR
     helper = None
     if args.changed_files and not args.no_cache and not args.list_checks:
         from ampls_checks import DEFAULT_MAX_FILE_BYTES
@@ -305,6 +307,16 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
     from ampls_checks.terminal import Progress, colour_text_report, stderr_is_terminal, use_colour
 
     roots = args.paths or ([] if args.changed_files else ["."])
+    stdin_display = None
+    if args.stdin_filename is not None:
+        from ampls_checks.discover import display_path
+
+        # The checks are cross-file (a scope, its endpoint and its zones are often in different
+        # files), so the buffer is scanned with its neighbours on disk, as if it were saved.
+        options.replaced = {os.path.realpath(args.stdin_filename): sys.stdin.buffer.read()}
+        options.use_cache = False
+        roots = [os.path.dirname(args.stdin_filename) or "."]
+        stdin_display = display_path(args.stdin_filename)
     with Progress(_label(roots), enabled=stderr_is_terminal()):
         if args.changed_files:
             from ampls_checks.precommit import scan_changed
@@ -312,6 +324,9 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
             report = scan_changed(roots, options, helper)
         else:
             report = scan(roots, options)
+    if stdin_display is not None:
+        report.findings = [f for f in report.findings if f.file == stdin_display]
+        report.errors = [e for e in report.errors if e.file == stdin_display]
     if report.files_scanned == 0 and not report.errors and not args.changed_files:
         sys.stderr.write(
             f"ampls-checks: nothing was scanned: no .tf, .tfvars, .json or .bicep file in {_label(roots)}"
@@ -529,6 +544,26 @@ def explain(arguments: list[str]) -> int:
         f"ampls-checks: error: explain: unknown check {arguments[0]!r} (ampls-checks --list-checks shows the ids)\n"
     )
     return EXIT_ERROR
+
+
+def _stdin_problem(args: argparse.Namespace) -> str | None:
+    """Why `-` and `--stdin-filename` cannot be used as given, or None."""
+    if args.paths != ["-"]:
+        return "'-' (standard input) must be the only PATH, and --stdin-filename goes with it"
+    if args.stdin_filename is None:
+        return (
+            "reading standard input ('-') needs --stdin-filename FILE: the checks need the files beside it, "
+            "so name the file the content belongs to"
+        )
+    if args.changed_files or args.baseline or args.create_baseline:
+        return "'-' does not go with --changed-files, --baseline or --create-baseline"
+    from ampls_checks.discover import kind_of
+
+    if not os.path.isfile(args.stdin_filename):
+        return f"--stdin-filename {args.stdin_filename!r} is not an existing file (its neighbours are read from disk)"
+    if kind_of(os.path.basename(args.stdin_filename)) is None:
+        return f"--stdin-filename {args.stdin_filename!r} is not a .tf, .tfvars, .json or .bicep file"
+    return None
 
 
 def _label(paths: list[str]) -> str:

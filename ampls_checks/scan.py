@@ -32,6 +32,9 @@ class ScanOptions:
     cache_dir: str | None = None
     use_cache: bool = False
     keep_parsed_files: bool = False  # also cache each Terraform file's parse (parsed_files.py)
+    # Content that stands for a file on disk, by real path: an editor's unsaved buffer given on
+    # standard input (`ampls-checks - --stdin-filename FILE`). Only read with use_cache off.
+    replaced: dict[str, bytes] = field(default_factory=dict)
 
 
 def read_text(candidate: Candidate, max_bytes: int) -> tuple[bytes | None, ParseError | None]:
@@ -366,6 +369,19 @@ def _read_rest(
 
 
 def _read_or_report(candidate: Candidate, options: ScanOptions, report: ScanReport) -> bytes | None:
+    if options.replaced:
+        replacement = options.replaced.get(os.path.realpath(candidate.path))
+        if replacement is not None:
+            if len(replacement) > options.max_file_bytes:
+                report.errors.append(
+                    ParseError(
+                        candidate.display,
+                        f"standard input is {len(replacement)} bytes, over the limit of "
+                        f"{options.max_file_bytes} (--max-file-size)",
+                    )
+                )
+                return None
+            return replacement
     data, error = read_text(candidate, options.max_file_bytes)
     if error is not None or data is None:
         report.errors.append(error or ParseError(candidate.display, "cannot read file"))

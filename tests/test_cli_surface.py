@@ -1,6 +1,6 @@
 """The command line's manners: wrong ids and numbers are errors that name what is wrong, a closed
 pipe is not an error, an empty scan says so, colour and progress only on a terminal, standard
-input refused clearly, `--list-checks --format json` and `explain`.
+input with `--stdin-filename`, `--list-checks --format json` and `explain`.
 
 Each test runs the console entry point as a real process (or, for a terminal, under a pseudo
 terminal) on tests/fixtures/terraform_forms/cli/.
@@ -88,11 +88,50 @@ def test_numbers_out_of_range_are_errors(cli: Any, option: str, value: str) -> N
     assert "ValueError" not in completed.stderr
 
 
-def test_standard_input_is_refused_clearly(cli: Any) -> None:
-    completed = cli("-", stdin='resource "azurerm_monitor_private_link_scope" "s" {}\n')
+def test_standard_input_is_scanned_with_its_neighbours(cli: Any) -> None:
+    # examples/terraform/main.tf takes its workspace's public ingestion from terraform.tfvars beside
+    # it: the buffer alone could not tell, its directory can. Only the buffer's findings are shown.
+    source = (REPO / "examples" / "terraform" / "main.tf").read_text(encoding="utf-8")
+    completed = cli("-", "--stdin-filename", "examples/terraform/main.tf", cwd=REPO, stdin=source)
+    assert completed.returncode == 1, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert [line.split(" [")[0] for line in lines[:-1]] == ["examples/terraform/main.tf:51: CKV_AMPLS_3"]
+    assert lines[-1].startswith("1 finding, 0 errors in ")
+    fixed = source.replace(
+        "internet_ingestion_enabled = var.allow_public_ingestion", "internet_ingestion_enabled = false"
+    )
+    assert fixed != source
+    completed = cli("-", "--stdin-filename", "examples/terraform/main.tf", cwd=REPO, stdin=fixed)
+    assert completed.returncode == 0, completed.stdout
+    assert completed.stdout.startswith("0 findings, 0 errors in ")
+    # the file on disk was not touched
+    assert (REPO / "examples" / "terraform" / "main.tf").read_text(encoding="utf-8") == source
+
+
+def test_a_broken_buffer_is_an_error_on_that_file(cli: Any) -> None:
+    broken = 'resource "azurerm_monitor_private_link_scope" "s" {\n'
+    completed = cli("-", "--stdin-filename", "findings/main.tf", stdin=broken)
+    assert completed.returncode == 2
+    assert completed.stdout.startswith("findings/main.tf:2: error: invalid HCL")
+    assert completed.stdout.endswith("0 findings, 1 error in 1 file\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-"], "reading standard input ('-') needs --stdin-filename FILE"),
+        (["-", "clean"], "'-' (standard input) must be the only PATH"),
+        (["clean", "--stdin-filename", "clean/main.tf"], "'-' (standard input) must be the only PATH"),
+        (["-", "--stdin-filename", "nowhere/main.tf"], "--stdin-filename 'nowhere/main.tf' is not an existing file"),
+        (["-", "--stdin-filename", "findings"], "is not an existing file"),
+        (["-", "--stdin-filename", "clean/main.tf", "--changed-files"], "'-' does not go with --changed-files"),
+    ],
+)
+def test_standard_input_misuse_is_explained(cli: Any, args: list[str], message: str) -> None:
+    completed = cli(*args, stdin="")
     assert completed.returncode == 2
     assert completed.stdout == ""
-    assert "reading standard input ('-') is not supported" in completed.stderr
+    assert message in completed.stderr
 
 
 # ---------------------------------------------------------------------------------------------
