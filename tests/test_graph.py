@@ -400,3 +400,40 @@ def test_markdown_snippet_in_the_readme_runs(tmp_path: Path) -> None:
     shutil.copytree(REPO / "examples", tmp_path / "examples")
     subprocess.run(["bash", "-c", command.replace(" . ", " examples ")], cwd=tmp_path, check=False)
     assert (tmp_path / "ampls-checks.md").read_text(encoding="utf-8").startswith("## ampls-checks\n")
+
+
+def test_kinds_the_picture_does_not_know_are_drawn_with_their_references() -> None:
+    """A kind of entity added to the model later (a data collection rule, say) is a node, and each
+    of its references to a declared entity is an edge, without the topology being taught it."""
+    from dataclasses import dataclass, field
+
+    from ampls_checks.link import link
+    from ampls_checks.model import Entity, Language, Location, MonitorResource, Ref
+    from ampls_checks.topology import build, to_json
+
+    @dataclass
+    class CollectionRule(Entity):
+        endpoint: Ref | None = None
+        destinations: list[Ref] = field(default_factory=list)
+
+    workspace = MonitorResource(
+        key="tf:.:azurerm_log_analytics_workspace.w",
+        address="azurerm_log_analytics_workspace.w",
+        location=Location("main.tf", 1, 5, Language.TERRAFORM),
+        name="law",
+    )
+    rule = CollectionRule(
+        key="tf:.:azurerm_monitor_data_collection_rule.r",
+        address="azurerm_monitor_data_collection_rule.r",
+        location=Location("main.tf", 7, 20, Language.TERRAFORM),
+        name="dcr",
+        destinations=[Ref(key=workspace.key), Ref(key="tf:.:not_declared.x")],
+    )
+    graph = link([workspace])
+    graph.by_key[rule.key] = rule  # as the linker files an entity of a kind it does not bucket
+    document = to_json(build(graph, []))
+    kinds = {e["name"]: (e["kind"], e["label"], e["line"]) for e in document["entities"]}
+    assert kinds["dcr"] == ("other", "collection rule", 7)
+    assert [(e["from"], e["to"], e["kind"], e["label"]) for e in document["edges"]] == [
+        (rule.key, workspace.key, "refers_to", "destinations")
+    ]
