@@ -162,7 +162,7 @@ def run_jobs(jobs: list[Job], options: ScanOptions) -> list[ParseResult]:
 
 
 def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> list[Job]:
-    from ampls_checks.units import bicep_module_calls, local_calls, terraform_units
+    from ampls_checks.units import bicep_module_calls, connected_units, local_calls, terraform_units
 
     jobs: list[Job] = []
     terraform = by_kind[FileKind.TERRAFORM] + by_kind[FileKind.TFVARS]
@@ -190,7 +190,7 @@ def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> li
     if by_kind[FileKind.BICEP]:
         bicep = {os.path.realpath(c.path): (c, data, text) for c, data, text in by_kind[FileKind.BICEP]}
         uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}
-        for unit in terraform_units({real: [real] for real in bicep}, uses):
+        for unit in connected_units(list(bicep), uses):  # a file shared by modules: parsed once
             members = [bicep[real] for real in unit]
             jobs.append(Job("bicep", [(os.path.abspath(c.path), c.display, text) for c, _d, text in members]))
     return jobs

@@ -78,3 +78,31 @@ def terraform_units(files: dict[str, list[str]], calls: dict[str, set[str]]) -> 
             covered |= members
             units.append(sorted(f for d in members for f in files[d]))
     return units
+
+
+def connected_units(files: list[str], calls: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """`files` grouped so that a file and every file it calls (or that calls it) are in one
+    group: each file is in exactly one group, so it is parsed once per run even when several
+    entry files use it (`terraform_units` gives a unit per root, which repeats shared files).
+    Groups are sorted lists, in the order of their first file."""
+    known = set(files)
+    parent = {f: f for f in files}
+
+    def find(item: str) -> str:
+        root = item
+        while parent[root] != root:
+            root = parent[root]
+        while parent[item] != root:  # path compression
+            parent[item], item = root, parent[item]
+        return root
+
+    for source in files:
+        for target in calls.get(source, ()):
+            if target in known:
+                a, b = find(source), find(target)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    groups: dict[str, list[str]] = {}
+    for f in sorted(files):
+        groups.setdefault(find(f), []).append(f)
+    return list(groups.values())

@@ -1029,3 +1029,11 @@ def test_a_long_file_is_read_in_linear_time() -> None:
     big = parse_bicep(one * 50)
     assert len(big.resources) == 150
     assert time.perf_counter() - started < max(small, 0.001) * 50 * 8
+
+
+def test_a_module_shared_by_two_entry_files_is_in_one_job_and_parsed_once() -> None:
+    from ampls_checks.units import connected_units
+
+    calls = {"/r/a.bicep": {"/r/m.bicep"}, "/r/b.bicep": {"/r/m.bicep", "/elsewhere.bicep"}, "/r/c.bicep": set()}
+    files = ["/r/c.bicep", "/r/b.bicep", "/r/m.bicep", "/r/a.bicep"]
+    assert connected_units(files, calls) == [["/r/a.bicep", "/r/b.bicep", "/r/m.bicep"], ["/r/c.bicep"]]

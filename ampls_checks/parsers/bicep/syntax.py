@@ -371,17 +371,18 @@ MAX_DEPTH = 100
 # message), "eof", and each operator as its own text.
 Token = tuple[str, Any, int, bool]
 
+# Blanks, `//` comments and `#` pragmas are skipped before each token (each repetition takes
+# one blank or a whole comment: no two ways to match the same text, so no backtracking).
 _TOKEN = re.compile(
-    r"[ \t\r\f\v\ufeff]*(?:"
-    r"(?P<nl>\n)"
-    r"|(?P<id>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<int>[0-9]+)"
-    r"|(?P<lc>//[^\n]*)"
-    r"|(?P<bc>/\*)"
+    r"(?:[ \t\r\f\v\ufeff]|//[^\n]*|\#[^\n]*)*(?:"
+    r"(?P<id>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|(?P<op>\.\.\.|::|\?\?|\.\?|==|!=|=~|!~|<=|>=|&&|\|\||=>|/(?!\*)|[{}\[\]().,:?!=<>+\-*%@|])"
+    r"|(?P<nl>\n)"
     r"|(?P<mstr>''')"
+    r"|(?P<plain>'(?:[^'\\$\n]|\$(?!\{))*')"
     r"|(?P<str>')"
-    r"|(?P<op>\.\.\.|::|\?\?|\.\?|==|!=|=~|!~|<=|>=|&&|\|\||=>|[{}\[\]().,:?!=<>+\-*/%@|])"
-    r"|(?P<hash>\#[^\n]*)"
+    r"|(?P<int>[0-9]+)"
+    r"|(?P<bc>/\*)"
     r"|(?P<end>$)"
     r"|(?P<bad>.)"
     r")",
@@ -410,11 +411,9 @@ class _Lexer:
             m = match(text, self.pos)
             assert m is not None  # `bad` matches any character and `end` the end
             kind = m.lastgroup or "bad"
-            start = m.start(kind)
             self.pos = m.end()
-            first = start == self.line_start
             if kind == "id":
-                out.append(("id", m.group(kind), self.line, first))
+                out.append(("id", m.group(kind), self.line, m.start(kind) == self.line_start))
             elif kind == "op":
                 op = m.group(kind)
                 if interpolation:
@@ -424,27 +423,27 @@ class _Lexer:
                         if braces == 0:
                             return out
                         braces -= 1
-                out.append((op, op, self.line, first))
+                out.append((op, op, self.line, op == "@" and m.start(kind) == self.line_start))
             elif kind == "nl":
                 if out and out[-1][0] != "nl":
-                    out.append(("nl", None, self.line, first))
+                    out.append(("nl", None, self.line, False))
                 self.line += 1
                 self.line_start = self.pos
+            elif kind == "plain":  # a string without escapes or interpolation
+                out.append(("str", (m.group(kind)[1:-1],), self.line, False))
             elif kind == "int":
-                out.append(("int", int(m.group(kind)), self.line, first))
+                out.append(("int", int(m.group(kind)), self.line, False))
             elif kind == "str":
-                out.append(self.string(depth, first))
+                out.append(self.string(depth, False))
             elif kind == "mstr":
-                out.append(self.multi_line_string(first))
+                out.append(self.multi_line_string(False))
             elif kind == "bc":
                 end = text.find("*/", self.pos)
                 if end < 0:
-                    out.append(("err", "unterminated /* comment", self.line, first))
+                    out.append(("err", "unterminated /* comment", self.line, False))
                     self.advance_to(len(text))
                 else:
                     self.advance_to(end + 2)
-            elif kind in ("lc", "hash"):
-                continue
             elif kind == "end":
                 if interpolation:
                     raise BicepSyntaxError("unterminated ${...} in a string", self.line)
@@ -453,7 +452,7 @@ class _Lexer:
                 out.append(("eof", None, last, True))
                 return out
             else:
-                out.append(("err", f"unexpected character {m.group(kind)!r}", self.line, first))
+                out.append(("err", f"unexpected character {m.group(kind)!r}", self.line, False))
 
     def advance_to(self, end: int) -> None:
         """Move past text (a comment, a multi-line string), counting its line breaks."""
