@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -212,3 +213,24 @@ def is_relevant(kind: FileKind, data: bytes, terraform_tokens: tuple[bytes, ...]
             or _has_microsoft(data)
         )
     return True
+
+
+class NotARegularFile(OSError):
+    """A path that is a FIFO, a device or a socket (perhaps swapped in after discovery)."""
+
+
+def read_regular(path: str, limit: int = -1) -> bytes:
+    """The bytes of a regular file, at most `limit` of them (all with -1). Opened without
+    blocking and checked with fstat on the open descriptor, so a FIFO or a device put in the
+    file's place after discovery is an error instead of a read that never returns."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise NotARegularFile(0, "not a regular file", path)
+        handle = os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with handle:
+        return handle.read(limit)

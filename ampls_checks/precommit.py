@@ -31,7 +31,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ampls_checks.checks import all_checks
-from ampls_checks.discover import SKIPPED_DIRS, FileKind, display_path, inside_roots, kind_of
+from ampls_checks.discover import SKIPPED_DIRS, FileKind, display_path, inside_roots, kind_of, read_regular
+from ampls_checks.model import ParseError
 from ampls_checks.scan import ScanOptions, ScanReport, scan
 from ampls_checks.speed.call_index import CallIndex
 from ampls_checks.speed.parsed_files import wait_for_helper
@@ -45,12 +46,40 @@ if TYPE_CHECKING:
 class Plan:
     files: list[str]  # what to scan, as paths to give `scan`
     directories: frozenset[str]  # real paths of the directories whose findings are reported
+    refused: tuple[ParseError, ...] = ()  # changed files that are links out of their root
+
+
+def _changed_inside(paths: list[str]) -> tuple[list[str], list[ParseError]]:
+    """The real paths of the changed files, without those that resolve outside their root: the
+    repository (the working directory) for a path under it, else the directory it is named in.
+    A committed symlink to `/etc/...` or to a neighbouring checkout is refused, as a full scan
+    refuses it (discover.py), and is an error entry."""
+    cwd_real = os.path.realpath(os.getcwd())
+    cwd_roots = [cwd_real, os.path.abspath(os.getcwd())]
+    kept: set[str] = set()
+    refused: list[ParseError] = []
+    for path in paths:
+        if not (os.path.isfile(path) and kind_of(os.path.basename(path))):
+            continue
+        absolute = os.path.abspath(path)
+        real = os.path.realpath(path)
+        root = cwd_real if inside_roots(absolute, cwd_roots) else os.path.realpath(os.path.dirname(absolute))
+        if inside_roots(real, [root]):
+            kept.add(real)
+        else:
+            refused.append(ParseError(display_path(path), "symlink points outside the repository; not followed"))
+    return sorted(kept), refused
+
+
+def _inside(path: str, roots: list[str]) -> bool:
+    """Whether a file found by a walk of `roots` stays in them: only a link can leave (the walks
+    do not enter linked directories), so only a link costs a realpath()."""
+    return not os.path.islink(path) or inside_roots(os.path.realpath(path), roots)
 
 
 def _read(path: str) -> bytes:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_regular(path)
     except OSError:
         return b""
 
@@ -138,9 +167,9 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
     """Which files to scan for these changed files, and where to report. With a `cache`, the
     module calls of unchanged files come from the index the previous run kept there."""
     exclude = exclude or []
-    changed = sorted({os.path.realpath(p) for p in paths if os.path.isfile(p) and kind_of(os.path.basename(p))})
+    changed, refused = _changed_inside(paths)
     if not changed:
-        return Plan([], frozenset())
+        return Plan([], frozenset(), tuple(refused))
     directories = frozenset(os.path.dirname(p) for p in changed)
     kinds = {kind_of(os.path.basename(p)) for p in changed}
     wanted: set[str] = set()
@@ -178,7 +207,7 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
                 and not _excluded(os.path.join(directory, name), exclude)
             )
 
-    return Plan(sorted(wanted), frozenset(reported))
+    return Plan(sorted(w for w in wanted if _inside(w, roots)), frozenset(reported), tuple(refused))
 
 
 def _in(file: str, directories: frozenset[str]) -> bool:
@@ -210,5 +239,10 @@ def scan_changed(paths: list[str], options: ScanOptions, helper: int | None = No
 
     wait_for_helper(helper)
     if not work.files:
-        return ScanReport(checks_run=list(options.checks) if options.checks is not None else all_checks())
-    return restrict(scan(work.files, replace(options, keep_parsed_files=True)), work.directories)
+        return ScanReport(
+            errors=list(work.refused), checks_run=list(options.checks) if options.checks is not None else all_checks()
+        )
+    report = restrict(scan(work.files, replace(options, keep_parsed_files=True)), work.directories)
+    if work.refused:
+        report.errors = sorted([*report.errors, *work.refused], key=lambda e: (e.file, e.line or 0))
+    return report

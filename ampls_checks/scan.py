@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ampls_checks import DEFAULT_MAX_FILE_BYTES
 from ampls_checks.azure import Cloud
 from ampls_checks.checks import Check, Finding, Settings, all_checks
-from ampls_checks.discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant
+from ampls_checks.discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant, read_regular
 from ampls_checks.link import link
 from ampls_checks.model import Entity, ParseError, ParseResult, ScanReport
 
@@ -39,14 +39,16 @@ class ScanOptions:
 
 def read_text(candidate: Candidate, max_bytes: int) -> tuple[bytes | None, ParseError | None]:
     try:
-        with open(candidate.path, "rb") as handle:
-            data = handle.read(max_bytes + 1)  # never more than the limit: no stat needed first
-            if len(data) > max_bytes:
-                size = os.fstat(handle.fileno()).st_size
-                return None, ParseError(
-                    candidate.display, f"file is {size} bytes, over the limit of {max_bytes} (--max-file-size)"
-                )
-            return data, None
+        data = read_regular(candidate.path, max_bytes + 1)  # never more than the limit
+        if len(data) > max_bytes:
+            try:
+                size = f"{os.stat(candidate.path).st_size} bytes"
+            except OSError:
+                size = "larger"
+            return None, ParseError(
+                candidate.display, f"file is {size}, over the limit of {max_bytes} (--max-file-size)"
+            )
+        return data, None
     except OSError as exc:
         return None, ParseError(candidate.display, f"cannot read file: {exc.strerror or exc}")
 
@@ -253,6 +255,13 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
 
     by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]] = {kind: [] for kind in FileKind}
     for candidate, data in contents:
+        if candidate.kind is FileKind.JSON and data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            # UTF-16 with a byte order mark: the Azure CLI deploys such templates
+            try:
+                data = data.decode("utf-16").encode("utf-8")
+            except UnicodeDecodeError as exc:
+                report.errors.append(ParseError(candidate.display, f"not valid UTF-16 (byte {exc.start})"))
+                continue
         if candidate.kind is not FileKind.JSON and b"\x00" in data:
             report.errors.append(ParseError(candidate.display, "binary content, not a text file"))
             continue
@@ -260,8 +269,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
             continue
         text, error = decode(candidate, data)
         if error is not None or text is None:
-            if candidate.kind is FileKind.JSON:
-                continue  # undecodable JSON that does not even claim to be a template: not ours
+            # (JSON gets here only when it names a deployment schema: it claims to be ours)
             report.errors.append(error or ParseError(candidate.display, "cannot decode file"))
             continue
         by_kind[candidate.kind].append((candidate, data, text))
@@ -400,8 +408,7 @@ def _parameter_files_digest(paths: list[str]) -> str:
     for path in paths:
         digest.update(path.encode())
         try:
-            with open(path, "rb") as handle:
-                digest.update(handle.read())
+            digest.update(read_regular(path))
         except OSError:
             digest.update(b"<unreadable>")
     return digest.hexdigest()

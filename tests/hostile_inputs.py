@@ -374,7 +374,13 @@ def precommit_symlink_out(root: Path) -> Expect:
     os.symlink(outside, root / "repo" / "sub" / "dir")
     _write(root, "repo/main.tf", "")
     _write(root, "repo/.git/HEAD", "ref: refs/heads/main\n")
-    return Expect(0, files=["link.tf", "main.tf", "sub/dir/secret.tf"], cwd="repo")
+    refused = "symlink points outside the repository"
+    return Expect(
+        2,
+        errors={"link.tf": refused, "sub/dir/secret.tf": refused},
+        files=["link.tf", "main.tf", "sub/dir/secret.tf"],
+        cwd="repo",
+    )
 
 
 CASES: dict[str, Callable[[Path], Expect]] = {

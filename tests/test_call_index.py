@@ -43,8 +43,8 @@ def test_unchanged_files_are_not_read_again(tmp_path: Path, monkeypatch: pytest.
     assert index.changed
 
     opened: list[str] = []
-    real_open = open
-    monkeypatch.setattr(call_index, "open", lambda p, *a, **k: opened.append(p) or real_open(p, *a, **k), raising=False)
+    real_read = call_index.read_regular
+    monkeypatch.setattr(call_index, "read_regular", lambda p, *a: opened.append(p) or real_read(p, *a))
     index.changed = False
     assert _calls(index, root) == {"live": ["modules/ampls"]}
     assert opened == []
@@ -109,8 +109,8 @@ def test_linked_files_outside_the_roots_are_listed_but_never_read(tmp_path: Path
     (root / "shared" / "calls.tf").write_text('module "s" {\n  source = "../modules/ampls"\n}\n')
     (root / "live" / "shared.tf").symlink_to(root / "shared" / "calls.tf")
     opened: list[str] = []
-    real_open = open
-    monkeypatch.setattr(call_index, "open", lambda p, *a, **k: opened.append(p) or real_open(p, *a, **k), raising=False)
+    real_read = call_index.read_regular
+    monkeypatch.setattr(call_index, "read_regular", lambda p, *a: opened.append(p) or real_read(p, *a))
     files, calls = CallIndex().walk([str(root)])
     assert not any(path.endswith("linked.tf") or str(outside) in path for path in opened)
     assert str(root / "live" / "shared.tf") in opened

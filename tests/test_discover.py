@@ -9,7 +9,6 @@ directories do not survive a checkout reliably.
 
 from __future__ import annotations
 
-import builtins
 import os
 import subprocess
 import sys
@@ -290,7 +289,7 @@ def test_permission_denied_is_an_error_entry_even_when_running_as_root(
     # The same behaviour as above, with the denial simulated so that it is tested as root too.
     write(tmp_path, "locked.tf")
     write(tmp_path, "main.tf")
-    real_open = builtins.open
+    real_open = os.open
 
     def denying_open(file: Any, *args: Any, **kwargs: Any) -> Any:
         if str(file).endswith("locked.tf"):
@@ -298,8 +297,8 @@ def test_permission_denied_is_an_error_entry_even_when_running_as_root(
         return real_open(file, *args, **kwargs)
 
     in_dir(tmp_path)
-    monkeypatch.setattr(builtins, "open", denying_open)
+    monkeypatch.setattr(os, "open", denying_open)  # files are read through os.open (read_regular)
     report = scan(["."], ScanOptions())
-    monkeypatch.setattr(builtins, "open", real_open)
+    monkeypatch.setattr(os, "open", real_open)
     assert [(e.file, e.message) for e in report.errors] == [("locked.tf", "cannot read file: Permission denied")]
     assert ingestion_findings(report) == [("main.tf", 4)]

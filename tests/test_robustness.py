@@ -207,19 +207,16 @@ resource "azurerm_monitor_private_link_scope" "m" {
 
 def test_permission_denied_is_an_error_even_when_running_as_root(tmp_path: Path, in_dir, monkeypatch) -> None:
     """Root reads any file, so the refusal is simulated where the scanner opens files."""
-    import builtins
-
-    import ampls_checks.scan as scan_module
-
     _write(tmp_path, "locked.tf", GOOD_SCOPE)
     _write(tmp_path, "main.tf", GOOD_SCOPE.replace('"good"', '"other"'))
+    real_open = os.open
 
     def guarded_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
         if str(path).endswith("locked.tf"):
             raise PermissionError(13, "Permission denied", str(path))
-        return builtins.open(path, *args, **kwargs)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(scan_module, "open", guarded_open, raising=False)
+    monkeypatch.setattr(os, "open", guarded_open)
     in_dir(tmp_path)
     report = scan(["."])
     assert [(e.file, "Permission denied" in e.message) for e in report.errors] == [("locked.tf", True)]

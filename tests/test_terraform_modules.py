@@ -284,9 +284,18 @@ def test_a_module_source_outside_the_scanned_root_is_not_read(in_dir: Any, monke
         opened.append(os.path.abspath(str(file)))
         return real_open(file, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def tracking_os_open(file: Any, *args: Any, **kwargs: Any) -> Any:  # what read_regular opens with
+        opened.append(os.path.abspath(str(file)))
+        return real_os_open(file, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", tracking_open)
+    monkeypatch.setattr(os, "open", tracking_os_open)
     report = scan(["caller"], ScanOptions())
     monkeypatch.setattr(builtins, "open", real_open)
+    monkeypatch.setattr(os, "open", real_os_open)
+    assert any(os.sep + "caller" + os.sep in p for p in opened)
     assert not [p for p in opened if os.sep + "shared" + os.sep in p]
     assert report.findings == [] and report.errors == []
     assert any("outside the scanned roots" in n.message for n in report.notes)

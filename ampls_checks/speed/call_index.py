@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ampls_checks.discover import SKIPPED_DIRS, inside_roots
+from ampls_checks.discover import SKIPPED_DIRS, inside_roots, read_regular
 from ampls_checks.speed.stat_memo import Stamp, StatMemo, stamp_of, trusted
 from ampls_checks.units import local_calls
 
@@ -128,8 +128,7 @@ def _read_calls(path: str, directory: str) -> tuple[str, ...]:
     if not path.endswith(".tf"):
         return ()
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = read_regular(path)
     except OSError:
         return ()
     return tuple(sorted(local_calls(directory, data)))

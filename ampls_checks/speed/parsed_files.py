@@ -53,14 +53,14 @@ def cached_parser(cache_dir: str | None) -> Callable[[str, str, str], TfFile | P
 def _parse_into_cache(paths: list[str], cache_dir: str | None, max_bytes: int) -> None:
     """What the helper does: the same entries as `cached_parser`, without loading the Terraform
     evaluator it does not need."""
+    from ampls_checks.discover import read_regular
     from ampls_checks.parsers.terraform.hcl_syntax import HclSyntaxError, parse_hcl
     from ampls_checks.speed.cache import Cache
 
     cache = Cache(cache_dir)
     for path in paths:
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(max_bytes + 1)
+            data = read_regular(path, max_bytes + 1)  # a FIFO must not hold the helper
             if len(data) > max_bytes or b"\x00" in data:
                 continue
             text = data.decode("utf-8-sig")
