@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import functools
 import os
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -76,6 +77,9 @@ class Job:
     kind: str
     files: list[tuple[str, str, str]]  # real path, display path, text
     key: str = ""
+    # Bicep: the files its `loadJsonContent('...')` and friends read, by (Bicep file, path as
+    # written); only JSON files among the scanned files, so only inside the scan roots.
+    loads: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ def run_job(job: Job, settings: JobSettings) -> ParseResult:
         from ampls_checks.parsers.bicep.parse import parse_bicep_files
 
         # `--cloud` says where templates deploy, so it is what `environment()` returns
-        return parse_bicep_files(job.files, cloud=settings.cloud, max_steps=settings.max_steps)
+        return parse_bicep_files(job.files, cloud=settings.cloud, max_steps=settings.max_steps, loads=job.loads)
     except RecursionError:
         first = job.files[0][1] if job.files else "<input>"
         return ParseResult(errors=[ParseError(first, "input nested too deeply to analyse")])
@@ -145,6 +149,16 @@ def _run_job_in_worker(args: tuple[Job, JobSettings]) -> ParseResult:
 
 POOL_MIN_BYTES = 2 * 1024 * 1024
 
+# `loadJsonContent('path')` and the other load functions, with a literal path (linear: one
+# character class between fixed delimiters).
+_LOAD_CALL = re.compile(r"\bload(?:JsonContent|TextContent|YamlContent|FileAsBase64)\(\s*'([^'\\$\n]+)'")
+
+
+def _digest(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
 
 def run_jobs(jobs: list[Job], options: ScanOptions) -> list[ParseResult]:
     """Run jobs in a process pool when there is enough work for one, serially otherwise."""
@@ -163,7 +177,12 @@ def run_jobs(jobs: list[Job], options: ScanOptions) -> list[ParseResult]:
     return [run_job(job, JobSettings.of(options)) for job in jobs]
 
 
-def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> list[Job]:
+def plan_jobs(
+    by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]],
+    json_files: list[tuple[Candidate, bytes]] | None = None,
+) -> list[Job]:
+    """The jobs for these files. `json_files` are all the JSON files discovered (templates or
+    not): those a Bicep file loads (`loadJsonContent('./zones.json')`) go with its job."""
     from ampls_checks.units import bicep_module_calls, connected_units, local_calls, terraform_units
 
     jobs: list[Job] = []
@@ -192,10 +211,39 @@ def plan_jobs(by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]]) -> li
     if by_kind[FileKind.BICEP]:
         bicep = {os.path.realpath(c.path): (c, data, text) for c, data, text in by_kind[FileKind.BICEP]}
         uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}
+        loadable = _Loadable(json_files or [])
         for unit in connected_units(list(bicep), uses):  # a file shared by modules: parsed once
             members = [bicep[real] for real in unit]
-            jobs.append(Job("bicep", [(os.path.abspath(c.path), c.display, text) for c, _d, text in members]))
+            given = [(os.path.abspath(c.path), c.display, text) for c, _d, text in members]
+            jobs.append(Job("bicep", given, loads=loadable.for_files(given)))
     return jobs
+
+
+class _Loadable:
+    """JSON files a Bicep file may load, found by the literal paths of its load calls (Bicep
+    wants them literal). Never a file outside the discovered ones: discovery already keeps to the
+    scan roots and refuses symlinks out of them."""
+
+    def __init__(self, json_files: list[tuple[Candidate, bytes]]) -> None:
+        self.json_files = json_files
+        self._by_real: dict[str, bytes] | None = None
+
+    def for_files(self, files: list[tuple[str, str, str]]) -> dict[tuple[str, str], bytes]:
+        out: dict[tuple[str, str], bytes] = {}
+        for real, _display, text in files:
+            if "load" not in text:
+                continue
+            for literal in _LOAD_CALL.findall(text):
+                target = os.path.realpath(os.path.join(os.path.dirname(real), literal))
+                data = self.by_real().get(target)
+                if data is not None:
+                    out[(real, literal)] = data
+        return out
+
+    def by_real(self) -> dict[str, bytes]:
+        if self._by_real is None:
+            self._by_real = {os.path.realpath(c.path): data for c, data in self.json_files}
+        return self._by_real
 
 
 def _add_parameter_files(files: list[Candidate]) -> None:
@@ -275,7 +323,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
         by_kind[candidate.kind].append((candidate, data, text))
     report.files_parsed = sum(len(files) for files in by_kind.values())
 
-    jobs = plan_jobs(by_kind)
+    jobs = plan_jobs(by_kind, [(c, data) for c, data in contents if c.kind is FileKind.JSON])
     results: list[ParseResult | None] = []
     pending: list[tuple[int, Job]] = []
     for position, job in enumerate(jobs):
@@ -286,6 +334,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
                 parameters_digest if job.kind == "arm" else "",
                 options.settings.cloud.value if job.kind != "terraform" else "",
                 repr([(display, hashes[display]) for _r, display, _t in job.files]),
+                repr(sorted((where, _digest(data)) for where, data in job.loads.items())),
             )
             hit = cache.get(job.key)
             if isinstance(hit, ParseResult):

@@ -1037,3 +1037,46 @@ def test_a_module_shared_by_two_entry_files_is_in_one_job_and_parsed_once() -> N
     calls = {"/r/a.bicep": {"/r/m.bicep"}, "/r/b.bicep": {"/r/m.bicep", "/elsewhere.bicep"}, "/r/c.bicep": set()}
     files = ["/r/c.bicep", "/r/b.bicep", "/r/m.bicep", "/r/a.bicep"]
     assert connected_units(files, calls) == [["/r/a.bicep", "/r/b.bicep", "/r/m.bicep"], ["/r/c.bicep"]]
+
+
+# -- load functions ----------------------------------------------------------------------------
+
+
+def test_load_functions_read_only_the_files_the_scan_gives(tmp_path: Path) -> None:
+    text = (
+        "var zones = loadJsonContent('cfg/zones.json', '$.zones[1]')\n"
+        "var whole = loadJsonContent('cfg/zones.json')\n"
+        "var raw = loadTextContent('cfg/zones.json')\n"
+        "var encoded = loadFileAsBase64('cfg/zones.json')\n"
+        "var absent = loadJsonContent('../outside.json')\n"
+        "var yaml = loadYamlContent('cfg/zones.yaml')\n"
+    )
+    real = str(tmp_path / "main.bicep")
+    source = SourceFile(real, "main.bicep", text.splitlines(), parse_bicep(text))
+    data = b'{"zones": ["a", "b"]}'
+    context = Context({source.real: source}, None, [], loads={(real, "cfg/zones.json"): data})
+    instance = Instance(context, source, "main.bicep", {})
+    assert instance.lookup("zones") == "b"
+    assert instance.lookup("whole") == {"zones": ["a", "b"]}
+    assert instance.lookup("raw") == data.decode()
+    assert instance.lookup("encoded") == "eyJ6b25lcyI6IFsiYSIsICJiIl19"
+    assert instance.lookup("absent") == Unknown(
+        "loadJsonContent('../outside.json') is not read: only JSON files among the scanned files are"
+    )
+    assert isinstance(instance.lookup("yaml"), Unknown)
+
+
+def test_the_scan_gives_a_bicep_job_the_json_files_it_loads_inside_the_roots(tmp_path: Path) -> None:
+    from ampls_checks.discover import Candidate, FileKind
+    from ampls_checks.scan import plan_jobs
+
+    (tmp_path / "outside.json").write_text("{}")
+    main = tmp_path / "infra" / "main.bicep"
+    main.parent.mkdir()
+    text = "var a = loadJsonContent('zones.json')\nvar b = loadTextContent('../outside.json')\n"
+    main.write_text(text)
+    zones = Candidate(str(tmp_path / "infra" / "zones.json"), "infra/zones.json", FileKind.JSON)
+    by_kind: dict[FileKind, list[Any]] = {kind: [] for kind in FileKind}
+    by_kind[FileKind.BICEP] = [(Candidate(str(main), "infra/main.bicep", FileKind.BICEP), text.encode(), text)]
+    [job] = plan_jobs(by_kind, [(zones, b"[1]")])  # outside.json was not discovered: not given
+    assert job.loads == {(str(main), "zones.json"): b"[1]"}

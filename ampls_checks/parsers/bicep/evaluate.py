@@ -138,6 +138,9 @@ class Context:
     cloud: Cloud | None
     notes: list[Note]
     budget: Budget = field(default_factory=lambda: Budget(EVAL_STEPS))
+    # what `loadJsonContent('x.json')` and friends may read: (Bicep file, path as written) ->
+    # bytes, given by the scan (JSON files among the scanned ones); nothing else is read
+    loads: Mapping[tuple[str, str], bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -1209,7 +1212,78 @@ def _has_opaque(value: Any) -> bool:
     return has_opaque(value, _OPAQUE)
 
 
+def _loaded(scope: Scope, args: list[Any], function: str) -> bytes | Unknown:
+    path = args[0] if args else None
+    if not isinstance(path, str):
+        return Unknown(f"{function}() needs a file path")
+    data = scope.instance.ctx.loads.get((scope.instance.file.real, path))
+    if data is None:
+        return Unknown(f"{function}('{path}') is not read: only JSON files among the scanned files are")
+    return data
+
+
+def _decoded(data: bytes, function: str) -> str | Unknown:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return Unknown(f"{function}(): the file is not UTF-8")
+    return text if len(text) <= MAX_STRING else _too_long()
+
+
+_JSON_PATH_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\[(\d+)\]|\['([^']*)'\]")
+
+
+def _load_json_content(scope: Scope, args: list[Any]) -> Any:
+    """`loadJsonContent(path, [jsonPath], [encoding])`, with a simple JSON path (`$.a.b[0]`)."""
+    data = _loaded(scope, args, "loadJsonContent")
+    if isinstance(data, Unknown):
+        return data
+    text = _decoded(data, "loadJsonContent")
+    if isinstance(text, Unknown):
+        return text
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return Unknown("loadJsonContent(): the file is not valid JSON")
+    if len(args) > 1 and args[1] is not None:
+        path = args[1]
+        if not isinstance(path, str):
+            return Unknown("loadJsonContent(): the JSON path is not a string")
+        rest = path[1:] if path.startswith("$") else path
+        position = 0
+        while position < len(rest):
+            step = _JSON_PATH_STEP.match(rest, position)
+            if step is None:
+                return Unknown(f"loadJsonContent(): JSON path {path!r} is not evaluated")
+            key: Any = step.group(1) or step.group(3)
+            if step.group(2) is not None:
+                key = int(step.group(2))
+            value = _index(value, key, False)
+            if isinstance(value, Unknown):
+                return value
+            position = step.end()
+    return value
+
+
+def _load_text_content(scope: Scope, args: list[Any]) -> Any:
+    data = _loaded(scope, args, "loadTextContent")
+    return data if isinstance(data, Unknown) else _decoded(data, "loadTextContent")
+
+
+def _load_file_as_base64(scope: Scope, args: list[Any]) -> Any:
+    import base64
+
+    data = _loaded(scope, args, "loadFileAsBase64")
+    if isinstance(data, Unknown):
+        return data
+    return base64.b64encode(data).decode("ascii") if len(data) * 4 // 3 <= MAX_STRING else _too_long()
+
+
 FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
+    "loadJsonContent": _load_json_content,
+    "loadTextContent": _load_text_content,
+    "loadFileAsBase64": _load_file_as_base64,
+    "loadYamlContent": _unknown_value("loadYamlContent() is not read: only JSON files among the scanned files are"),
     "array": _array,
     "concat": _concat,
     "contains": contains_with(_same),

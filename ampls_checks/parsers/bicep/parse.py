@@ -65,12 +65,14 @@ def parse_bicep_files(
     files: list[tuple[str, str, str]],
     cloud: Cloud | None = None,
     max_steps: int | None = None,
+    loads: dict[tuple[str, str], bytes] | None = None,
 ) -> ParseResult:
     """Parse and evaluate Bicep files given as (real path, display path, text).
 
     `cloud` is the cloud `environment()` describes (see `bicep_eval`); without it,
     `environment()` is unknown. `max_steps` is the evaluation budget per entry file
-    (`--max-eval-steps`; default `bicep_eval.EVAL_STEPS`)."""
+    (`--max-eval-steps`; default `bicep_eval.EVAL_STEPS`). `loads` holds the files the load
+    functions may read, by (Bicep file as given, path as written)."""
     result = ParseResult()
     sources: dict[str, SourceFile] = {}
     for real, display, text in files:
@@ -87,7 +89,8 @@ def parse_bicep_files(
         sources[os.path.realpath(real)] = SourceFile(real, display, text.splitlines(), syntax)
 
     for source, values in _deployments(sources, result.notes):
-        ctx = Context(sources, cloud, result.notes, Budget(max_steps if max_steps is not None else EVAL_STEPS))
+        budget = Budget(max_steps if max_steps is not None else EVAL_STEPS)
+        ctx = Context(sources, cloud, result.notes, budget, loads or {})
         if values is None:
             instance = Instance(ctx, source, source.display, {})
         else:
