@@ -516,3 +516,114 @@ def test_a_nested_template_held_in_a_variable_is_walked(tmp_path: Path) -> None:
     result = parse(tmp_path, template)
     assert [s.name for s in only(result, PrivateLinkScope)] == ["ampls-held"]
     assert only(result, UnresolvedResource) == []
+
+
+def _module(name: str, inner: dict[str, Any], parameters: dict[str, Any], copy: Any = None) -> dict[str, Any]:
+    return {
+        **({"copy": copy} if copy else {}),
+        "type": "Microsoft.Resources/deployments",
+        "apiVersion": "2025-04-01",
+        "name": name,
+        "properties": {
+            "expressionEvaluationOptions": {"scope": "inner"},
+            "mode": "Incremental",
+            "parameters": parameters,
+            "template": inner,
+        },
+    }
+
+
+WORKSPACE_MODULE = v2(
+    {
+        "workspace": {
+            "type": "Microsoft.OperationalInsights/workspaces",
+            "apiVersion": "2023-09-01",
+            "name": "[parameters('name')]",
+            "properties": {"publicNetworkAccessForIngestion": "Enabled"},
+        }
+    },
+    parameters={"name": {"type": "string"}},
+    outputs={
+        "resourceId": {
+            "type": "string",
+            "value": "[resourceId('Microsoft.OperationalInsights/workspaces', parameters('name'))]",
+        },
+        "names": {"type": "array", "copy": {"count": 2, "input": "[format('n{0}', copyIndex())]"}},
+    },
+)
+
+
+def _link(target: str) -> dict[str, Any]:
+    return {
+        "type": "Microsoft.Insights/privateLinkScopes/scopedResources",
+        "apiVersion": "2021-07-01-preview",
+        "name": "ampls/law",
+        "properties": {"linkedResourceId": target},
+    }
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("[reference('workspaceModule').outputs.resourceId.value]", "law-1"),
+        ("[reference('workspaceModule', '2025-04-01', 'full').properties.outputs.resourceId.value]", "law-1"),
+        (
+            "[reference(resourceId('Microsoft.Resources/deployments', 'law-module'), '2022-09-01')"
+            ".outputs.resourceId.value]",
+            "law-1",
+        ),
+        ("[reference(format('workspaces[{0}]', 0)).outputs.resourceId.value]", "law-2"),
+    ],
+)
+def test_a_nested_deployment_output_is_read_through_reference(tmp_path: Path, target: str, expected: str) -> None:
+    template = v2(
+        {
+            "workspaceModule": _module("law-module", WORKSPACE_MODULE, {"name": {"value": "law-1"}}),
+            "workspaces": _module(
+                "[format('law-loop-{0}', copyIndex())]",
+                WORKSPACE_MODULE,
+                {"name": {"value": "law-2"}},
+                copy={"name": "workspaces", "count": 1},
+            ),
+            "scope": scope_body(),
+            "link": _link(target),
+        }
+    )
+    result = parse(tmp_path, template)
+    (link,) = only(result, ScopedLink)
+    workspaces = only(result, MonitorResource)
+    assert isinstance(link.linked_resource, Ref)
+    assert link.linked_resource.key == next(w.key for w in workspaces if w.name == expected)
+
+
+def test_what_reference_cannot_know_stays_unknown(tmp_path: Path) -> None:
+    outputs_loop = "[reference('workspaceModule').outputs.names.value[1]]"
+    template = v2(
+        {
+            "workspaceModule": _module("law-module", WORKSPACE_MODULE, {"name": {"value": "law-1"}}),
+            "scope": scope_body(),
+            "a": _link("[reference('scope').id]"),  # a resource's runtime state
+            "b": {**_link("[reference('workspaceModule').outputs.missing.value]"), "name": "ampls/b"},
+            "c": {**_link(outputs_loop), "name": "ampls/c"},
+        }
+    )
+    links = {link.name: link for link in only(parse(tmp_path, template), ScopedLink)}
+    assert isinstance(links["law"].linked_resource, Unknown)
+    assert isinstance(links["b"].linked_resource, Unknown)
+    assert links["c"].linked_resource == Unknown("'n1' is not a resource id")
+
+
+def test_deployments_referring_to_each_other_stay_unknown(tmp_path: Path) -> None:
+    looping = v2(
+        {}, parameters={"x": {"type": "string"}}, outputs={"id": {"type": "string", "value": "[parameters('x')]"}}
+    )
+    template = v2(
+        {
+            "first": _module("first", looping, {"x": {"value": "[reference('second').outputs.id.value]"}}),
+            "second": _module("second", looping, {"x": {"value": "[reference('first').outputs.id.value]"}}),
+            "scope": scope_body(),
+            "link": _link("[reference('first').outputs.id.value]"),
+        }
+    )
+    (link,) = only(parse(tmp_path, template), ScopedLink)
+    assert isinstance(link.linked_resource, Unknown)

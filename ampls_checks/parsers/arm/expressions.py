@@ -244,6 +244,10 @@ class Template:
     variables: dict[str, Callable[[Scope], Any]] = field(default_factory=dict)
     resource_group: Any = None  # str, Unknown, or None when not said (the deployment's own)
     resolve_id: Callable[[str, str, Any], str | None] = lambda _t, _n, _g: None
+    # `reference(target, full)`: the outputs of a nested deployment the file declares
+    reference: Callable[[Any, bool], Any] = lambda _target, _full: Unknown(
+        "reference() returns values only Azure knows at deployment"
+    )
     # variables as written, by lower-case name (a nested template the compiler stores in one)
     written_variables: dict[str, Any] = field(default_factory=dict)
     # user-defined functions by lower-case `namespace.name`: parameter names and output value
@@ -491,6 +495,15 @@ def _variables(scope: Scope, args: list[Any]) -> Any:
     compute = template.variables[name.lower()]
     # a variable is evaluated where it is declared: no copy loop of the caller reaches it
     return template.memo("variable", name, lambda: compute(Scope(template)))
+
+
+def _reference(scope: Scope, args: list[Any]) -> Any:
+    """`reference(target[, apiVersion][, 'Full'])`: what the template itself declares of a
+    nested deployment (its outputs); everything else only Azure knows."""
+    if not args:
+        return Unknown("reference() needs a resource")
+    full = any(isinstance(a, str) and a.lower() == "full" for a in args[1:])
+    return scope.template.reference(args[0], full)
 
 
 def _lambda_variables(scope: Scope, args: list[Any]) -> Any:
@@ -885,7 +898,6 @@ _TAKES_UNKNOWN: frozenset[str] = frozenset({"createarray", "createobject", "arra
 # Functions whose result exists only at deployment.
 RUNTIME = frozenset(
     {
-        "reference",
         "deployment",
         "uniquestring",
         "guid",
@@ -969,6 +981,7 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "shallowmerge": shallow_merge,
     "tryget": try_get_with(lambda value, key: _index(value, key, True)),
     "lambdavariables": _lambda_variables,
+    "reference": _reference,
     **LAMBDA_FUNCTIONS,
     **CIDR_FUNCTIONS,
     "json": _json,

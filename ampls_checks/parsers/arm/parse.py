@@ -25,6 +25,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -243,6 +244,8 @@ class Declared:
     copy_index: int | None = None
     external: bool = False
     key: str = ""
+    # a nested deployment's outputs, evaluated where its template is (None: none to read)
+    outputs: Callable[[], Any] | None = None
 
     @property
     def arm_type(self) -> str:
@@ -261,11 +264,29 @@ class Walk:
     notes: list[Note] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     table: dict[tuple[str, str], list[Declared]] = field(default_factory=dict)
+    # resources by (id of their template, lower-case symbolic name): what `reference()` names
+    symbols: dict[tuple[int, str], Declared] = field(default_factory=dict)
     # resources by the syntax of their written name, built on first use (_parent_by_expression)
     written_names: dict[tuple[Any, ...], list[Declared]] | None = None
 
     def note(self, line: int, message: str) -> None:
         self.notes.append(Note(self.display, line, message))
+
+    def reference(self, template: Template, target: Any, full: bool) -> Any:
+        """`reference(target)` of a nested deployment declared in this file: its outputs, as
+        Resource Manager returns them (`.outputs.<name>.value`; under `properties` with
+        'Full'). Anything else `reference()` returns exists only once deployed."""
+        declared: Declared | None = None
+        if isinstance(target, str):
+            declared = self.symbols.get((id(template), target.lower()))
+        elif isinstance(target, Ref) and target.key is not None:
+            declared = next((d for d in self.declared if d.key == target.key), None)
+        if declared is None or declared.outputs is None:
+            return Unknown("reference() returns values only Azure knows at deployment")
+        outputs = template.memo("deployment outputs", declared.key or declared.address, declared.outputs)
+        if isinstance(outputs, Unknown):
+            return outputs
+        return {"properties": {"outputs": outputs}} if full else {"outputs": outputs}
 
     def resolve_id(self, arm_type: str, name: str, group: Any) -> str | None:
         """The key of the one declared resource with this type and name (and group, when both
@@ -343,6 +364,7 @@ def _make_template(
 ) -> Template | None:
     template = Template(walk.display, walk.cloud, walk.budget, resource_group=resource_group)
     template.resolve_id = walk.resolve_id
+    template.reference = functools.partial(walk.reference, template)
     walk.templates.append(template)
     definitions = get_ci(node, "definitions")
     definitions = definitions if isinstance(definitions, dict) else {}
@@ -456,21 +478,24 @@ def _walk_resources(walk: Walk, holder: JsonObject, scope: Scope, parent: Declar
     if resources is None:
         return
     items: list[Any]
+    symbols: list[str | None]
     if isinstance(resources, JsonArray):
         items = list(resources)
         lines = resources.item_lines
+        symbols = [None] * len(items)
     elif isinstance(resources, JsonObject) and (parent is None or parent.arm_type == DEPLOYMENTS):
         # languageVersion 2.0 templates (nested ones too) key resources by symbolic name
         items = list(resources.values())
         lines = [resources.key_lines.get(k, resources.line) for k in resources]
+        symbols = list(resources)
     else:
         walk.errors.append(ParseError(walk.display, "'resources' is not an array", _key_line(holder, "resources")))
         return
-    for raw, line in zip(items, lines, strict=True):
+    for raw, line, symbol in zip(items, lines, symbols, strict=True):
         if not isinstance(raw, JsonObject):
             walk.errors.append(ParseError(walk.display, "a resource is not an object", line))
             continue
-        _expand(walk, raw, scope, parent, deploy_group)
+        _expand(walk, raw, scope, parent, deploy_group, symbol)
 
 
 def _written_name(raw: JsonObject) -> str:
@@ -478,7 +503,9 @@ def _written_name(raw: JsonObject) -> str:
     return name if isinstance(name, str) else "?"
 
 
-def _expand(walk: Walk, raw: JsonObject, scope: Scope, parent: Declared | None, deploy_group: Any) -> None:
+def _expand(
+    walk: Walk, raw: JsonObject, scope: Scope, parent: Declared | None, deploy_group: Any, symbol: str | None = None
+) -> None:
     written_type = evaluate_value(get_ci(raw, "type"), scope)
     if not isinstance(written_type, str):
         reason = written_type.reason if isinstance(written_type, Unknown) else "the type is not a string"
@@ -536,6 +563,10 @@ def _expand(walk: Walk, raw: JsonObject, scope: Scope, parent: Declared | None, 
             external=existing,
         )
         walk.declared.append(declared)
+        if symbol is not None:
+            # `reference('name')`, `reference('name[2]')` for one copy of a loop (languageVersion 2.0)
+            written = symbol if index is None else f"{symbol}[{index}]"
+            walk.symbols[(id(scope.template), written.lower())] = declared
         if declared.arm_type == DEPLOYMENTS:
             _nested_deployment(walk, declared)
         _walk_resources(walk, raw, instance_scope, declared, deploy_group)
@@ -652,9 +683,34 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
         template = _make_template(walk, inner, passed, group)
         if template is None:
             return
+        deployment.outputs = _outputs(inner, Scope(template))
         _walk_resources(walk, inner, Scope(template), deployment, group)
     else:
+        deployment.outputs = _outputs(inner, scope)
         _walk_resources(walk, inner, scope, deployment, group)
+
+
+def _outputs(template: JsonObject, scope: Scope) -> Callable[[], Any]:
+    """A nested template's outputs as `reference()` shows them: `{name: {"type", "value"}}`,
+    an output copy loop building its array."""
+
+    def evaluate() -> Any:
+        declared = get_ci(template, "outputs")
+        if not isinstance(declared, dict):
+            return {}
+        out: dict[str, Any] = {}
+        for name, spec in declared.items():
+            if not isinstance(spec, dict):
+                continue
+            loop = get_ci(spec, "copy")
+            if isinstance(loop, dict) and key_ci(loop, "input") is not None:
+                value = copy_loop(loop, scope, name, resource_loop=True)  # copyIndex() names no loop
+            else:
+                value = evaluate_value(get_ci(spec, "value"), scope)
+            out[name] = {"type": get_ci(spec, "type"), "value": value}
+        return out
+
+    return evaluate
 
 
 VARIABLE_REFERENCE = re.compile(r"\[\s*variables\(\s*'([^']*)'\s*\)\s*\]", re.IGNORECASE)
