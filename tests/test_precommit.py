@@ -128,13 +128,31 @@ def test_restrict_keeps_errors_and_notes_of_the_reported_directories_and_fileles
     assert [n.message for n in kept.notes] == ["unknown a"]
 
 
+def test_a_changed_bicepparam_file_is_scanned_with_its_template(tmp_path, in_dir, capsys):
+    source = FIXTURES / "bicep" / "ckv_ampls_1" / "good_private_from_bicepparam"
+    shutil.copytree(source, tmp_path / "infra")
+    (tmp_path / "infra" / "prod.bicepparam").write_text("using 'main.bicep'\n\nparam ingestionAccessMode = 'Open'\n")
+    in_dir(tmp_path)
+    work = plan(["infra/prod.bicepparam"])
+    assert relative(work.files, tmp_path) == ["infra/main.bicep", "infra/prod.bicepparam"]
+    code, out = run(capsys, "--changed-files", "infra/prod.bicepparam", "--check", "CKV_AMPLS_1")
+    assert (code, out.splitlines()[0].split(": ")[0]) == (1, "infra/main.bicep:9")
+
+
 def test_the_hook_definition(tmp_path):
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "ampls-checks"
     assert hook["language"] == "python"
     assert hook["entry"] == "ampls-checks --changed-files"
     pattern = re.compile(hook["files"])
-    matching = ["main.tf", "env/prod.tfvars", "azuredeploy.json", "main.bicep", "a/b/c.parameters.json"]
+    matching = [
+        "main.tf",
+        "env/prod.tfvars",
+        "azuredeploy.json",
+        "main.bicep",
+        "a/b/c.parameters.json",
+        "dev.bicepparam",
+    ]
     assert all(pattern.search(name) for name in matching)
     assert not any(pattern.search(name) for name in ["README.md", "main.tf.bak", "x.py", "bicepconfig.yaml"])
     validated = subprocess.run(
