@@ -99,6 +99,9 @@ class Entity:
     attr_lines: dict[str, int] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
     attr_files: dict[str, str] = field(default_factory=dict)  # attributes written in another file
+    # The Azure region (`location`) where the source writes one; None when it does not. Kept as
+    # written (`West Europe`); compare with `same_region`.
+    region: Maybe[str] | None = None
 
     def line_of(self, attribute: str) -> int:
         """The attribute's own line when it is written, else the resource's first line."""
@@ -131,6 +134,18 @@ class PrivateLinkScope(Entity):
     ingestion_access_mode: Maybe[str] = AccessMode.OPEN.value
     query_access_mode: Maybe[str] = AccessMode.OPEN.value
     exclusions: Maybe[list[AccessModeExclusion]] = field(default_factory=list)
+    # The ARM API version the scope is deployed with (ARM, Bicep, azapi); None for azurerm, whose
+    # provider picks it. `2019-10-17-preview` has no access modes (see `OLD_SCOPE_API`).
+    api_version: Maybe[str] | None = None
+
+    def predates_access_modes(self) -> bool:
+        """Whether the API version is older than the first one with access modes: such a scope
+        behaves as ingestion PrivateOnly and query Open, whatever the body says."""
+        return isinstance(self.api_version, str) and self.api_version[:10] < FIRST_ACCESS_MODE_API[:10]
+
+
+# The first API version of `Microsoft.Insights/privateLinkScopes` with `accessModeSettings`.
+FIRST_ACCESS_MODE_API = "2021-07-01-preview"
 
 
 @dataclass
@@ -162,10 +177,22 @@ class DnsZoneGroup:
 
 
 @dataclass
+class IpConfiguration:
+    """A static IP configuration of a private endpoint (`ip_configuration`, `ipConfigurations`)."""
+
+    name: Maybe[str] | None
+    group_id: Maybe[str] | None
+    member_name: Maybe[str] | None
+    private_ip: Maybe[str] | None
+    line: int
+
+
+@dataclass
 class PrivateEndpoint(Entity):
     subnet: Maybe[Ref] | None = None
     connections: Maybe[list[ServiceConnection]] = field(default_factory=list)
     zone_groups: Maybe[list[DnsZoneGroup]] = field(default_factory=list)
+    ip_configurations: Maybe[list[IpConfiguration]] = field(default_factory=list)
 
 
 @dataclass
@@ -185,12 +212,19 @@ class DnsZoneVnetLink(Entity):
 
 @dataclass
 class VirtualNetwork(Entity):
+    """`dns_servers` is None when the network uses Azure DNS (nothing written), else the custom
+    servers as written."""
+
     external: bool = False
+    dns_servers: Maybe[list[Maybe[str]]] | None = None
 
 
 @dataclass
 class Subnet(Entity):
+    """`address_prefixes` as written (CIDR strings); None when not written."""
+
     virtual_network: Maybe[Ref] = field(default_factory=lambda: Unknown("vnet not given"))
+    address_prefixes: Maybe[list[Maybe[str]]] | None = None
 
 
 class MonitorKind(str, Enum):
@@ -211,6 +245,28 @@ class MonitorResource(Entity):
     public_query: Maybe[bool] | None = True
     ingestion_attribute: str = ""
     query_attribute: str = ""
+    # A workspace-based Application Insights component's Log Analytics workspace
+    # (`workspace_id`, `properties.WorkspaceResourceId`); None when not written.
+    workspace: Maybe[Ref] | None = None
+
+
+@dataclass
+class DataCollectionRule(Entity):
+    """A data collection rule: the endpoint it names (`data_collection_endpoint_id`,
+    `properties.dataCollectionEndpointId`) and the resources it sends to (destinations)."""
+
+    endpoint: Maybe[Ref] | None = None
+    destinations: Maybe[list[Maybe[Ref]]] = field(default_factory=list)
+
+
+@dataclass
+class DataCollectionRuleAssociation(Entity):
+    """Ties a rule, or an endpoint (the `configurationAccessEndpoint` association), to a machine
+    or cluster (`target`)."""
+
+    rule: Maybe[Ref] | None = None
+    endpoint: Maybe[Ref] | None = None
+    target: Maybe[Ref] | None = None
 
 
 @dataclass
@@ -230,6 +286,11 @@ class UnresolvedResource(Entity):
     unknown."""
 
     kind: str = "*"
+
+
+def same_region(a: str, b: str) -> bool:
+    """Azure reads `West Europe` and `westeurope` as one region."""
+    return a.replace(" ", "").lower() == b.replace(" ", "").lower()
 
 
 @dataclass(frozen=True)

@@ -417,7 +417,8 @@ def test_written_access_mode_points_at_its_line_and_omitted_one_at_nothing(tmp_p
     text = SCOPE.replace("      queryAccessMode: 'PrivateOnly'\n", "")
     scope = parse(tmp_path, {"main.bicep": text}).entities[0]
     assert isinstance(scope, PrivateLinkScope)
-    assert scope.attr_lines == {"ingestion_access_mode": 7}
+    assert scope.attr_lines["ingestion_access_mode"] == 7
+    assert "query_access_mode" not in scope.attr_lines
     assert scope.query_access_mode == "Open"  # the documented default
     assert (scope.location.start_line, scope.location.end_line) == (2, 10)
 
@@ -431,7 +432,8 @@ def test_a_value_from_a_variable_points_at_the_property_that_uses_it(tmp_path: P
     scope = parse(tmp_path, {"main.bicep": text}).entities[0]
     assert isinstance(scope, PrivateLinkScope)
     assert scope.ingestion_access_mode == "Open"
-    assert scope.attr_lines == {"ingestion_access_mode": 9}
+    assert scope.attr_lines["ingestion_access_mode"] == 9
+    assert "query_access_mode" not in scope.attr_lines
 
 
 def test_skip_comment_of_a_nested_resource_stays_with_it(tmp_path: Path) -> None:
@@ -757,7 +759,8 @@ resource law 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
     law = result.entities[0]
     assert isinstance(law, MonitorResource)
     assert (law.public_ingestion, law.public_query) == (False, True)
-    assert law.attr_lines == {"properties.publicNetworkAccessForIngestion": 6}
+    assert law.attr_lines["properties.publicNetworkAccessForIngestion"] == 6
+    assert "properties.publicNetworkAccessForQuery" not in law.attr_lines
 
 
 def test_the_step_budget_can_be_set_per_scan(tmp_path: Path) -> None:

@@ -44,6 +44,7 @@ MONITOR_TF = [
 ENDPOINT_TF = ["azurerm_private_endpoint", "azapi_resource"]
 ZONE_TF = ["azurerm_private_dns_zone", "azapi_resource"]
 NSG_TF = ["azurerm_network_security_rule", "azurerm_network_security_group", "azapi_resource"]
+SUBNET_TF = ["azurerm_subnet", "azapi_resource"]
 
 SCOPE_ARM = ["Microsoft.Insights/privateLinkScopes"]
 MONITOR_ARM = [
@@ -55,6 +56,7 @@ MONITOR_ARM = [
 ENDPOINT_ARM = ["Microsoft.Network/privateEndpoints"]
 ZONE_ARM = ["Microsoft.Network/privateDnsZones"]
 NSG_ARM = ["Microsoft.Network/networkSecurityGroups", "Microsoft.Network/networkSecurityGroups/securityRules"]
+SUBNET_ARM = ["Microsoft.Network/virtualNetworks", "Microsoft.Network/virtualNetworks/subnets"]
 
 # The resources each check reports on (checks.md, "reported on").
 REPORTED_ON: dict[str, tuple[list[str], list[str]]] = {
@@ -73,6 +75,10 @@ REPORTED_ON: dict[str, tuple[list[str], list[str]]] = {
     "CKV_AMPLS_13": (SCOPE_TF, SCOPE_ARM),
     "CKV_AMPLS_14": (SCOPE_TF, SCOPE_ARM),
     "CKV_AMPLS_15": (ZONE_TF, ZONE_ARM),
+    "CKV_AMPLS_20": (ENDPOINT_TF, ENDPOINT_ARM),
+    "CKV_AMPLS_21": (SUBNET_TF, SUBNET_ARM),
+    "CKV_AMPLS_22": (ENDPOINT_TF, ENDPOINT_ARM),
+    "CKV_AMPLS_24": (SCOPE_TF, SCOPE_ARM),
 }
 
 

@@ -3,6 +3,10 @@
 Only `PrivateOnly` passes. `Open` (written, or the platform default when omitted) is a finding,
 and so is any other string: the platform accepts only `Open` and `PrivateOnly`, so a typo such as
 `Private` is named as one. An unknown mode (an unresolvable variable) is not guessed.
+
+A scope deployed with an API version older than `2021-07-01-preview` has no access modes: it
+behaves as ingestion `PrivateOnly` and query `Open` (the configure page's note), so only the query
+side is reported, on the API version.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ampls_checks.checks.base import Check, Finding
-from ampls_checks.model import PrivateLinkScope, Unknown
+from ampls_checks.model import FIRST_ACCESS_MODE_API, PrivateLinkScope, Unknown
 
 VALID_MODES = ("Open", "PrivateOnly")
 
@@ -23,6 +27,18 @@ _EFFECT = {
 
 def access_mode_findings(check: Check, scope: PrivateLinkScope, which: str) -> Iterator[Finding]:
     attribute = f"{which}_access_mode"
+    if scope.predates_access_modes():
+        # An API version without access modes: ingestion behaves as PrivateOnly and query as
+        # Open, whatever the body says (the configure page's note on the old API version).
+        if which == "query":
+            yield check.finding(
+                scope,
+                f"API version {scope.api_version} has no access modes, so queries through this scope "
+                f"are Open whatever the template says: deploy the scope with API {FIRST_ACCESS_MODE_API} or "
+                f"later and set the query access mode to PrivateOnly {_EFFECT[which]}",
+                "api_version",
+            )
+        return
     mode = getattr(scope, attribute)
     # Azure reads enum values without regard to case: `privateonly` is PrivateOnly.
     if isinstance(mode, Unknown) or mode.lower() == "privateonly":

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from ampls_checks.model import Graph, MonitorResource, PrivateEndpoint, Unknown, ZoneNode
+from ampls_checks.model import (
+    VNET_TYPE,
+    Graph,
+    MonitorResource,
+    PrivateEndpoint,
+    Ref,
+    Subnet,
+    Unknown,
+    VirtualNetwork,
+    ZoneNode,
+    parent_of,
+)
 
 
 def scope_endpoints(graph: Graph) -> list[PrivateEndpoint]:
@@ -28,3 +39,45 @@ def endpoint_zone_nodes(graph: Graph, endpoint: PrivateEndpoint) -> list[ZoneNod
 
 def is_linked(graph: Graph, monitor: MonitorResource) -> bool:
     return bool(graph.monitor_links.get(monitor.key))
+
+
+def endpoint_network(graph: Graph, endpoint: PrivateEndpoint) -> VirtualNetwork | None:
+    """The declared virtual network an endpoint's subnet belongs to; None when the subnet, or
+    its network, is not declared in the scan or cannot be resolved."""
+    ref = endpoint.subnet
+    if not isinstance(ref, Ref):
+        return None
+    node: object = None
+    if ref.key is not None:
+        subnet = graph.by_key.get(ref.key)
+        if isinstance(subnet, Subnet):
+            node = graph.resolve(subnet.virtual_network, VNET_TYPE, subnet.unit)
+    else:
+        parent = parent_of(ref)
+        if parent is not None and parent.arm_type == VNET_TYPE:
+            node = graph.resolve(parent, VNET_TYPE, endpoint.unit)
+    return node if isinstance(node, VirtualNetwork) else None
+
+
+def endpoint_subnet(graph: Graph, endpoint: PrivateEndpoint) -> Subnet | None:
+    """The declared subnet an endpoint sits in (a subnet resource, or one written inside its
+    virtual network); None when it is not declared or not resolvable."""
+    ref = endpoint.subnet
+    if not isinstance(ref, Ref):
+        return None
+    if ref.key is not None:
+        found = graph.by_key.get(ref.key)
+        return found if isinstance(found, Subnet) else None
+    network = endpoint_network(graph, endpoint)
+    if network is None or ref.name is None or "/" not in ref.name:
+        return None
+    name = ref.name.rsplit("/", 1)[1]
+    matches = [
+        s
+        for s in graph.subnets
+        if isinstance(s.name, str)
+        and s.name.lower() == name
+        and isinstance(s.virtual_network, Ref)
+        and s.virtual_network.key == network.key
+    ]
+    return matches[0] if len(matches) == 1 else None

@@ -4,8 +4,7 @@ Flags an Azure Monitor Private Link Scope (AMPLS) whose ingestion access mode is
 
 - the mode is written as `Open`;
 - the mode is left out: the platform default is then `Open` (the finding points at the scope's
-  first line), and so is a scope deployed with the ARM API version `2019-10-17-preview`, which
-  has no access modes at all;
+  first line);
 - the mode is any other value, such as `Private`: the platform accepts only `Open` and
   `PrivateOnly`, so the finding names it as a typo.
 
@@ -14,6 +13,13 @@ It reads `ingestion_access_mode` of `azurerm_monitor_private_link_scope`, and
 ARM JSON, Bicep and Terraform `azapi_resource`. A mode the scanner cannot evaluate (a variable with
 no value in the scanned files) is not guessed: `--verbose` says so. Exclusions that reopen the
 mode for a single private endpoint connection are CKV_AMPLS_14's business.
+
+A scope deployed with an API version older than `2021-07-01-preview` (such as
+`2019-10-17-preview`, the version of templates written before September 2021) has no access
+modes: ingestion through it reaches only the resources in the scope, as with `PrivateOnly`
+("an AMPLS set with `QueryAccessMode="Open"` and `IngestionAccessMode="PrivateOnly"`", the
+configure page's note). This check is silent for it; CKV_AMPLS_2 reports its query side and
+CKV_AMPLS_24 its API version.
 
 ## Why is this bad?
 The ingestion access mode decides where a network connected to the scope through its private

@@ -4,8 +4,11 @@ Three forms are reported:
 
 - the mode is written as `Open`;
 - the mode is left out: the platform default is then `Open` (the finding points at the scope's
-  first line), and so is a scope deployed with the ARM API version `2019-10-17-preview`, which
-  has no access modes at all;
+  first line);
+- the scope is deployed with an API version older than `2021-07-01-preview` (such as
+  `2019-10-17-preview`): those versions have no access modes, and such a scope answers queries
+  as `Open` whatever the template writes (the finding points at the API version; see
+  CKV_AMPLS_24);
 - the mode is any other value, such as `Private`: the platform accepts only `Open` and
   `PrivateOnly`, so the finding names it as a typo.
 
@@ -14,6 +17,10 @@ It reads `query_access_mode` of `azurerm_monitor_private_link_scope`, and
 JSON, Bicep and Terraform `azapi_resource`. A mode the scanner cannot evaluate (a variable with
 no value in the scanned files) is not guessed: `--verbose` says so. Exclusions that reopen the
 mode for a single private endpoint connection are CKV_AMPLS_14's business.
+
+The old API version rests on the configure page's note: "The ARM template documented in the past
+used an old API version, which results in an AMPLS set with `QueryAccessMode="Open"` and
+`IngestionAccessMode="PrivateOnly"`."
 
 ## Why is this bad?
 The query access mode decides which Azure Monitor resources a network connected to the scope may

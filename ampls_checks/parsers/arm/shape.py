@@ -26,6 +26,7 @@ from ampls_checks.model import (
     DnsZoneGroup,
     DnsZoneVnetLink,
     Entity,
+    IpConfiguration,
     Location,
     Maybe,
     MonitorKind,
@@ -74,6 +75,10 @@ class ArmResource:
     parent: Maybe[Ref] | None = None
     external: bool = False
     resource_group: Maybe[str] | None = None
+    # The API version when it is not in the body (Bicep's `type@version`, azapi's `type`), and
+    # the lines of header fields written outside the body (`apiVersion`, `location`).
+    api_version: Maybe[str] | None = None
+    header_lines: dict[str, int] = field(default_factory=dict)
 
     @property
     def arm_type(self) -> str:
@@ -203,11 +208,23 @@ def _strings(value: Any) -> Maybe[list[Maybe[str]]]:
     return [v if isinstance(v, Unknown) else as_str(v) or Unknown("empty") for v in value]
 
 
+def _header(resource: ArmResource, field_name: str) -> tuple[Any, int | None]:
+    """A top-level field (`location`, `apiVersion`) and its line, wherever the language writes it."""
+    body = Body(resource, resource.body, (), [])
+    value = body.get(field_name)
+    line = body.line(field_name) if value is not None else None
+    return value, resource.header_lines.get(field_name) or line
+
+
 def _common(resource: ArmResource, lines: dict[str, int]) -> dict[str, Any]:
     name = resource.name
     if isinstance(name, str) and "/" in name:
         name = name.rsplit("/", 1)[1]
+    region, region_line = _header(resource, "location")
+    if region_line is not None and "location" not in lines:
+        lines = {**lines, "location": region_line}
     return {
+        "region": as_str(region) if not isinstance(region, (dict, list)) else Unknown("location is not a string"),
         "key": resource.key,
         "address": resource.address,
         "location": resource.location,
@@ -246,13 +263,21 @@ def _scope(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
             )
             for e in found
         ]
-    lines = {"ingestion_access_mode": b.line(ingestion_path), "query_access_mode": b.line(query_path)}
+    api_version, api_line = _header(r, "apiVersion")
+    if r.api_version is not None:
+        api_version = r.api_version
+    lines = {
+        "ingestion_access_mode": b.line(ingestion_path),
+        "query_access_mode": b.line(query_path),
+        "api_version": api_line or r.location.start_line,
+    }
     return [
         PrivateLinkScope(
             **_common(r, {k: v for k, v in lines.items() if v is not None}),
             ingestion_access_mode="Open" if ingestion is None else ingestion,
             query_access_mode="Open" if query is None else query,
             exclusions=exclusions,
+            api_version=as_str(api_version),
         )
     ]
 
@@ -291,14 +316,43 @@ def _connections(b: Body, notes_path: str) -> Maybe[list[ServiceConnection]]:
 
 def _endpoint(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
     subnet = b.note_unknown("properties.subnet.id", to_ref(b.get("properties.subnet.id")))
+    configurations: Maybe[list[IpConfiguration]] = []
+    found = b.each("properties.ipConfigurations")
+    if isinstance(found, Unknown):
+        configurations = found
+    elif found:
+        configurations = [
+            IpConfiguration(
+                name=as_str(c.get("name")),
+                group_id=as_str(c.get("properties.groupId")),
+                member_name=as_str(c.get("properties.memberName")),
+                private_ip=as_str(c.get("properties.privateIPAddress")),
+                line=r.line_of(c.prefix) or r.location.start_line,
+            )
+            for c in found
+        ]
+    lines = {"ip_configurations": b.line("properties.ipConfigurations")}
     return [
         PrivateEndpoint(
-            **_common(r, {}),
+            **_common(r, {k: v for k, v in lines.items() if v is not None}),
             subnet=subnet,
             connections=_connections(b, "properties"),
             zone_groups=[],  # zone groups are child resources, attached in build_entities
+            ip_configurations=configurations,
         )
     ]
+
+
+def _prefixes(b: Body) -> tuple[Maybe[list[Maybe[str]]] | None, int | None]:
+    """A subnet's `properties.addressPrefixes` (or the single `addressPrefix`) and its line."""
+    for path in ("properties.addressPrefixes", "properties.addressPrefix"):
+        value = b.get(path)
+        if value is None:
+            continue
+        if isinstance(value, (list, Unknown)):
+            return _strings(value), b.line(path)
+        return [as_str(value) or Unknown("empty prefix")], b.line(path)
+    return None, None
 
 
 @dataclass
@@ -343,13 +397,23 @@ def _vnet_link(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
 
 
 def _vnet(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
-    out: list[Entity | DnsZoneGroupChild] = [VirtualNetwork(**_common(r, {}), external=r.external)]
+    servers = b.get("properties.dhcpOptions.dnsServers")
+    dns_servers = None if servers is None or servers == [] else _strings(servers)
+    lines = {"dns_servers": b.line("properties.dhcpOptions.dnsServers")} if servers else {}
+    out: list[Entity | DnsZoneGroupChild] = [
+        VirtualNetwork(
+            **_common(r, {k: v for k, v in lines.items() if v is not None}),
+            external=r.external,
+            dns_servers=dns_servers,
+        )
+    ]
     subnets = b.each("properties.subnets")
     if isinstance(subnets, list):
         for position, subnet in enumerate(subnets):
             name = as_str(subnet.get("name"))
             key = f"{r.key}/subnets/{name if isinstance(name, str) else position}"
             line = r.line_of(subnet.prefix) or r.location.start_line
+            prefixes, prefix_line = _prefixes(subnet)
             out.append(
                 Subnet(
                     key=key,
@@ -358,13 +422,23 @@ def _vnet(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
                     name=name if isinstance(name, str) else Unknown("subnet name unknown"),
                     unit=r.unit,
                     virtual_network=Ref(key=r.key),
+                    address_prefixes=prefixes,
+                    attr_lines={"address_prefixes": prefix_line} if prefix_line is not None else {},
+                    suppressions=r.suppressions,
                 )
             )
     return out
 
 
 def _subnet(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
-    return [Subnet(**_common(r, {}), virtual_network=r.parent if r.parent is not None else Unknown("no parent"))]
+    prefixes, prefix_line = _prefixes(b)
+    return [
+        Subnet(
+            **_common(r, {"address_prefixes": prefix_line} if prefix_line is not None else {}),
+            virtual_network=r.parent if r.parent is not None else Unknown("no parent"),
+            address_prefixes=prefixes,
+        )
+    ]
 
 
 def _monitor(

@@ -278,6 +278,8 @@ def _arm_resource(resource: ResourceInstance) -> ArmResource:
         suppressions=_suppressions(decl, file.lines),
         parent=parent,
         external=decl.existing,
+        api_version=decl.api_version or None,  # written in the declaration: `'type@version'`
+        header_lines={"apiVersion": decl.line},
     )
 
 

@@ -83,8 +83,13 @@ def arm_resource(view: ResourceView) -> ArmResource | Unknown:
         from ampls_checks.parsers.common.convert import parse_arm_id
 
         parent_ref = parse_arm_id(parent)
+    header_lines = {"apiVersion": view.line("type")}
+    if isinstance(body, dict) and view.has("location") and "location" not in body:
+        body = {**body, "location": to_arm_value(view.value("location"))}  # azapi writes it beside the body
+        header_lines["location"] = view.line("location")
+    type_name, _, version = type_value.partition("@")
     return ArmResource(
-        type=type_value.split("@", 1)[0],
+        type=type_name,
         name=str(name) if isinstance(name, str) else Unknown("azapi name is not known"),
         body=body if isinstance(body, dict) else {"properties": body},
         key=view.entity_key,
@@ -94,6 +99,8 @@ def arm_resource(view: ResourceView) -> ArmResource | Unknown:
         line_of=body_line_finder(view),
         suppressions=view.skips(),
         parent=parent_ref,
+        api_version=version or None,
+        header_lines=header_lines,
     )
 
 

@@ -16,6 +16,7 @@ from ampls_checks.model import (
     DnsZoneGroup,
     DnsZoneVnetLink,
     Entity,
+    IpConfiguration,
     Language,
     Location,
     Maybe,
@@ -135,6 +136,8 @@ def _common(view: ResourceView, reader: Reader) -> dict[str, Any]:
         "attr_lines": attr_lines,
         "suppressions": view.skips(),
         "attr_files": {name: moved.display for name, moved in view.moved.items()},
+        # an unknown region only quiets the checks that compare regions: no note for it
+        "region": as_str(view.value("location")) if view.has("location") else None,
     }
 
 
@@ -207,7 +210,39 @@ def _endpoint(view: ResourceView, r: Reader) -> list[Entity]:
                 )
             )
     subnet = r.id_ref("subnet_id")
-    return [PrivateEndpoint(**_common(view, r), subnet=subnet, connections=connections, zone_groups=groups_out)]
+    return [
+        PrivateEndpoint(
+            **_common(view, r),
+            subnet=subnet,
+            connections=connections,
+            zone_groups=groups_out,
+            ip_configurations=_ip_configurations(view, r),
+        )
+    ]
+
+
+def _ip_configurations(view: ResourceView, r: Reader) -> Maybe[list[IpConfiguration]]:
+    found = view.blocks("ip_configuration")
+    if isinstance(found, Unknown):
+        return r._note("ip_configuration", found)
+    return [
+        IpConfiguration(
+            name=as_str(block.value("name")),
+            group_id=as_str(block.value("subresource_name")),
+            member_name=as_str(block.value("member_name")),
+            private_ip=as_str(block.value("private_ip_address")),
+            line=block.block.line,
+        )
+        for block in found
+    ]
+
+
+def _prefixes(view: BlockView, r: Reader) -> Maybe[list[Maybe[str]]] | None:
+    """`address_prefixes` (or the older single `address_prefix`) as written."""
+    if view.has("address_prefixes"):
+        return r.string_list("address_prefixes")
+    single = r.string("address_prefix") if view.has("address_prefix") else None
+    return single if single is None or isinstance(single, Unknown) else [single]
 
 
 def _written(value: Any, reason: str) -> Any:
@@ -243,12 +278,24 @@ def _zone_link(view: ResourceView, r: Reader) -> list[Entity]:
 
 
 def _vnet(view: ResourceView, r: Reader) -> list[Entity]:
-    return [VirtualNetwork(**_common(view, r), external=view.mode == "data")]
+    servers = r.string_list("dns_servers") if view.has("dns_servers") else None
+    return [
+        VirtualNetwork(**_common(view, r), external=view.mode == "data", dns_servers=None if servers == [] else servers)
+    ]
 
 
 def _subnet(view: ResourceView, r: Reader) -> list[Entity]:
     vnet = r.name_ref("virtual_network_name", ARM_VNET)
-    return [Subnet(**_common(view, r), virtual_network=vnet if vnet is not None else Unknown("vnet not written"))]
+    common = _common(view, r)
+    if view.has("address_prefix") and not view.has("address_prefixes"):
+        common["attr_lines"]["address_prefixes"] = view.line("address_prefix")
+    return [
+        Subnet(
+            **common,
+            virtual_network=vnet if vnet is not None else Unknown("vnet not written"),
+            address_prefixes=_prefixes(view, r),
+        )
+    ]
 
 
 def _monitor(kind: MonitorKind) -> Callable[[ResourceView, Reader], list[Entity]]:
