@@ -522,6 +522,26 @@ class Graph:
             return External(VNET_TYPE, node.name.lower(), node.resource_group.lower()).identity
         return node.key
 
+    def monitor_target(self, ref: Maybe[Ref] | None, unit: str) -> Maybe[Node] | None:
+        """What a reference to a monitor resource (a component's workspace, a rule's
+        destination or endpoint) points at; None when absent or not a monitor resource."""
+        if ref is None or isinstance(ref, Unknown):
+            return ref
+        if ref.key is not None:
+            entity = self.by_key.get(ref.key)
+            if entity is not None or ref.key.startswith("tf:"):
+                return entity if isinstance(entity, MonitorResource) else None
+        for arm_type in MONITOR_ARM_TYPES.values():
+            if ref.arm_type in (None, arm_type):
+                found = self.resolve(ref, arm_type, unit)
+                if isinstance(found, (MonitorResource, Unknown)):
+                    return found
+        return None
+
+    def scopes_of_monitor(self, monitor: MonitorResource) -> list[Maybe[Node] | None]:
+        """The scopes a monitor resource is linked to through scoped links in the scan."""
+        return [self.link_scope.get(link.key) for link in self.monitor_links.get(monitor.key, [])]
+
     def zones_of(self, group: DnsZoneGroup) -> Maybe[list[Maybe[ZoneNode]]]:
         return self.group_zones.get(id(group), Unknown("zone group not linked"))
 

@@ -452,6 +452,13 @@ def _monitor(
             return True if value is None else value  # documented default: Enabled
 
         lines = {p: b.line(p) for p in (ingestion_path, query_path) if p is not None}
+        workspace = None
+        if kind is MonitorKind.APPLICATION_INSIGHTS:
+            # workspace-based components name their Log Analytics workspace
+            path = "properties.WorkspaceResourceId"
+            workspace = b.note_unknown(path, to_ref(b.get(path)))
+            if workspace is not None:
+                lines["workspace"] = b.line(path)
         return [
             MonitorResource(
                 **_common(r, {k: v for k, v in lines.items() if v is not None}),
@@ -460,6 +467,7 @@ def _monitor(
                 public_query=flag(query_path),
                 ingestion_attribute=ingestion_path or "",
                 query_attribute=query_path or "",
+                workspace=workspace,
             )
         ]
 

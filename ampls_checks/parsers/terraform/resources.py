@@ -302,14 +302,20 @@ def _monitor(kind: MonitorKind) -> Callable[[ResourceView, Reader], list[Entity]
     def extract(view: ResourceView, r: Reader) -> list[Entity]:
         ingestion, ingestion_attr = _public_flag(view, r, "internet_ingestion")
         query, query_attr = _public_flag(view, r, "internet_query")
+        common = _common(view, r)
+        workspace = None
+        if kind is MonitorKind.APPLICATION_INSIGHTS and view.has("workspace_id"):
+            workspace = r.id_ref("workspace_id")
+            common["attr_lines"]["workspace"] = view.line("workspace_id")
         return [
             MonitorResource(
-                **_common(view, r),
+                **common,
                 kind=kind,
                 public_ingestion=ingestion,
                 public_query=query,
                 ingestion_attribute=ingestion_attr,
                 query_attribute=query_attr,
+                workspace=workspace,
             )
         ]
 
