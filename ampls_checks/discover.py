@@ -24,6 +24,8 @@ TERRAFORM_TYPES = (
     "azurerm_application_insights",
     "azurerm_log_analytics_workspace",
     "azurerm_monitor_data_collection_endpoint",
+    "azurerm_monitor_data_collection_rule",
+    "azurerm_monitor_data_collection_rule_association",
     "azurerm_monitor_private_link_scope",
     "azurerm_monitor_private_link_scoped_service",
     "azurerm_monitor_workspace",

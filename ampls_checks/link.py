@@ -19,6 +19,8 @@ from ampls_checks.model import (  # noqa: F401 - Graph and its nodes are re-expo
     SUBNET_TYPE,
     VNET_TYPE,
     ZONE_TYPE,
+    DataCollectionRule,
+    DataCollectionRuleAssociation,
     DnsZoneGroup,
     DnsZoneVnetLink,
     Entity,
@@ -56,6 +58,8 @@ def link(entities: list[Entity]) -> Graph:
         MonitorResource: graph.monitors,
         NetworkSecurityRule: graph.nsg_rules,
         UnresolvedResource: graph.unresolved,
+        DataCollectionRule: graph.rules,
+        DataCollectionRuleAssociation: graph.rule_associations,
     }
     for entity in entities:
         buckets[type(entity)].append(entity)

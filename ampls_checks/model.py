@@ -378,6 +378,7 @@ MONITOR_ARM_TYPES = {
 }
 SCOPE_TYPE = "microsoft.insights/privatelinkscopes"
 ZONE_TYPE = "microsoft.network/privatednszones"
+RULE_TYPE = "microsoft.insights/datacollectionrules"
 VNET_TYPE = "microsoft.network/virtualnetworks"
 SUBNET_TYPE = "microsoft.network/virtualnetworks/subnets"
 
@@ -407,6 +408,8 @@ def arm_type_of(entity: Entity) -> str | None:
         return VNET_TYPE
     if isinstance(entity, MonitorResource):
         return MONITOR_ARM_TYPES[entity.kind]
+    if isinstance(entity, DataCollectionRule):
+        return RULE_TYPE
     return None
 
 
@@ -433,6 +436,8 @@ class Graph:
     monitors: list[MonitorResource] = field(default_factory=list)
     nsg_rules: list[NetworkSecurityRule] = field(default_factory=list)
     unresolved: list[UnresolvedResource] = field(default_factory=list)
+    rules: list[DataCollectionRule] = field(default_factory=list)
+    rule_associations: list[DataCollectionRuleAssociation] = field(default_factory=list)
     by_key: dict[str, Entity] = field(default_factory=dict)
 
     # edges (Unknown where a reference could not be resolved)

@@ -103,6 +103,8 @@ KIND_OF_TYPE = {
     "microsoft.monitor/accounts": "MonitorResource",
     "microsoft.network/networksecuritygroups": "NetworkSecurityRule",
     "microsoft.network/networksecuritygroups/securityrules": "NetworkSecurityRule",
+    "microsoft.insights/datacollectionrules": "DataCollectionRule",
+    "microsoft.insights/datacollectionruleassociations": "DataCollectionRuleAssociation",
     DEPLOYMENTS: "*",
 }
 ZONE_GROUP_TYPE = "microsoft.network/privateendpoints/privatednszonegroups"

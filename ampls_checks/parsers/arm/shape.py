@@ -23,6 +23,8 @@ from typing import Any
 
 from ampls_checks.model import (
     AccessModeExclusion,
+    DataCollectionRule,
+    DataCollectionRuleAssociation,
     DnsZoneGroup,
     DnsZoneVnetLink,
     Entity,
@@ -474,6 +476,48 @@ def _monitor(
     return build
 
 
+def _collection_rule(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    """`Microsoft.Insights/dataCollectionRules`: its endpoint and the resources it sends to."""
+    path = "properties.dataCollectionEndpointId"
+    endpoint = b.note_unknown(path, to_ref(b.get(path)))
+    destinations: Maybe[list[Maybe[Ref]]] = []
+    for array, field_name in (
+        ("properties.destinations.logAnalytics", "workspaceResourceId"),
+        ("properties.destinations.monitoringAccounts", "accountResourceId"),
+    ):
+        items = b.each(array)
+        if isinstance(items, Unknown):
+            destinations = items
+            break
+        for item in items or []:
+            ref = item.note_unknown(field_name, to_ref(item.get(field_name)))
+            if isinstance(destinations, list):
+                destinations.append(ref if ref is not None else Unknown(f"{field_name} not written"))
+    lines = {"endpoint": b.line(path)} if endpoint is not None else {}
+    return [
+        DataCollectionRule(
+            **_common(r, {k: v for k, v in lines.items() if v is not None}),
+            endpoint=endpoint,
+            destinations=destinations,
+        )
+    ]
+
+
+def _rule_association(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
+    """`Microsoft.Insights/dataCollectionRuleAssociations`: an extension resource whose target
+    machine is its `scope`, which the shape does not carry (target stays None)."""
+    rule_path, endpoint_path = "properties.dataCollectionRuleId", "properties.dataCollectionEndpointId"
+    rule = b.note_unknown(rule_path, to_ref(b.get(rule_path)))
+    endpoint = b.note_unknown(endpoint_path, to_ref(b.get(endpoint_path)))
+    lines = {"rule": b.line(rule_path) if rule is not None else None}
+    lines["endpoint"] = b.line(endpoint_path) if endpoint is not None else None
+    return [
+        DataCollectionRuleAssociation(
+            **_common(r, {k: v for k, v in lines.items() if v is not None}), rule=rule, endpoint=endpoint
+        )
+    ]
+
+
 def _rule_from(r: ArmResource, b: Body, common: dict[str, Any]) -> NetworkSecurityRule:
     single = as_str(b.get("properties.destinationAddressPrefix"))
     many = _strings(b.get("properties.destinationAddressPrefixes"))
@@ -556,6 +600,8 @@ SPECS: dict[str, Builder] = {
         MonitorKind.DATA_COLLECTION_ENDPOINT, "properties.networkAcls.publicNetworkAccess", None
     ),
     "microsoft.monitor/accounts": _monitor(MonitorKind.AZURE_MONITOR_WORKSPACE, None, "properties.publicNetworkAccess"),
+    "microsoft.insights/datacollectionrules": _collection_rule,
+    "microsoft.insights/datacollectionruleassociations": _rule_association,
     "microsoft.network/networksecuritygroups": _nsg,
     "microsoft.network/networksecuritygroups/securityrules": _security_rule,
 }

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ampls_checks.model import (
+    DataCollectionRule,
+    DataCollectionRuleAssociation,
     DnsZoneGroup,
     DnsZoneVnetLink,
     Entity,
@@ -354,6 +356,48 @@ def _single_switch(kind: MonitorKind, ingestion: bool) -> Callable[[ResourceView
     return extract
 
 
+def _rule(view: ResourceView, r: Reader) -> list[Entity]:
+    """`azurerm_monitor_data_collection_rule`: its endpoint and the resources it sends to."""
+    common = _common(view, r)
+    endpoint = r.id_ref("data_collection_endpoint_id") if view.has("data_collection_endpoint_id") else None
+    if endpoint is not None:
+        common["attr_lines"]["endpoint"] = view.line("data_collection_endpoint_id")
+    destinations: Maybe[list[Maybe[Ref]]] = []
+    blocks = view.blocks("destinations")
+    if isinstance(blocks, Unknown):
+        destinations = r._note("destinations", blocks)
+    else:
+        for block in blocks:
+            for kind, attr in (("log_analytics", "workspace_resource_id"), ("monitor_account", "monitor_account_id")):
+                inner = block.blocks(kind)
+                if isinstance(inner, Unknown):
+                    destinations = r._note("destinations", inner)
+                    break
+                for item in inner:
+                    ref = Reader(item, r.notes, r.address).id_ref(attr)
+                    if isinstance(destinations, list):
+                        destinations.append(ref if ref is not None else Unknown(f"{attr} not written"))
+            if isinstance(destinations, Unknown):
+                break
+    return [DataCollectionRule(**common, endpoint=endpoint, destinations=destinations)]
+
+
+def _rule_association(view: ResourceView, r: Reader) -> list[Entity]:
+    """`azurerm_monitor_data_collection_rule_association`: a rule or an endpoint for a machine."""
+    common = _common(view, r)
+    for attr, key in (("data_collection_rule_id", "rule"), ("data_collection_endpoint_id", "endpoint")):
+        if view.has(attr):
+            common["attr_lines"][key] = view.line(attr)
+    return [
+        DataCollectionRuleAssociation(
+            **common,
+            rule=r.id_ref("data_collection_rule_id") if view.has("data_collection_rule_id") else None,
+            endpoint=r.id_ref("data_collection_endpoint_id") if view.has("data_collection_endpoint_id") else None,
+            target=r.id_ref("target_resource_id") if view.has("target_resource_id") else None,
+        )
+    ]
+
+
 def _nsg_rule(view: ResourceView, r: Reader) -> list[Entity]:
     return [_rule_entity(view, r, _common(view, r))]
 
@@ -426,6 +470,8 @@ EXTRACTORS: dict[tuple[str, str], Callable[[ResourceView, Reader], list[Entity]]
         MonitorKind.DATA_COLLECTION_ENDPOINT, ingestion=True
     ),
     ("resource", "azurerm_monitor_workspace"): _single_switch(MonitorKind.AZURE_MONITOR_WORKSPACE, ingestion=False),
+    ("resource", "azurerm_monitor_data_collection_rule"): _rule,
+    ("resource", "azurerm_monitor_data_collection_rule_association"): _rule_association,
     ("resource", "azurerm_network_security_rule"): _nsg_rule,
     ("resource", "azurerm_network_security_group"): _nsg,
 }
@@ -448,6 +494,8 @@ KIND_OF_TYPE = {
     "azurerm_monitor_workspace": "MonitorResource",
     "azurerm_network_security_rule": "NetworkSecurityRule",
     "azurerm_network_security_group": "NetworkSecurityRule",
+    "azurerm_monitor_data_collection_rule": "DataCollectionRule",
+    "azurerm_monitor_data_collection_rule_association": "DataCollectionRuleAssociation",
 }
 
 
