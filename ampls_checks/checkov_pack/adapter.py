@@ -45,6 +45,7 @@ ENDPOINT_TF = ["azurerm_private_endpoint", "azapi_resource"]
 ZONE_TF = ["azurerm_private_dns_zone", "azapi_resource"]
 NSG_TF = ["azurerm_network_security_rule", "azurerm_network_security_group", "azapi_resource"]
 SUBNET_TF = ["azurerm_subnet", "azapi_resource"]
+VNET_TF = ["azurerm_virtual_network", "azapi_resource"]
 RULE_TF = ["azurerm_monitor_data_collection_rule", "azurerm_monitor_data_collection_rule_association", "azapi_resource"]
 
 SCOPE_ARM = ["Microsoft.Insights/privateLinkScopes"]
@@ -58,6 +59,7 @@ ENDPOINT_ARM = ["Microsoft.Network/privateEndpoints"]
 ZONE_ARM = ["Microsoft.Network/privateDnsZones"]
 NSG_ARM = ["Microsoft.Network/networkSecurityGroups", "Microsoft.Network/networkSecurityGroups/securityRules"]
 SUBNET_ARM = ["Microsoft.Network/virtualNetworks", "Microsoft.Network/virtualNetworks/subnets"]
+VNET_ARM = ["Microsoft.Network/virtualNetworks"]
 RULE_ARM = ["Microsoft.Insights/dataCollectionRules", "Microsoft.Insights/dataCollectionRuleAssociations"]
 
 # The resources each check reports on (checks.md, "reported on").
@@ -84,6 +86,7 @@ REPORTED_ON: dict[str, tuple[list[str], list[str]]] = {
     "CKV_AMPLS_20": (ENDPOINT_TF, ENDPOINT_ARM),
     "CKV_AMPLS_21": (SUBNET_TF, SUBNET_ARM),
     "CKV_AMPLS_22": (ENDPOINT_TF, ENDPOINT_ARM),
+    "CKV_AMPLS_23": (VNET_TF, VNET_ARM),
     "CKV_AMPLS_24": (SCOPE_TF, SCOPE_ARM),
 }
 

@@ -81,3 +81,19 @@ def endpoint_subnet(graph: Graph, endpoint: PrivateEndpoint) -> Subnet | None:
         and s.virtual_network.key == network.key
     ]
     return matches[0] if len(matches) == 1 else None
+
+
+AZURE_DNS = "168.63.129.16"  # Azure-provided DNS, the only resolver that answers private zones
+
+
+def custom_dns_servers(network: VirtualNetwork) -> list[str] | Unknown:
+    """The network's DNS servers other than Azure DNS: empty when it uses Azure DNS."""
+    servers = network.dns_servers
+    if servers is None:
+        return []
+    if isinstance(servers, Unknown):
+        return servers
+    for server in servers:
+        if isinstance(server, Unknown):
+            return server
+    return [s for s in servers if isinstance(s, str) and s.strip() != AZURE_DNS]

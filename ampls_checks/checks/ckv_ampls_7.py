@@ -15,6 +15,10 @@ The check does not read a network's custom DNS servers. When the endpoint's netw
 queries to a DNS resolver in another network that is linked to the zones, the records are
 resolved there: suppress the finding with a `checkov:skip=CKV_AMPLS_7:<reason>` comment.
 
+A network with custom DNS servers (other than Azure DNS, 168.63.129.16) is not judged: its
+servers may forward to a hub resolver that serves the zones from another network; CKV_AMPLS_23
+reminds of the forwarders instead.
+
 ## Why is this bad?
 A virtual network only consults the private DNS zones linked to it. The zone group writes the
 endpoint's records into the zones, but clients in the endpoint's network never see them and keep
@@ -130,7 +134,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ampls_checks.checks._helpers import endpoint_zone_nodes, scope_endpoints
+from ampls_checks.checks._helpers import custom_dns_servers, endpoint_network, endpoint_zone_nodes, scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
 from ampls_checks.model import Graph, Unknown
 
@@ -150,6 +154,9 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         vnet = graph.endpoint_vnet.get(endpoint.key)
         if vnet is None or isinstance(vnet, Unknown):
             continue
+        network = endpoint_network(graph, endpoint)
+        if network is not None and custom_dns_servers(network) != []:
+            continue  # custom (or unknown) DNS servers: a hub resolver may serve it (CKV_AMPLS_23)
         nodes = endpoint_zone_nodes(graph, endpoint)
         if isinstance(nodes, Unknown):
             continue
