@@ -10,15 +10,17 @@ module, ARM or Bicep entry file) that declares an Azure Monitor Private Link Sco
 - a rule or an association names a data collection endpoint declared in the scan that is linked
   to no scope;
 - a rule sends to a Log Analytics workspace or a data collection endpoint declared in the scan
-  that is linked to no scope.
+  that is linked to no scope;
+- a rule's endpoint (its logs ingestion endpoint) is in another region than a Log Analytics
+  workspace the rule sends to, when both regions are written.
 
 The finding points at the endpoint attribute, or at the rule. Resources the scan does not declare
 (literal ids of another subscription, data sources), scoped links the scanner cannot resolve,
 and rules or associations whose instances are unknown keep the check silent.
 
-What the check does not decide yet: the region rule ("An agent can connect only to a DCE that's
-in the same region as the agent"): machines are not part of the model, so the agent's region is
-not known to it.
+What the check does not decide yet: the agent's side of the region rule ("An agent can connect
+only to a DCE that's in the same region as the agent"): machines are not part of the model, so
+the region of an association's target is not known to it.
 
 ## Why is this bad?
 The Azure Monitor Agent on a network that uses the private link fetches its configuration and
@@ -26,7 +28,11 @@ sends its data through data collection endpoints. Microsoft's page on agent netw
 create a DCE "for each of your regions for agents to connect to instead of using the public
 endpoint", add the DCEs to the scope, and: "Other Azure Monitor resources like Log Analytics
 workspaces and DCEs in your DCRs that you send data to must be included in this Azure Monitor
-Private Link Scope resource." Without a DCE, or with one outside the scope, agents keep using
+Private Link Scope resource." The data collection endpoint page adds: "any AMA installation
+connected to a network that shares DNS with AMPLS resources will require a DCE", "If the data
+source is sending to a destination configured for private link, the DCE configured in the DCR for
+that data source must be added to AMPLS", and that a DCE's logs ingestion endpoint is in the "Same
+region as the destination Log Analytics workspace". Without a DCE, or with one outside the scope, agents keep using
 public endpoints (which the scope's `PrivateOnly` mode or a closed network then blocks): they
 stop reporting.
 
@@ -85,7 +91,7 @@ resource dceLink 'Microsoft.Insights/privateLinkScopes/scopedResources@2021-07-0
 
 ## References
 - [Enable network isolation for Azure Monitor Agent by using Azure Private Link](https://learn.microsoft.com/azure/azure-monitor/fundamentals/azure-monitor-agent-private-link)
-- [Data collection endpoints in Azure Monitor](https://learn.microsoft.com/azure/azure-monitor/data-collection/data-collection-endpoint-overview)
+- [Data collection endpoints in Azure Monitor: when is a DCE required, components of a DCE](https://learn.microsoft.com/azure/azure-monitor/data-collection/data-collection-endpoint-overview)
 """
 
 from __future__ import annotations
@@ -104,6 +110,7 @@ from ampls_checks.model import (
     Ref,
     ScopedLink,
     Unknown,
+    same_region,
 )
 
 _IN_SCOPE_KINDS = (MonitorKind.LOG_ANALYTICS_WORKSPACE, MonitorKind.DATA_COLLECTION_ENDPOINT)
@@ -164,6 +171,7 @@ def _rule_findings(graph: Graph, rule: DataCollectionRule) -> Iterator[Finding]:
         found = _endpoint_finding(graph, rule, rule.endpoint)
         if found is not None:
             yield found
+        yield from _region_findings(graph, rule)
     if isinstance(rule.destinations, list):
         for ref in rule.destinations:
             target = _outside_scopes(graph, ref, rule.unit)
@@ -173,6 +181,30 @@ def _rule_findings(graph: Graph, rule: DataCollectionRule) -> Iterator[Finding]:
                     f"Data collection rule sends to {target.address}, which is linked to no private link scope: "
                     "add it to the scope the agents use",
                 )
+
+
+def _region_findings(graph: Graph, rule: DataCollectionRule) -> Iterator[Finding]:
+    """The rule's endpoint ingests logs in its own region: a workspace elsewhere is a mismatch."""
+    dce = graph.monitor_target(rule.endpoint, rule.unit)
+    if not isinstance(dce, MonitorResource) or not isinstance(dce.region, str):
+        return
+    if not isinstance(rule.destinations, list):
+        return
+    for ref in rule.destinations:
+        target = graph.monitor_target(ref, rule.unit) if not isinstance(ref, Unknown) else None
+        if (
+            isinstance(target, MonitorResource)
+            and target.kind is MonitorKind.LOG_ANALYTICS_WORKSPACE
+            and isinstance(target.region, str)
+            and not same_region(target.region, dce.region)
+        ):
+            yield CHECK.finding(
+                rule,
+                f"Data collection endpoint {dce.address} is in {dce.region!r} but the rule sends to workspace "
+                f"{target.address} in {target.region!r}: logs ingestion goes through an endpoint in the "
+                "workspace's region; use one there",
+                "endpoint",
+            )
 
 
 CHECK = Check(
