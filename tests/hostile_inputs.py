@@ -98,6 +98,9 @@ TF_SIZE_CASES: dict[str, str] = {
     "tf_for_flatten": _doubling_locals(lambda a: f"flatten([for x in {a} : [x, x]])", '["x", "y"]'),
     "tf_replace_growth": _doubling_locals(lambda a: f'replace({a}, "x", "xxxxxxxxxx")', '"xx"', 20),
     "tf_object_nesting": _doubling_locals(lambda a: f"{{ l = {a}, r = {a} }}", '"x"'),
+    "tf_nested_value_in_resource": _doubling_locals(lambda a: f"[for x in {a} : [x, x]]", '["x", "y"]').replace(
+        '  resource_group_name = "rg"', '  resource_group_name = "rg"\n  tags = { t = local.a64 }'
+    ),
     "tf_jsonencode_nesting": _doubling_locals(lambda a: f'[{a}, {a}, jsonencode({a}), format("%v", {a})]', '"x"'),
 }
 

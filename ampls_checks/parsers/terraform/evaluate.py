@@ -91,14 +91,24 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
+SIZE_LIMIT = "size"  # the argument of a BudgetExceeded raised by the size budget
+MAX_CELLS = 2_000_000  # what one module instance may build: characters, items and entries
+ROOT_CELLS_FACTOR = 5  # a root and all its module instances build at most five times that
+
+
 @dataclass
 class Budget:
     """Steps left for one module instance; shared by everything evaluated in it. A budget may
     draw on a `parent` too: all instances of one root share a total, so module fan-out
-    (a for_each of modules that each call modules with for_each) stays bounded."""
+    (a for_each of modules that each call modules with for_each) stays bounded.
+
+    Steps alone do not bound memory: a local that doubles a string, 64 of them in a row, takes 64
+    steps. So `cells` is charged too, by the size of every value built (a string's length, a
+    collection's items counted all the way down, shared parts as often as they are shared)."""
 
     steps: int
     parent: Budget | None = None
+    cells: int = MAX_CELLS
 
     def spend(self, n: int = 1) -> None:
         self.steps -= n
@@ -106,6 +116,47 @@ class Budget:
             raise BudgetExceeded()
         if self.parent is not None:
             self.parent.spend(n)
+
+    def build(self, value: Any) -> None:
+        """Charge the size of a value just built; raises BudgetExceeded past the limit. The
+        count stops at what is left, so counting never costs more than the budget allows."""
+        self.charge(cells(value, self.cells_left()))
+
+    def charge(self, n: int) -> None:
+        self.cells -= n
+        if self.cells < 0:
+            raise BudgetExceeded(SIZE_LIMIT)
+        if self.parent is not None:
+            self.parent.charge(n)
+
+    def cells_left(self) -> int:
+        left = self.cells
+        if self.parent is not None:
+            left = min(left, self.parent.cells_left())
+        return max(left, 0)
+
+
+def cells(value: Any, limit: int) -> int:
+    """The size of a value (characters of strings, items of collections, all the way down),
+    counted up to a little past `limit`. Shared parts count each time they appear: that is what
+    printing or walking the value costs."""
+    total = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item) or 1
+        elif isinstance(item, list):
+            total += 1
+            stack.extend(item)
+        elif isinstance(item, dict):
+            total += 1 + sum(len(key) for key in item)
+            stack.extend(item.values())
+        else:
+            total += 1
+        if total > limit:
+            break
+    return total
 
 
 MAX_COLLECTION = 10_000
@@ -129,7 +180,10 @@ class Evaluator:
         method = _DISPATCH.get(type(expr))
         if method is None:
             return Unknown(f"unsupported expression {type(expr).__name__}")
-        return method(self, expr, env)
+        value = method(self, expr, env)
+        if type(expr) in _BUILDERS and isinstance(value, (str, list, dict)):
+            self.budget.build(value)
+        return value
 
     # -- leaves ---------------------------------------------------------------------------
 
@@ -279,6 +333,8 @@ class Evaluator:
             return left
         if isinstance(right, Unknown):
             return right
+        if op in ("==", "!="):
+            self.budget.build([left, right])
         if op == "==":
             return _equal(left, right)
         if op == "!=":
@@ -341,6 +397,12 @@ class Evaluator:
             for arg in args:
                 if isinstance(arg, Unknown):
                     return arg
+        # Work a function does: over its arguments' items for most, all the way down for those
+        # that compare or render whole values (called in a loop, each call costs that again).
+        if name in _WALKING:
+            self.budget.build(args)
+        else:
+            self.budget.charge(sum(len(a) for a in args if isinstance(a, (str, list, dict))))
         try:
             return function(*args)
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
@@ -521,6 +583,7 @@ def _fn_toset(value: Any) -> Any:
     if not isinstance(value, list):
         raise TypeError("toset() needs a list")
     seen: list[Any] = []
+    texts: set[str] = set()  # strings by hash: a set of 10,000 names is not 50 million comparisons
     for item in value:
         if isinstance(item, Unknown):
             return Unknown(f"set element is unknown ({item.reason})")
@@ -531,7 +594,8 @@ def _fn_toset(value: Any) -> Any:
         text = to_template_string(item)
         if isinstance(text, Unknown):
             return text
-        if text not in seen:
+        if text not in texts:
+            texts.add(text)
             seen.append(text)
     # Terraform sets of strings iterate in lexical order.
     if all(isinstance(s, str) for s in seen):
@@ -730,8 +794,14 @@ def _fn_distinct(items: Any) -> Any:
     if not isinstance(items, list):
         raise TypeError("distinct() needs a list")
     out: list[Any] = []
+    seen: set[Any] = set()  # strings and numbers by hash; only collections compared one by one
     for item in items:
-        if item not in out:
+        key = (type(item).__name__, item) if isinstance(item, (str, int, float, bool)) else None
+        if key is not None:
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+        elif item not in out:
             out.append(item)
     return out
 
@@ -869,3 +939,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
 
 # try() and can() must see unknown arguments; every other function is unknown when one is.
 _UNKNOWN_TOLERANT = frozenset({"try", "can"})
+# Functions whose work is the whole size of their arguments (compared, rendered or flattened).
+_WALKING = frozenset({"contains", "distinct", "toset", "index", "format", "formatlist", "flatten", "jsonencode"})
+# Expressions that build a new value: what they return is charged to the size budget.
+_BUILDERS = frozenset({Template, TupleExpr, ObjectExpr, ForExpr, Call, Splat})

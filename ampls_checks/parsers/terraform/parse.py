@@ -20,7 +20,9 @@ from typing import Any
 
 from ampls_checks.model import Language, Location, Note, ParseError, Suppression, Unknown
 from ampls_checks.parsers.terraform.evaluate import (
+    MAX_CELLS,
     MAX_COLLECTION,
+    SIZE_LIMIT,
     Budget,
     BudgetExceeded,
     Evaluator,
@@ -212,7 +214,9 @@ class ModuleInstance:
     def evaluate(self, expr: Expr, env: Mapping[str, Any] | None = None) -> Any:
         try:
             return self.evaluator.eval(expr, env)
-        except BudgetExceeded:
+        except BudgetExceeded as exc:
+            if exc.args == (SIZE_LIMIT,):
+                return Unknown(f"evaluation size limit reached (values built past {MAX_CELLS} characters and items)")
             return Unknown("evaluation step limit reached (see --max-eval-steps)")
         except RecursionError:
             return Unknown("expression nested too deeply to evaluate")
@@ -324,12 +328,17 @@ class ModuleInstance:
             value: Any = Unknown(f"module {name!r} is not declared")
         else:
             self._modules[name] = Unknown(f"module {name!r} refers to itself")
-            value = self._expand(decl, lambda k, env: self._module_instance(name, decl, k, env))
+            # the instances left under this root bound the expansion before any is made: a count
+            # of 10,000 at each of 17 levels must not build 10,000 unknowns per instance
+            left = MAX_MODULE_INSTANCES - self.instance_count[0]
+            value = self._expand(decl, lambda k, env: self._module_instance(name, decl, k, env), left)
         self._modules[name] = value
         return value
 
-    def _expand(self, decl: Decl, make: Callable[[Any, dict[str, Any]], Any]) -> Any:
-        """Apply `count` / `for_each`: one object, a list of them, or a map of them."""
+    def _expand(self, decl: Decl, make: Callable[[Any, dict[str, Any]], Any], left: int | None = None) -> Any:
+        """Apply `count` / `for_each`: one object, a list of them, or a map of them. `left`: how
+        many module instances the root may still make (None for resources)."""
+        over = Unknown(f"more than {MAX_MODULE_INSTANCES} module instances under one root")
         attrs = decl.block.body.attributes
         if "count" in attrs:
             count = self.evaluate(attrs["count"].expr, {})
@@ -345,6 +354,8 @@ class ModuleInstance:
                 return Unknown("count is not a whole number")
             if count > MAX_COLLECTION:
                 return Unknown(f"count of {int(count)} is over the evaluation limit")
+            if left is not None and count > left:
+                return over
             return [make(i, {"count": {"index": i}}) for i in range(int(count))]
         if "for_each" in attrs:
             collection = self.evaluate(attrs["for_each"].expr, {})
@@ -364,6 +375,8 @@ class ModuleInstance:
                 if isinstance(found, Unknown):
                     return Unknown(f"for_each cannot be expanded ({found.reason})")
                 pairs = found
+            if left is not None and len(pairs) > left:
+                return over
             return {k: make(k, {"each": {"key": k, "value": v}}) for k, v in pairs}
         return make(None, {})
 
