@@ -102,6 +102,9 @@ class Entity:
     # The Azure region (`location`) where the source writes one; None when it does not. Kept as
     # written (`West Europe`); compare with `same_region`.
     region: Maybe[str] | None = None
+    # (start, end) columns of single-line attributes where the parser knows them (Terraform), 1-based,
+    # end exclusive
+    attr_columns: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def line_of(self, attribute: str) -> int:
         """The attribute's own line when it is written, else the resource's first line."""
@@ -603,6 +606,9 @@ class Finding:
     resource_start_line: int = 0
     resource_end_line: int = 0
     suppression: Suppression | None = None
+    # The attribute's columns on start_line when the parser knows them (0: the whole line).
+    start_column: int = 0
+    end_column: int = 0
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

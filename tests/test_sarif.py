@@ -314,3 +314,22 @@ def test_names_that_are_not_valid_unicode_still_give_valid_utf8_json(validator):
     document = json.loads(text)
     validator.validate(document)
     assert document["runs"][0]["results"][0]["message"]["text"] == "scope-\ufffd-\x1b[31m-\u2028: message"
+
+
+def test_terraform_attributes_carry_their_columns(in_dir, capsys, validator, tmp_path):
+    (tmp_path / "main.tf").write_text(SCOPE)
+    in_dir(tmp_path)
+    _code, document = sarif(capsys, ".")
+    validator.validate(document)
+    regions = {r["ruleId"]: r["locations"][0]["physicalLocation"]["region"] for r in document["runs"][0]["results"]}
+    # `  ingestion_access_mode = "Open"`: from its first character to the one after its last
+    assert regions["CKV_AMPLS_1"] == {"startLine": 4, "endLine": 4, "startColumn": 3, "endColumn": 33}
+    # a finding on the whole resource block has lines only
+    assert regions["CKV_AMPLS_13"] == {"startLine": 1, "endLine": 6}
+
+
+def test_arm_and_bicep_regions_have_lines_only(in_dir, capsys):
+    in_dir(REPO)
+    _code, document = sarif(capsys, "examples/arm", "examples/bicep")
+    regions = [r["locations"][0]["physicalLocation"]["region"] for r in document["runs"][0]["results"]]
+    assert regions and all(set(region) == {"startLine", "endLine"} for region in regions)

@@ -49,9 +49,12 @@ class Check:
         resource block (or on `location`, such as a zone group inside the resource)."""
         span = location or entity.location
         file = span.file
+        columns = (0, 0)
         if attribute is not None and attribute in entity.attr_lines:
             start = end = entity.attr_lines[attribute]
             file = entity.attr_files.get(attribute, file)
+            if attribute not in entity.attr_files:
+                columns = entity.attr_columns.get(attribute, (0, 0))
         else:
             start, end = span.start_line, span.end_line
         return Finding(
@@ -66,4 +69,6 @@ class Check:
             guideline=self.guideline,
             resource_start_line=entity.location.start_line,
             resource_end_line=entity.location.end_line,
+            start_column=columns[0],
+            end_column=columns[1],
         )

@@ -24,8 +24,8 @@ The shape follows the OASIS schema and what GitHub reads from it
 - `automationDetails.id` is `ampls-checks/`: GitHub takes the part before the last slash as the
   analysis category, so results keep their category without the upload action's `category`.
 
-Regions carry lines only: no parser of the three languages records columns in the model today, and
-a guessed column would mislead a viewer more than a whole line does.
+Regions carry `startColumn`/`endColumn` where the parser knows them (a Terraform attribute written
+on one line); elsewhere they are whole lines, as a guessed column would mislead more.
 """
 
 from __future__ import annotations
@@ -143,15 +143,20 @@ def artifact_location(file: str) -> dict[str, Any]:
     return {"uri": quote(os.fsencode(file.replace(os.sep, "/")), safe="/"), "uriBaseId": ROOT_ID}
 
 
-def _region(start: int, end: int) -> dict[str, int] | None:
+def _region(start: int, end: int, columns: tuple[int, int] = (0, 0)) -> dict[str, int] | None:
     if start < 1:
         return None
-    return {"startLine": start, "endLine": max(end, start)}
+    region = {"startLine": start, "endLine": max(end, start)}
+    first, after = columns
+    if first >= 1 and after > first and end <= start:
+        region["startColumn"] = first
+        region["endColumn"] = after
+    return region
 
 
-def _physical(file: str, start: int, end: int) -> dict[str, Any]:
+def _physical(file: str, start: int, end: int, columns: tuple[int, int] = (0, 0)) -> dict[str, Any]:
     physical: dict[str, Any] = {"artifactLocation": artifact_location(file)}
-    region = _region(start, end)
+    region = _region(start, end, columns)
     if region is not None:
         physical["region"] = region
     return physical
@@ -165,7 +170,9 @@ def _result(finding: Finding, rule_index: int, fingerprint: str, context: Report
         "message": {"text": f"{finding.resource}: {finding.message}"},
         "locations": [
             {
-                "physicalLocation": _physical(finding.file, finding.start_line, finding.end_line),
+                "physicalLocation": _physical(
+                    finding.file, finding.start_line, finding.end_line, (finding.start_column, finding.end_column)
+                ),
                 "logicalLocations": [{"fullyQualifiedName": finding.resource, "kind": "resource"}],
             }
         ],

@@ -172,6 +172,7 @@ def _apply_patch(scope: PrivateLinkScope, patched: PrivateLinkScope, patch: ArmR
             if field_name in patched.attr_lines:  # report it where the update resource writes it
                 scope.attr_lines[field_name] = patched.attr_lines[field_name]
                 scope.attr_files[field_name] = patch.location.file
+                scope.attr_columns.pop(field_name, None)
     if "exclusions" in modes:
         scope.exclusions = patched.exclusions
         if isinstance(scope.exclusions, list):

@@ -152,6 +152,9 @@ class Attribute:
     expr: Expr
     line: int
     end_line: int
+    # 1-based; end_column is the column after the last character (SARIF's convention). 0: unknown.
+    column: int = 0
+    end_column: int = 0
 
 
 @dataclass(slots=True)
@@ -230,6 +233,14 @@ def _end_line(node: Any) -> int:
     return getattr(node, "end_line", None) or 0
 
 
+def _edge_token_attribute(node: Any, side: int, name: str) -> int:
+    """An attribute (`column`, `end_column`) of the first (`side` 0) or last (-1) token of a node."""
+    while getattr(node, "children", None):
+        node = node.children[side]
+    value = getattr(node, name, None)
+    return value if isinstance(value, int) else 0
+
+
 MAX_INTEGER_DIGITS = 4000  # under Python's int-to-string limit (4300)
 
 _PUNCTUATION = frozenset("{}[]()=,:.?")
@@ -287,6 +298,8 @@ class _Converter:
             expr=self.expr(expr_node),
             line=_line(tree),
             end_line=_end_line(tree) or _line(tree),
+            column=_edge_token_attribute(tree, 0, "column"),
+            end_column=_edge_token_attribute(tree, -1, "end_column"),
         )
 
     def block(self, tree: Any) -> Block:

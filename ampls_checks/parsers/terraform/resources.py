@@ -136,6 +136,12 @@ def _common(view: ResourceView, reader: Reader) -> dict[str, Any]:
         "resource_group": as_str(view.value("resource_group_name")) if view.has("resource_group_name") else None,
         "unit": view.instance.unit,
         "attr_lines": attr_lines,
+        # Where each single-line attribute starts and ends on its line (SARIF regions).
+        "attr_columns": {
+            name: (attr.column, attr.end_column)
+            for name, attr in view.block.body.attributes.items()
+            if attr.column and attr.end_column and attr.end_line == attr.line
+        },
         "suppressions": view.skips(),
         "attr_files": {name: moved.display for name, moved in view.moved.items()},
         # an unknown region only quiets the checks that compare regions: no note for it
