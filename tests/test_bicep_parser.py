@@ -25,6 +25,7 @@ from ampls_checks.model import (
 from ampls_checks.parsers.bicep.evaluate import Context, Instance, SourceFile
 from ampls_checks.parsers.bicep.parse import parse_bicep_files
 from ampls_checks.parsers.bicep.syntax import (
+    MAX_CHAIN,
     MAX_DEPTH,
     ArrayExpr,
     Attr,
@@ -1083,3 +1084,16 @@ def test_the_scan_gives_a_bicep_job_the_json_files_it_loads_inside_the_roots(tmp
     by_kind[FileKind.BICEP] = [(Candidate(str(main), "infra/main.bicep", FileKind.BICEP), text.encode(), text)]
     [job] = plan_jobs(by_kind, [(zones, b"[1]")])  # outside.json was not discovered: not given
     assert job.loads == {(str(main), "zones.json"): b"[1]"}
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        (" && ".join(["true"] * 300), f"more than {MAX_CHAIN} operators in one expression"),
+        ("a" + "!" * 300, f"more than {MAX_CHAIN} accessors in one expression"),
+    ],
+)
+def test_absurdly_long_chains_are_an_error_not_a_deep_evaluation(expression: str, message: str) -> None:
+    parsed = parse_bicep(f"var x = {expression}\nvar y = 1\n")
+    assert [(str(e), e.line) for e in parsed.errors] == [(message, 1)]
+    assert list(parsed.variables) == ["y"]

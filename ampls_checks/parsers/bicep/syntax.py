@@ -365,6 +365,9 @@ def body_object(value: Expr) -> ObjectExpr | None:
 # Nesting bound for expressions, types, arrays, objects and interpolations alike: far beyond
 # any real template, well within Python's recursion limit (each level is a few frames).
 MAX_DEPTH = 100
+# Operators in one chain (`a && b && ...`, `a.b!.c...`): the tree grows one level for each, and
+# evaluation walks it recursively.
+MAX_CHAIN = 200
 
 # A token is (kind, value, line, at_line_start). Kinds: "id", "int", "str" (value: a tuple of
 # text and token lists, one list per `${...}`), "mstr" (a ''' string), "nl", "err" (value: the
@@ -1060,7 +1063,11 @@ class _Parser:
         line = self.line
         left = self.unary()
         toks = self.toks
+        chain = 0
         while True:
+            chain += 1
+            if chain > MAX_CHAIN:
+                raise BicepSyntaxError(f"more than {MAX_CHAIN} operators in one expression", self.line)
             kind = toks[self.i][0]
             if kind == "nl":
                 j = self.i
@@ -1109,7 +1116,11 @@ class _Parser:
         line = self.line
         expr = self.primary()
         toks = self.toks
+        chain = 0
         while True:
+            chain += 1
+            if chain > MAX_CHAIN:
+                raise BicepSyntaxError(f"more than {MAX_CHAIN} accessors in one expression", self.line)
             kind = toks[self.i][0]
             if kind == "." or kind == ".?":
                 self.advance()
