@@ -97,3 +97,14 @@ def custom_dns_servers(network: VirtualNetwork) -> list[str] | Unknown:
         if isinstance(server, Unknown):
             return server
     return [s for s in servers if isinstance(s, str) and s.strip() != AZURE_DNS]
+
+
+LISTED = 10  # names a message lists before 'and N more': a message must not grow with the whole graph
+
+
+def listed(names: list[str], limit: int = LISTED) -> str:
+    """`a, b, c`, or the first `limit` names and how many more: with 10,000 scopes sharing a
+    zone, 10,000 findings each naming all the others would be a report of 100 million names."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"

@@ -134,7 +134,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ampls_checks.checks._helpers import custom_dns_servers, endpoint_network, endpoint_zone_nodes, scope_endpoints
+from ampls_checks.checks._helpers import (
+    custom_dns_servers,
+    endpoint_network,
+    endpoint_zone_nodes,
+    listed,
+    scope_endpoints,
+)
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
 from ampls_checks.model import Graph, Unknown
 
@@ -150,6 +156,24 @@ def _vnet_label(graph: Graph, identity: str) -> str:
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
+    # Per zone and per set of zones, computed once: 10,000 endpoints sharing one zone linked to
+    # 10,000 networks must not compare every endpoint with every link.
+    linked: dict[str, frozenset[str] | None] = {}  # zone identity -> its vnets, None if one is unknown
+    labels: dict[tuple[str, ...], list[str]] = {}  # zone identities -> sorted labels of their vnets
+
+    def vnets_of(identity: str) -> frozenset[str] | None:
+        if identity not in linked:
+            vnets = [v for _link, v in graph.zone_vnet_links.get(identity, [])]
+            known = not any(isinstance(v, Unknown) for v in vnets)
+            linked[identity] = frozenset(v for v in vnets if isinstance(v, str)) if known else None
+        return linked[identity]
+
+    def labels_of(identities: tuple[str, ...]) -> list[str]:
+        if identities not in labels:
+            vnets = set().union(*(vnets_of(i) or () for i in identities))
+            labels[identities] = sorted({_vnet_label(graph, v) for v in vnets})
+        return labels[identities]
+
     for endpoint in scope_endpoints(graph):
         vnet = graph.endpoint_vnet.get(endpoint.key)
         if vnet is None or isinstance(vnet, Unknown):
@@ -161,21 +185,21 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         if isinstance(nodes, Unknown):
             continue
         unlinked: list[str] = []
-        elsewhere: set[str] = set()
+        missing: list[str] = []  # the zones (identities) this endpoint's network is not linked to
         for node in nodes:
             if node.entity is None or node.entity.external or isinstance(node.name, Unknown):
                 continue  # links of a zone declared elsewhere are not ours to judge
             if node.entity.unit in graph.unknown_vnet_link_units:
                 continue
-            links = graph.zone_vnet_links.get(node.identity, [])
-            vnets = [v for _link, v in links]
-            if any(isinstance(v, Unknown) for v in vnets):
+            vnets = vnets_of(node.identity)
+            if vnets is None:
                 continue
             if vnet not in vnets and node.name not in unlinked:
                 unlinked.append(str(node.name))
-                elsewhere.update(_vnet_label(graph, v) for v in vnets if isinstance(v, str))
+                missing.append(node.identity)
         if unlinked:
-            where = f", not only to {', '.join(sorted(elsewhere))}" if elsewhere else ""
+            elsewhere = labels_of(tuple(sorted(set(missing))))
+            where = f", not only to {listed(elsewhere)}" if elsewhere else ""
             yield CHECK.finding(
                 endpoint,
                 f"Link private DNS zone(s) {', '.join(unlinked)} to {_vnet_label(graph, vnet)}, the endpoint's "

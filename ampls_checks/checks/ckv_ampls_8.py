@@ -187,7 +187,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from ampls_checks.azure import REQUIRED_ZONES
-from ampls_checks.checks._helpers import endpoint_zone_nodes
+from ampls_checks.checks._helpers import LISTED, endpoint_zone_nodes
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
 from ampls_checks.model import ZONE_TYPE, Graph, PrivateLinkScope, Unknown
 
@@ -254,22 +254,32 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         for identity, name in _dns_of_scope(graph, scope, zones_of_vnet).items():
             users[identity].append(scope)
             names[identity] = name
-    zones_shared: dict[str, set[str]] = defaultdict(set)
-    sharers: dict[str, dict[str, PrivateLinkScope]] = defaultdict(dict)
+    # Each scope's shared zones, then the scopes sharing them computed once per set of zones and
+    # deployment: 10,000 scopes on one zone are one group, not 100 million pairs.
+    shared: dict[str, list[str]] = defaultdict(list)  # scope key -> identities it shares
     for identity, scopes in users.items():
         if len(scopes) < 2:
             continue
-        for scope in scopes:
-            zones_shared[scope.key].add(names[identity])
-            sharers[scope.key].update((o.key, o) for o in scopes if o.key != scope.key)
+        for scope in {s.key: s for s in scopes}.values():
+            shared[scope.key].append(identity)
+    groups: dict[tuple[tuple[str, ...], str], list[tuple[str, str]]] = {}  # -> sorted (label, key)
     for scope in graph.scopes:
-        others = sharers.get(scope.key, {})
-        zones = zones_shared.get(scope.key, set())
-        if others:
+        identities = tuple(sorted(shared.get(scope.key, ())))
+        if not identities:
+            continue
+        group = groups.get((identities, scope.unit))
+        if group is None:
+            members = {o.key: o for i in identities for o in users[i]}
+            group = groups[(identities, scope.unit)] = sorted((_label(o, scope), o.key) for o in members.values())
+        others = [label for label, key in group[: LISTED + 1] if key != scope.key][:LISTED]
+        count = len(group) - 1  # the scope itself is in its group
+        if count:
+            more = f" and {count - len(others)} more" if count > len(others) else ""
+            zones = sorted({names[i] for i in identities})
             yield CHECK.finding(
                 scope,
-                f"Merge this scope and {', '.join(sorted(_label(o, scope) for o in others.values()))} into one scope, "
-                f"because their networks share the private DNS zones {', '.join(sorted(zones))} and the records "
+                f"Merge this scope and {', '.join(others)}{more} into one scope, "
+                f"because their networks share the private DNS zones {', '.join(zones)} and the records "
                 "of one scope's endpoint override the other's",
             )
 
