@@ -304,9 +304,14 @@ def build(graph: Graph, findings: list[Finding], cloud: str = "public") -> Topol
         for item in dataclasses.fields(entity):
             for ref in _refs(getattr(entity, item.name)):
                 if ref.key is not None and ref.key in graph.by_key:
-                    target_id = target_node(graph.by_key[ref.key])
-                    if target_id is not None and target_id != entity.key:
-                        topology.connect(Edge(entity.key, target_id, "refers_to", item.name.replace("_", " ")))
+                    referred: Any = graph.by_key[ref.key]
+                elif ref.key is None and ref.arm_type is not None and ref.name is not None:
+                    referred = graph.resolve(ref, ref.arm_type, entity.unit)  # a resource id by name
+                else:
+                    continue
+                target_id = target_node(referred)
+                if target_id is not None and target_id != entity.key:
+                    topology.connect(Edge(entity.key, target_id, "refers_to", item.name.replace("_", " ")))
 
     _place_findings(topology, graph, findings)
     _add_ghosts(topology, graph, findings, cloud)
