@@ -627,3 +627,23 @@ def test_deployments_referring_to_each_other_stay_unknown(tmp_path: Path) -> Non
     )
     (link,) = only(parse(tmp_path, template), ScopedLink)
     assert isinstance(link.linked_resource, Unknown)
+
+
+def test_an_existing_view_of_a_deployed_resource_is_that_resource(tmp_path: Path) -> None:
+    zone = {
+        "type": "Microsoft.Network/privateDnsZones",
+        "apiVersion": "2020-06-01",
+        "name": "privatelink.monitor.azure.com",
+    }
+    link = {
+        "type": "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+        "apiVersion": "2024-06-01",
+        "name": "privatelink.monitor.azure.com/hub",
+        "properties": {"virtualNetwork": {"id": "[resourceId('Microsoft.Network/virtualNetworks', 'hub')]"}},
+    }
+    inner = v2({"zone": {**zone, "existing": True}, "link": link})
+    template = v2({"zone": zone, "links": _module("links", inner, {})})
+    result = parse(tmp_path, template)
+    deployed = next(z for z in only(result, PrivateDnsZone) if not z.external)
+    (made,) = only(result, DnsZoneVnetLink)
+    assert isinstance(made.zone, Ref) and made.zone.key == deployed.key

@@ -300,6 +300,10 @@ class Walk:
                 for d in candidates
                 if not isinstance(d.resource_group, str) or d.resource_group.lower() == group.lower()
             ]
+        if len(candidates) > 1:
+            # `existing` declarations of a resource the file also deploys (a nested template's
+            # view of its parent) are that resource
+            candidates = [d for d in candidates if not d.external]
         return candidates[0].key if len(candidates) == 1 else None
 
 
