@@ -221,7 +221,7 @@ def restrict(report: ScanReport, directories: frozenset[str]) -> ScanReport:
         report,
         findings=[f for f in report.findings if _in(f.file, directories)],
         errors=[e for e in report.errors if e.file.startswith("<") or _in(e.file, directories)],
-        notes=[n for n in report.notes if _in(n.file, directories)],
+        notes=[n for n in report.notes if n.file.startswith("<") or _in(n.file, directories)],
     )
 
 

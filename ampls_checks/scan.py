@@ -15,7 +15,7 @@ from ampls_checks.azure import Cloud
 from ampls_checks.checks import Check, Finding, Settings, all_checks
 from ampls_checks.discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant, read_regular
 from ampls_checks.link import link
-from ampls_checks.model import Entity, ParseError, ParseResult, ScanReport
+from ampls_checks.model import Entity, Note, ParseError, ParseResult, ScanReport
 
 if TYPE_CHECKING:
     from ampls_checks.speed.cache import Cache
@@ -282,6 +282,8 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
         from ampls_checks.speed.cache import Cache
 
         cache = Cache(options.cache_dir)
+        if cache.refused:  # nothing is read or written; say why once
+            report.notes.append(Note("<cache>", 0, cache.refused))
         unread = _read_known(found.files, options, cache, paths, report, hashes)
         parameters_digest = _parameter_files_digest(options.arm_parameters)
         whole_key = cache.key(

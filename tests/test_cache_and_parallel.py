@@ -11,6 +11,7 @@ from ampls_checks import scan as scan_module
 from ampls_checks.discover import FileKind
 from ampls_checks.scan import ScanOptions, ScanReport, scan
 from ampls_checks.speed.cache import Cache
+from ampls_checks.speed.stat_memo import StatMemo
 
 from .conftest import FIXTURES, REPO
 
@@ -66,7 +67,7 @@ def test_corrupt_cache_entries_are_ignored(tmp_path: Path, in_dir) -> None:
     cache_dir = tmp_path / "cache"
     options = ScanOptions(use_cache=True, cache_dir=str(cache_dir))
     expected = _outcome(scan(["."], options))
-    entries = list(cache_dir.rglob("*.pkl"))
+    entries = list(cache_dir.rglob("*.json"))
     assert entries
     for number, entry in enumerate(entries):
         blob = entry.read_bytes()
@@ -78,9 +79,9 @@ def test_corrupt_cache_entries_are_ignored(tmp_path: Path, in_dir) -> None:
 def test_cache_is_cleaned_down_to_its_size_limit(tmp_path: Path) -> None:
     cache = Cache(str(tmp_path / "cache"), max_bytes=10_000)
     for number in range(50):
-        cache.put(cache.key(str(number)), "x" * 1000)
+        cache.put(cache.key(str(number)), StatMemo({"path": ((1, 2, 3, 4), 5, "x" * 1000)}))
     cache.clean()
-    sizes = [p.stat().st_size for p in (tmp_path / "cache").rglob("*.pkl")]
+    sizes = [p.stat().st_size for p in (tmp_path / "cache").rglob("*.json")]
     assert 0 < sum(sizes) <= 10_000
 
 

@@ -1,11 +1,10 @@
-"""The HCL parser snapshot: the same trees as lark's own parser, and never trusted when damaged."""
+"""The HCL parser snapshot: plain data, the same trees as lark's own parser, never trusted when
+damaged, forged or not ours, and never lark's own pickle cache."""
 
 from __future__ import annotations
 
-import hashlib
-import io
+import json
 import os
-import pickle
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import pytest
 from ampls_checks.parsers.terraform import hcl_parser as module
 from ampls_checks.parsers.terraform.hcl_syntax import parse_hcl
 from ampls_checks.speed import lark_snapshot
+from ampls_checks.speed.cache_key import cache_key
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,7 +22,7 @@ def _fresh(cache_dir: Path):  # the lru_cache would hand back the first parser o
 
 
 def _snapshot(cache_dir: Path) -> Path:
-    found = list((cache_dir / "parser").glob("hcl-*.pkl"))
+    found = list((cache_dir / "parser").glob("hcl-*.json"))
     assert len(found) == 1
     return found[0]
 
@@ -35,34 +35,47 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _shared() -> dict:
-    import re
-
-    return {"re": re, "postlexer": module._postlexer(module.python_hcl2_files())}
+    return {"postlexer": module._postlexer(module.python_hcl2_files())}
 
 
 def _lark_parser():
     import lark
 
     files = module.python_hcl2_files()
-    return lark.Lark.open(
-        files.grammar, parser="lalr", propagate_positions=False, postlex=module._postlexer(files), cache=True
-    )
+    return lark.Lark.open(files.grammar, parser="lalr", propagate_positions=False, postlex=module._postlexer(files))
 
 
-def test_the_snapshot_parses_every_terraform_fixture_like_lark(built: Path) -> None:
+@pytest.fixture(scope="module")
+def reference():
+    return _lark_parser()
+
+
+def _key() -> bytes:
+    key, problem = cache_key()
+    assert problem is None
+    return key
+
+
+def test_the_snapshot_parses_every_terraform_fixture_like_lark(built: Path, reference) -> None:
     loaded = _fresh(built)
-    assert type(loaded).__name__ == "ParsingFrontend"  # read from the snapshot, not rebuilt
-    reference = _lark_parser()
+    assert loaded.source_path == "<snapshot>"  # read from the snapshot, not rebuilt
     texts = [p.read_text() for p in sorted((REPO / "tests" / "fixtures" / "terraform").rglob("*.tf"))]
     assert len(texts) > 100
     for text in texts:
         assert loaded.parse(text + "\n") == reference.parse(text + "\n")
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "checksum"])
+def test_the_snapshot_is_plain_json_and_no_pickle(built: Path) -> None:
+    blob = _snapshot(built).read_bytes()
+    assert blob.startswith(lark_snapshot.FORMAT)
+    body = json.loads(blob[len(lark_snapshot.FORMAT) + 32 :])
+    assert set(body) >= {"options", "memo", "table"}
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "mac"])
 def test_a_damaged_snapshot_is_never_used(built: Path, tmp_path: Path, damage: str) -> None:
     cache_dir = tmp_path / "cache"
-    (cache_dir / "parser").mkdir(parents=True)
+    (cache_dir / "parser").mkdir(parents=True, mode=0o700)
     original = _snapshot(built).read_bytes()
     target = cache_dir / "parser" / _snapshot(built).name
     if damage == "truncate":
@@ -70,24 +83,20 @@ def test_a_damaged_snapshot_is_never_used(built: Path, tmp_path: Path, damage: s
     elif damage == "flip":
         target.write_bytes(original[:-1] + bytes([original[-1] ^ 0xFF]))
     else:
-        target.write_bytes(b"0" * 40 + original[40:])
+        start = len(lark_snapshot.FORMAT)
+        target.write_bytes(original[:start] + b"0" * 32 + original[start + 32 :])
+    damaged = target.read_bytes()
     shared = _shared()
-    assert lark_snapshot.load(str(target), shared) is None
+    assert lark_snapshot.load(str(target), shared, _key()) is None
     # the scan still parses: it builds a new parser and replaces the damaged snapshot
     parser = _fresh(cache_dir)
     assert parser.parse('a = "b"\n') is not None
-    assert target.read_bytes() != original[: len(original) // 2]
-    assert lark_snapshot.load(str(target), shared) is not None
+    assert target.read_bytes() != damaged
+    assert lark_snapshot.load(str(target), shared, _key()) is not None
 
 
-def test_a_snapshot_naming_anything_but_lark_is_refused(tmp_path: Path) -> None:
-    payload = pickle.dumps(os.system)  # what a planted pickle would use to run a command
-    path = tmp_path / "planted.pkl"
-    path.write_bytes(hashlib.blake2b(payload, digest_size=20).hexdigest().encode() + b"\n" + payload)
-    shared = _shared()
-    assert lark_snapshot.load(str(path), shared) is None
-    with pytest.raises(pickle.UnpicklingError):
-        lark_snapshot._Unpickler(io.BytesIO(payload), shared).load()
+def test_a_snapshot_from_another_key_is_never_used(built: Path) -> None:
+    assert lark_snapshot.load(str(_snapshot(built)), _shared(), b"k" * 32) is None
 
 
 def test_an_unwritable_cache_directory_still_parses(tmp_path: Path) -> None:
@@ -96,3 +105,37 @@ def test_an_unwritable_cache_directory_still_parses(tmp_path: Path) -> None:
     parser = _fresh(blocker)
     assert parser.parse('a = "b"\n') is not None
     assert parse_hcl('resource "x" "y" {\n  a = 1\n}\n', str(blocker)).blocks[0].labels == ("x", "y")
+
+
+def test_lark_is_never_asked_for_its_own_cache(tmp_path: Path, monkeypatch) -> None:
+    """lark's `cache=True` keeps a pickle in the shared temporary directory: another local user
+    could plant one there. A planted file in every place lark would look is never read."""
+    import tempfile
+
+    import lark
+
+    real_init = lark.Lark.__init__
+    asked: list[object] = []
+
+    def spy(self, *args, **options):
+        asked.append(options.get("cache"))
+        return real_init(self, *args, **options)
+
+    monkeypatch.setattr(lark.Lark, "__init__", spy)
+    planted = Path(tempfile.gettempdir()) / "ampls-test-planted.lark-cache"
+    marker = tmp_path / "ran"
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    planted.write_bytes(pickle.dumps(Payload()))
+    try:
+        blocker = tmp_path / "not-a-directory"
+        blocker.write_text("")
+        _fresh(blocker)  # no snapshot can be kept: built from the grammar
+        assert asked and all(not cache for cache in asked)
+        assert not marker.exists()
+    finally:
+        planted.unlink()

@@ -222,9 +222,9 @@ class Evaluator:
         for item in items:
             value = item
             for kind, arg in expr.steps:
-                if kind == "attr":
+                if isinstance(arg, str):  # ("attr", name)
                     value = get_attr(value, arg)
-                else:
+                else:  # ("index", key)
                     value = index(value, self.eval(arg, env))
             out.append(value)
         return out

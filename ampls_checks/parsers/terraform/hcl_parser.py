@@ -3,8 +3,8 @@
 We never `import hcl2`: Checkov's fork `bc-python-hcl2` installs under that same import name, so
 inside Checkov (the policy pack) `hcl2` is the fork. Reading python-hcl2's grammar file and
 post-lexer from its own distribution keeps one parser, python-hcl2's, wherever we run. The parser
-itself comes from a snapshot in the cache directory (lark_snapshot.py): 20 ms to load, where
-lark's own cache takes 75 ms of the pre-commit hook's 250.
+itself is rebuilt from a parse table kept as plain data in the cache directory (lark_snapshot.py),
+where building it from the grammar takes seconds; lark's own cache (a pickle) is never used.
 """
 
 from __future__ import annotations
@@ -136,22 +136,21 @@ def _postlexer(files: Hcl2Files) -> Any:
 def hcl_parser(cache_dir: str | None = None) -> Any:
     """A parser with lark's `parse(text)`, for python-hcl2's grammar. `cache_dir` holds the
     snapshot (the default cache directory when None)."""
-    import re
 
     from ampls_checks.speed import lark_snapshot
 
     files = python_hcl2_files()
     postlexer = _postlexer(files)
 
-    def build(cache: bool) -> Any:
+    def build() -> Any:
         import lark
 
-        return lark.Lark.open(files.grammar, parser="lalr", propagate_positions=False, postlex=postlexer, cache=cache)
+        return lark.Lark.open(files.grammar, parser="lalr", propagate_positions=False, postlex=postlexer)
 
     try:
         with open(files.grammar, "rb") as grammar, open(files.postlexer, "rb") as code:
             depends_on = [files.version.encode(), grammar.read(), code.read()]
     except OSError:
-        return build(True)
+        return build()
     path = lark_snapshot.snapshot_path(cache_dir, "hcl", depends_on)
-    return lark_snapshot.snapshot_parser(path, build, {"re": re, "postlexer": postlexer}, _SAMPLE)
+    return lark_snapshot.snapshot_parser(path, build, {"postlexer": postlexer}, _SAMPLE)

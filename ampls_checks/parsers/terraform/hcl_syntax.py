@@ -28,7 +28,7 @@ class HclSyntaxError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Lit:
-    value: Any
+    value: str | int | float | bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ class Splat:
     """`x[*].a.b` or `x.*.a`: apply `steps` to every element of `obj`."""
 
     obj: Expr
-    steps: tuple[tuple[str, Any], ...]
+    steps: tuple[tuple[str, str | Expr], ...]  # ("attr", name) or ("index", key)
 
 
 @dataclass(frozen=True, slots=True)
