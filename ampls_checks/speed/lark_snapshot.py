@@ -421,6 +421,9 @@ def snapshot_parser(path: str, build: Callable[[], Any], shared: dict[str, Any],
     from ampls_checks.speed.cache_key import cache_key
 
     key, _problem = cache_key()
+    root = os.path.dirname(os.path.dirname(path))  # the cache directory: ours alone, or not used
+    if os.path.lexists(root) and safe_files.trusted_directory(root, follow=True) is not None:
+        key = b""
     loaded = load(path, shared, key)
     if loaded is not None:
         return loaded

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from ampls_checks.speed.cache import Cache
 
 HELPER_SECONDS = 60  # a helper still parsing after this is killed; the scan parses for itself
+PARENT_POLL_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _body_key(cache: Cache, text: str) -> str:
@@ -87,6 +89,7 @@ def start_helper(changed: list[str], cache_dir: str | None, max_bytes: int) -> i
         import signal
 
         signal.alarm(HELPER_SECONDS)
+        _exit_with_parent(os.getppid())
         paths = [
             os.path.join(directory, name)
             for directory in sorted(directories)
@@ -98,6 +101,39 @@ def start_helper(changed: list[str], cache_dir: str | None, max_bytes: int) -> i
         pass
     finally:
         os._exit(0)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this helper when the process that started it ends, however it ends (`kill -9`
+    included): an orphan would go on parsing for nobody. Linux tells us at once (the parent-death
+    signal, set through `prctl`); elsewhere, and as a second guard, a thread checks every
+    `PARENT_POLL_SECONDS` whether we were handed to another parent. Termination raises
+    SystemExit, so a cache entry being written removes its temporary file."""
+    import signal
+    import sys
+    import threading
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the thread below still watches
+    if os.getppid() != parent:  # the parent ended before the signal was asked for
+        raise SystemExit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            threading.Event().wait(PARENT_POLL_SECONDS)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="ampls-checks-parent-watch", daemon=True).start()
 
 
 def wait_for_helper(pid: int | None) -> None:

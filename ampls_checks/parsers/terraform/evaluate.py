@@ -221,7 +221,7 @@ class Evaluator:
         out = []
         for item in items:
             value = item
-            for kind, arg in expr.steps:
+            for _kind, arg in expr.steps:
                 if isinstance(arg, str):  # ("attr", name)
                     value = get_attr(value, arg)
                 else:  # ("index", key)
