@@ -402,3 +402,29 @@ def test_results_are_the_same_when_the_cache_directory_is_refused(project: Path,
         assert [n.message for n in report.notes if n.file == "<cache>"] == [
             f"cache directory {cache_dir} is not used: writable by group or others"
         ]
+
+
+def test_indexes_stored_as_columns_round_trip_and_reject_what_does_not_fit() -> None:
+    from ampls_checks.speed.call_index import CallIndex, _Listing
+    from ampls_checks.speed.stat_memo import StatMemo
+
+    files = StatMemo({"/r/a.tf": ((1, 2, 3, 4), 5, ("/r/m",)), "/r/b.tf": ((6, 7, 8, 9), 10, ())}, True)
+    index = CallIndex({"/r": _Listing((1, 2, 3, 4), 5, ("m",), ("a.tf", "b.tf"))}, files, False)
+    assert plain.loads(plain.dumps(index), CallIndex) == index
+    digests = StatMemo({"a.tf": ((1, 2, 3, 4), 5, "ab" * 20)})
+    assert plain.loads(plain.dumps(digests), StatMemo) == digests
+    good = json.loads(plain.dumps(digests))["StatMemo"]
+    crafted = [
+        [good[0], good[1][:3], good[2], good[3], good[4]],  # a stamp short
+        [good[0], [*good[1][:3], "4"], good[2], good[3], good[4]],  # a string for a number
+        [good[0], [*good[1][:3], True], good[2], good[3], good[4]],  # a boolean for a number
+        [good[0], good[1], good[2], [{"Popen": ["x"]}], good[4]],  # an object for a value
+        [good[0] * 2, good[1] * 2, good[2] * 2, good[3] * 2, good[4]],  # one path twice
+        [good[0], good[1], good[2], good[3], "yes"],
+        good[:4],
+    ]
+    for columns in crafted:
+        with pytest.raises(plain.PlainDataError):
+            plain.loads(json.dumps({"StatMemo": columns}).encode(), StatMemo)
+    with pytest.raises(plain.PlainDataError):
+        plain.loads(json.dumps({"StatMemo": good}).encode(), CallIndex)  # another class than asked

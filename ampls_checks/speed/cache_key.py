@@ -5,7 +5,8 @@ pipeline, a directory inside a checkout, a shared machine) could otherwise plant
 says "no findings" for a file they know. Entries carry a MAC made with this key, so an entry
 written without it is ignored. The key is, in this order:
 
-- `AMPLS_CHECKS_CACHE_KEY` (at least 16 characters; CI passes a secret variable), or
+- `AMPLS_CHECKS_CACHE_KEY` when set and not empty (at least 16 characters; CI passes a secret
+  variable, and gives an empty value where it withholds the secret), or
 - the file `ampls-checks/cache-key` in the user's configuration directory (`$XDG_CONFIG_HOME`,
   else `~/.config`), created with 32 random bytes on first use, readable by the user alone.
 
@@ -29,7 +30,7 @@ def key_file() -> str:
 def cache_key() -> tuple[bytes, str | None]:
     """The key (32 bytes), or an empty key and why there is none."""
     configured = os.environ.get(ENVIRONMENT_VARIABLE)
-    if configured is not None:
+    if configured:  # empty counts as unset: CI gives an empty value for a secret it withholds
         if len(configured) < MIN_ENVIRONMENT_KEY:
             return b"", f"cache not used: {ENVIRONMENT_VARIABLE} is shorter than {MIN_ENVIRONMENT_KEY} characters"
         return _derive(configured.encode("utf-8", "surrogateescape")), None

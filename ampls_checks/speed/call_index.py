@@ -17,6 +17,7 @@ import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ampls_checks.discover import SKIPPED_DIRS, inside_roots, read_regular
 from ampls_checks.speed.stat_memo import Stamp, StatMemo, stamp_of, trusted
@@ -41,6 +42,44 @@ class CallIndex:
     directories: dict[str, _Listing] = field(default_factory=dict)
     files: StatMemo = field(default_factory=StatMemo)
     changed: bool = False
+
+    def __plain__(self) -> list[Any]:
+        """Columns for `plain.py` (an index of a large repository decodes at C speed)."""
+        listings = list(self.directories.values())
+        return [
+            list(self.directories),
+            [number for listing in listings for number in listing.stamp],
+            [listing.recorded_ns for listing in listings],
+            [list(listing.subdirectories) for listing in listings],
+            [list(listing.files) for listing in listings],
+            self.files.__plain__(),
+            self.changed,
+        ]
+
+    @classmethod
+    def __from_plain__(cls, raw: Any) -> CallIndex:
+        """`__plain__`'s columns back, every value's type checked; raises PlainDataError."""
+        from ampls_checks.speed.plain import PlainDataError, integers, strings
+
+        if type(raw) is not list or len(raw) != 7 or type(raw[6]) is not bool:
+            raise PlainDataError("CallIndex: expected seven columns")
+        directories = strings(raw[0], "CallIndex directories")
+        count = len(directories)
+        stamps = integers(raw[1], "CallIndex stamps", 4 * count)
+        recorded = integers(raw[2], "CallIndex times", count)
+        names = []
+        for column in (raw[3], raw[4]):
+            if type(column) is not list or len(column) != count:
+                raise PlainDataError("CallIndex: malformed listings")
+            names.append([tuple(strings(entry, "CallIndex listing")) for entry in column])
+        numbers = iter(stamps)
+        listings = {
+            directory: _Listing(stamp, when, subdirectories, files)
+            for directory, stamp, when, subdirectories, files in zip(
+                directories, zip(numbers, numbers, numbers, numbers, strict=False), recorded, *names, strict=False
+            )
+        }
+        return cls(listings, StatMemo.__from_plain__(raw[5]), raw[6])
 
     def walk(
         self, roots: list[str], excluded: Callable[[str], bool] | None = None

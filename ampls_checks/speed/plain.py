@@ -10,7 +10,9 @@ does not fit the field types exactly: a crafted entry is an error, never an obje
 
 Encoding: None, booleans, numbers and strings as themselves; lists and tuples as arrays; a dict
 with string keys as an object; an enum as its value; a dataclass as a one-key object
-`{"ClassName": [field values in declaration order]}`. Only types whose JSON forms cannot be
+`{"ClassName": [field values in declaration order]}`, or `{"ClassName": its own form}` for a
+class that defines `__plain__` and a `__from_plain__` that checks it (a large index stored as
+columns, decoded at C speed). Only types whose JSON forms cannot be
 confused may share a union (checked when a decoder is built), so decoding is never a guess.
 `Any` is decoded as plain data only: scalars, and arrays of plain data as tuples.
 """
@@ -33,6 +35,7 @@ class PlainDataError(ValueError):
 
 Decoder = Callable[[Any], Any]
 
+_SCALAR_TYPES = frozenset({type(None), bool, int, float, str})
 _SCALARS: dict[type, str] = {type(None): "null", bool: "bool", int: "int", float: "float", str: "str"}
 
 
@@ -70,6 +73,9 @@ def _encode(value: Any) -> Any:
             encoded[key] = _encode(item)
         return encoded
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        custom = getattr(value, "__plain__", None)
+        if custom is not None:
+            return {type(value).__name__: custom()}
         return {type(value).__name__: [_encode(getattr(value, f.name)) for f in _fields(type(value))]}
     raise TypeError(f"cannot encode {type(value).__name__}")
 
@@ -125,10 +131,31 @@ def _scalar(kind: type) -> Decoder:
     return decode
 
 
+def plain_value(raw: Any) -> Any:
+    """`Any` decoded as plain data only: scalars, and arrays of plain data as tuples."""
+    return _plain(raw)
+
+
+def strings(raw: Any, what: str) -> list[str]:
+    """`raw` if it is an array of strings (checked in C); raises PlainDataError otherwise."""
+    if type(raw) is not list or not set(map(type, raw)) <= {str}:
+        raise PlainDataError(f"{what}: expected an array of strings")
+    return raw
+
+
+def integers(raw: Any, what: str, count: int) -> list[int]:
+    """`raw` if it is an array of `count` integers; raises PlainDataError otherwise."""
+    if type(raw) is not list or len(raw) != count or not set(map(type, raw)) <= {int}:
+        raise PlainDataError(f"{what}: expected an array of {count} integers")
+    return raw
+
+
 def _plain(raw: Any) -> Any:
     if raw is None or type(raw) in (bool, int, float, str):
         return raw
     if type(raw) is list:
+        if set(map(type, raw)) <= _SCALAR_TYPES:  # the common case, checked in C
+            return tuple(raw)
         return tuple(_plain(item) for item in raw)
     _fail("plain data", raw)
 
@@ -160,14 +187,14 @@ def _dataclasses(classes: tuple[type, ...]) -> Decoder:
         if by_name.get(cls.__name__, cls) is not cls:
             raise TypeError(f"two classes named {cls.__name__}")
         by_name[cls.__name__] = cls
-    field_decoders: dict[str, list[Decoder]] = {}
+    field_decoders: dict[str, list[tuple[type | None, Decoder]]] = {}
 
-    def fields_of(name: str) -> list[Decoder]:
+    def fields_of(name: str) -> list[tuple[type | None, Decoder]]:
         known = field_decoders.get(name)
-        if known is None:
+        if known is None:  # on first use: a class may hold fields of its own type
             cls = by_name[name]
             hints = typing.get_type_hints(cls)
-            known = field_decoders[name] = [_lazy(hints[f.name]) for f in _fields(cls)]
+            known = field_decoders[name] = [(_exact(hints[f.name]), decoder(hints[f.name])) for f in _fields(cls)]
         return known
 
     def decode(raw: Any) -> Any:
@@ -176,22 +203,21 @@ def _dataclasses(classes: tuple[type, ...]) -> Decoder:
         ((name, values),) = raw.items()
         if name not in by_name:
             raise PlainDataError(f"unexpected class {name!r:.80}")
-        decoders = fields_of(name)
-        if type(values) is not list or len(values) != len(decoders):
+        custom = getattr(by_name[name], "__from_plain__", None)
+        if custom is not None:
+            return custom(values)
+        fields = fields_of(name)
+        if type(values) is not list or len(values) != len(fields):
             raise PlainDataError(f"{name}: wrong number of fields")
-        return by_name[name](*[field(value) for field, value in zip(decoders, values, strict=True)])
-
-    return decode
-
-
-def _lazy(kind: Any) -> Decoder:
-    """`decoder(kind)`, looked up on first use: a class may hold fields of its own type."""
-    built: list[Decoder] = []
-
-    def decode(raw: Any) -> Any:
-        if not built:
-            built.append(decoder(kind))
-        return built[0](raw)
+        arguments = []
+        for (kind, decode_field), value in zip(fields, values, strict=True):
+            if kind is None:
+                arguments.append(decode_field(value))
+            elif type(value) is kind:
+                arguments.append(value)
+            else:
+                _fail(f"{name} field of type {kind.__name__}", value)
+        return by_name[name](*arguments)
 
     return decode
 
@@ -243,11 +269,11 @@ def _union(members: tuple[Any, ...]) -> Decoder:
     if float in forms.get("number", []) and int not in forms["number"]:
         by_python_type[int] = _scalar(float)
     if "str" in forms:
-        by_python_type[str] = _lazy(forms["str"][0])
+        by_python_type[str] = decoder(forms["str"][0])
     if "array" in forms:
-        by_python_type[list] = _lazy(forms["array"][0])
+        by_python_type[list] = decoder(forms["array"][0])
     if "object" in forms:
-        by_python_type[dict] = _lazy(forms["object"][0])
+        by_python_type[dict] = decoder(forms["object"][0])
     if classes:
         by_python_type[dict] = _dataclasses(tuple(classes))
 
@@ -260,45 +286,78 @@ def _union(members: tuple[Any, ...]) -> Decoder:
     return decode
 
 
+def _exact(kind: Any) -> type | None:
+    """The Python type a JSON value must have, exactly, to be a `kind` as it is: the scalars a
+    container can check inline, without a call per value (most of the decoding time otherwise)."""
+    return kind if kind in (type(None), bool, int, str) else None
+
+
 def _list(item: Any) -> Decoder:
-    decode_item = _lazy(item)
+    exact = _exact(item)
+    decode_item = decoder(item)
 
     def decode(raw: Any) -> Any:
         if type(raw) is not list:
             _fail("array", raw)
+        if exact is not None:
+            if not set(map(type, raw)) <= {exact}:
+                raise PlainDataError(f"expected an array of {exact.__name__}")
+            return raw
         return [decode_item(value) for value in raw]
 
     return decode
 
 
 def _tuple_of(item: Any) -> Decoder:
-    decode_item = _lazy(item)
+    decode_list = _list(item)
 
     def decode(raw: Any) -> Any:
-        if type(raw) is not list:
-            _fail("array", raw)
-        return tuple(decode_item(value) for value in raw)
+        return tuple(decode_list(raw))
 
     return decode
 
 
 def _tuple(items: tuple[Any, ...]) -> Decoder:
-    decoders = [_lazy(item) for item in items]
+    exact = [_exact(item) for item in items]
+    decoders = [decoder(item) for item in items]
+    members = list(zip(exact, decoders, strict=True))
+    size = len(items)
+    if all(e is not None for e in exact):
+
+        def decode_scalars(raw: Any) -> Any:
+            if type(raw) is not list or list(map(type, raw)) != exact:  # the types, checked in C
+                raise PlainDataError(f"expected an array of {size} scalars of the right types")
+            return tuple(raw)
+
+        return decode_scalars
 
     def decode(raw: Any) -> Any:
-        if type(raw) is not list or len(raw) != len(decoders):
-            raise PlainDataError(f"expected an array of {len(decoders)}")
-        return tuple(d(value) for d, value in zip(decoders, raw, strict=True))
+        if type(raw) is not list or len(raw) != size:
+            raise PlainDataError(f"expected an array of {size}")
+        out = []
+        for value, (kind, decode_member) in zip(raw, members, strict=True):
+            if kind is None:
+                out.append(decode_member(value))
+            elif type(value) is kind:
+                out.append(value)
+            else:
+                _fail(kind.__name__, value)
+        return tuple(out)
 
     return decode
 
 
 def _dict(value: Any) -> Decoder:
-    decode_value = _lazy(value)
+    exact = _exact(value)
+    decode_value = decoder(value)
 
     def decode(raw: Any) -> Any:
         if type(raw) is not dict:
             _fail("object", raw)
+        if exact is not None:
+            if not set(map(type, raw.values())) <= {exact}:
+                raise PlainDataError(f"expected an object of {exact.__name__}")
+            return raw
         return {key: decode_value(item) for key, item in raw.items()}
 
     return decode
