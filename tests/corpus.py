@@ -11,11 +11,12 @@ endpoint), `dns.tf` (the Azure Monitor private DNS zones and their network links
 same zone names, so a scanner that keyed zones by name alone, across root modules, would see
 shared DNS everywhere.
 
-Stacks whose number is a multiple of SEED_EVERY are seeded with three problems, always at the same
-lines of `monitor.tf`, so a test can name every expected finding (see SEEDED):
+Stacks whose number is a multiple of SEED_EVERY are seeded with three problems (four findings),
+always at the same lines of `monitor.tf`, so a test can name every expected finding (see SEEDED):
 
 - the scope's ingestion access mode is `Open` (CKV_AMPLS_1);
-- the workspace accepts ingestion from public networks (CKV_AMPLS_3);
+- the workspace accepts ingestion from public networks (CKV_AMPLS_3, and CKV_AMPLS_17 on the
+  Application Insights component that writes to it while linked to the scope);
 - the agent service and blob zones were never written, so the endpoint's zone group lacks them
   (CKV_AMPLS_6; a zone that exists, is linked and is left out of the group would be CKV_AMPLS_15
   as well).
@@ -43,6 +44,7 @@ SEEDED_MISSING = ("agentsvc", "blob")
 # (line in monitor.tf, check id, resource address) of each seeded finding.
 SEEDED = (
     (6, "CKV_AMPLS_3", "azurerm_log_analytics_workspace.logs"),
+    (14, "CKV_AMPLS_17", "azurerm_application_insights.app"),
     (26, "CKV_AMPLS_1", "azurerm_monitor_private_link_scope.scope"),
     (57, "CKV_AMPLS_6", "azurerm_private_endpoint.monitor"),
 )

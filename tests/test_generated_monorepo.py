@@ -1,5 +1,6 @@
 """The generated monorepo of tests/corpus.py: every seventh root module is seeded with an Open
-ingestion mode, public workspace ingestion and a zone group missing two zones. The scan must report
+ingestion mode, public workspace ingestion (reported on the workspace and on the component that
+writes to it) and a zone group missing two zones. The scan must report
 exactly those, and nothing in the other folders (each folder is its own root module with the same
 zone names: keying zones by name alone would flood this with false positives)."""
 
@@ -24,12 +25,13 @@ def test_reports_exactly_the_seeded_problems(tmp_path: Path, in_dir) -> None:
         for i in (0, 7, 14, 21, 28, 35, 42, 49)
         for item in [
             (f"corpus/stack{i:05d}/monitor.tf", 6, "CKV_AMPLS_3", "azurerm_log_analytics_workspace.logs"),
+            (f"corpus/stack{i:05d}/monitor.tf", 14, "CKV_AMPLS_17", "azurerm_application_insights.app"),
             (f"corpus/stack{i:05d}/monitor.tf", 26, "CKV_AMPLS_1", "azurerm_monitor_private_link_scope.scope"),
             (f"corpus/stack{i:05d}/monitor.tf", 57, "CKV_AMPLS_6", "azurerm_private_endpoint.monitor"),
         ]
     )
     assert got == expected
-    assert sorted((line, check, resource) for _, line, check, resource in got[:3]) == sorted(corpus.SEEDED)
+    assert sorted((line, check, resource) for _, line, check, resource in got[:4]) == sorted(corpus.SEEDED)
     for finding in report.findings:
         if finding.check_id == "CKV_AMPLS_6":
             assert "privatelink.agentsvc.azure-automation.net" in finding.message
