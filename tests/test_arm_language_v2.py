@@ -647,3 +647,34 @@ def test_an_existing_view_of_a_deployed_resource_is_that_resource(tmp_path: Path
     deployed = next(z for z in only(result, PrivateDnsZone) if not z.external)
     (made,) = only(result, DnsZoneVnetLink)
     assert isinstance(made.zone, Ref) and made.zone.key == deployed.key
+
+
+def test_reference_finds_a_deployment_whose_name_is_unknown_by_its_written_name(tmp_path: Path) -> None:
+    # what Bicep writes when it compiles to languageVersion 1.0: resources in an array, module
+    # names built with uniqueString(), outputs read through the deployment's resource id
+    name = "[format('{0}-law', uniqueString(deployment().name))]"
+    written = "format('{0}-law', uniqueString(deployment().name))"
+    template = {
+        "$schema": SCHEMA,
+        "contentVersion": "1.0.0.0",
+        "resources": [
+            _module(name, WORKSPACE_MODULE, {"name": {"value": "law-1"}}),
+            scope_body(),
+            _link(
+                f"[reference(resourceId('Microsoft.Resources/deployments', {written}), '2022-09-01')"
+                ".outputs.resourceId.value]"
+            ),
+            {
+                **_link(
+                    "[reference(resourceId('Microsoft.Resources/deployments', format('{0}-other', "
+                    "uniqueString(deployment().name))), '2022-09-01').outputs.resourceId.value]"
+                ),
+                "name": "ampls/other",
+            },
+        ],
+    }
+    result = parse(tmp_path, template)
+    links = {link.name: link for link in only(result, ScopedLink)}
+    (workspace,) = only(result, MonitorResource)
+    assert isinstance(links["law"].linked_resource, Ref) and links["law"].linked_resource.key == workspace.key
+    assert isinstance(links["other"].linked_resource, Unknown)  # no deployment is written so

@@ -244,8 +244,9 @@ class Template:
     variables: dict[str, Callable[[Scope], Any]] = field(default_factory=dict)
     resource_group: Any = None  # str, Unknown, or None when not said (the deployment's own)
     resolve_id: Callable[[str, str, Any], str | None] = lambda _t, _n, _g: None
-    # `reference(target, full)`: the outputs of a nested deployment the file declares
-    reference: Callable[[Any, bool], Any] = lambda _target, _full: Unknown(
+    # `reference(target, full, scope, written name)`: the outputs of a nested deployment the
+    # file declares
+    reference: Callable[[Any, bool, Scope, Any], Any] = lambda _target, _full, _scope, _written: Unknown(
         "reference() returns values only Azure knows at deployment"
     )
     # variables as written, by lower-case name (a nested template the compiler stores in one)
@@ -497,13 +498,30 @@ def _variables(scope: Scope, args: list[Any]) -> Any:
     return template.memo("variable", name, lambda: compute(Scope(template)))
 
 
-def _reference(scope: Scope, args: list[Any]) -> Any:
+def _reference(node: Call, scope: Scope) -> Any:
     """`reference(target[, apiVersion][, 'Full'])`: what the template itself declares of a
-    nested deployment (its outputs); everything else only Azure knows."""
-    if not args:
+    nested deployment (its outputs); everything else only Azure knows. A deployment whose name
+    is unknown is still found by how its name is written:
+    `reference(resourceId('Microsoft.Resources/deployments', <name as written>))`."""
+    if not node.args:
         return Unknown("reference() needs a resource")
+    args = [evaluate(a, scope) for a in node.args]
     full = any(isinstance(a, str) and a.lower() == "full" for a in args[1:])
-    return scope.template.reference(args[0], full)
+    written: Any = None
+    target = node.args[0]
+    if (
+        isinstance(args[0], Unknown)
+        and type(target) is Call
+        and target.name == "resourceid"
+        and len(target.args) == 2
+        and type(target.args[0]) is Lit
+        and isinstance(target.args[0].value, str)
+        and target.args[0].value.lower() == "microsoft.resources/deployments"
+    ):
+        written = target.args[1]
+    if isinstance(args[0], Unknown) and written is None:
+        return args[0]
+    return scope.template.reference(args[0], full, scope, written)
 
 
 def _lambda_variables(scope: Scope, args: list[Any]) -> Any:
@@ -890,6 +908,7 @@ _LAZY_FUNCTIONS: dict[str, Callable[[Call, Scope], Any]] = {
     "or": _and_or(True),
     "coalesce": _coalesce,
     "lambda": _lambda,
+    "reference": _reference,
 }
 
 # Functions whose arguments may be unknown without the result being unknown.
@@ -981,7 +1000,6 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "shallowmerge": shallow_merge,
     "tryget": try_get_with(lambda value, key: _index(value, key, True)),
     "lambdavariables": _lambda_variables,
-    "reference": _reference,
     **LAMBDA_FUNCTIONS,
     **CIDR_FUNCTIONS,
     "json": _json,

@@ -270,25 +270,45 @@ class Walk:
     symbols: dict[tuple[int, str], Declared] = field(default_factory=dict)
     # resources by the syntax of their written name, built on first use (_parent_by_expression)
     written_names: dict[tuple[Any, ...], list[Declared]] | None = None
+    keyed: bool = False  # every resource is walked and has its key
 
     def note(self, line: int, message: str) -> None:
         self.notes.append(Note(self.display, line, message))
 
-    def reference(self, template: Template, target: Any, full: bool) -> Any:
+    def reference(self, template: Template, target: Any, full: bool, scope: Scope, written_name: Any) -> Any:
         """`reference(target)` of a nested deployment declared in this file: its outputs, as
         Resource Manager returns them (`.outputs.<name>.value`; under `properties` with
-        'Full'). Anything else `reference()` returns exists only once deployed."""
+        'Full'). Anything else `reference()` returns exists only once deployed. The deployment
+        is named by symbolic name, by its resource id, or, when its name is unknown, by the
+        same name expression written in the same template and copy (`written_name`, the syntax
+        of the name in `resourceId('Microsoft.Resources/deployments', <name>)`)."""
         declared: Declared | None = None
         if isinstance(target, str):
             declared = self.symbols.get((id(template), target.lower()))
         elif isinstance(target, Ref) and target.key is not None:
             declared = next((d for d in self.declared if d.key == target.key), None)
+        elif written_name is not None:
+            found = self.by_written_name(DEPLOYMENTS, scope, (written_name,))
+            declared = found[0] if len(found) == 1 else None
         if declared is None or declared.outputs is None:
             return Unknown("reference() returns values only Azure knows at deployment")
         outputs = template.memo("deployment outputs", declared.key or declared.address, declared.outputs)
         if isinstance(outputs, Unknown):
             return outputs
         return {"properties": {"outputs": outputs}} if full else {"outputs": outputs}
+
+    def by_written_name(self, arm_type: str, scope: Scope, parts: tuple[Any, ...]) -> list[Declared]:
+        """The resources of a type whose name is written as `parts` (`_name_parts`) in the
+        template and copy of `scope`; none until the whole file is walked."""
+        if not self.keyed:
+            return []
+        if self.written_names is None:
+            self.written_names = {}
+            for d in self.declared:
+                written = _name_parts(d)
+                if written is not None:
+                    self.written_names.setdefault(_written_key(d.arm_type, d.scope, written), []).append(d)
+        return self.written_names.get(_written_key(arm_type, scope, parts), [])
 
     def resolve_id(self, arm_type: str, name: str, group: Any) -> str | None:
         """The key of the one declared resource with this type and name (and group, when both
@@ -325,6 +345,7 @@ def _parse_template(
         if root is not None:
             _walk_resources(walk, template, Scope(root), None, None)
         _assign_keys(walk)
+        walk.keyed = True
         for made in walk.templates:
             made._cache.clear()  # values computed before the keys were known hold no keys
         resources = [_arm_resource(walk, d) for d in walk.declared if d.arm_type in RELEVANT_ARM_TYPES]
@@ -805,19 +826,12 @@ def _parent_by_expression(walk: Walk, declared: Declared) -> Declared | None:
     parts = _name_parts(declared)
     if parts is None or len(parts) < 2:
         return None
-    if walk.written_names is None:
-        walk.written_names = {}
-        for d in walk.declared:
-            written = _name_parts(d)
-            if written is not None:
-                walk.written_names.setdefault(_written_key(d, d.arm_type, written), []).append(d)
-    parent_type = declared.arm_type.rsplit("/", 1)[0]
-    matches = walk.written_names.get(_written_key(declared, parent_type, parts[:-1]), [])
+    matches = walk.by_written_name(declared.arm_type.rsplit("/", 1)[0], declared.scope, parts[:-1])
     return matches[0] if len(matches) == 1 else None
 
 
-def _written_key(declared: Declared, arm_type: str, parts: tuple[Any, ...]) -> tuple[Any, ...]:
-    return (arm_type, id(declared.scope.template), tuple(sorted(declared.scope.copies.items())), parts)
+def _written_key(arm_type: str, scope: Scope, parts: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (arm_type, id(scope.template), tuple(sorted(scope.copies.items())), parts)
 
 
 def _parent_ref(walk: Walk, declared: Declared) -> Any:
