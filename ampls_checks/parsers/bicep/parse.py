@@ -28,7 +28,8 @@ import os
 from typing import Any
 
 from ampls_checks.azure import Cloud
-from ampls_checks.model import Language, Location, Note, ParseError, ParseResult, Unknown
+from ampls_checks.model import Language, Location, Note, ParseError, ParseResult, Unknown, UnresolvedResource
+from ampls_checks.parsers.arm.parse import KIND_OF_TYPE
 from ampls_checks.parsers.arm.shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
 from ampls_checks.parsers.bicep.evaluate import (
     EVAL_STEPS,
@@ -97,8 +98,9 @@ def parse_bicep_files(
             instance = _with_parameters(ctx, source, values[0], values[1])
         resources: list[ArmResource] = []
         groups: dict[str, Any] = {}
+        unresolved: list[UnresolvedResource] = []
         try:
-            _collect(instance, resources, groups)
+            _collect(instance, resources, groups, unresolved)
         except BudgetExceeded:
             # what was collected stands; the rest of this entry is left out, and said so
             result.notes.append(Note(source.display, 1, "evaluation step limit reached: not all resources analysed"))
@@ -115,6 +117,7 @@ def parse_bicep_files(
             if entity.resource_group is None and entity.key in groups:
                 entity.resource_group = groups[entity.key]  # type: ignore[assignment]  # Maybe[str] | None
         result.extend(built)
+        result.entities.extend(unresolved)
     return result
 
 
@@ -211,11 +214,36 @@ def _items(value: Any, instance: Instance, line: int, address: str) -> list[Any]
     return value if isinstance(value, list) else [value]
 
 
-def _collect(instance: Instance, out: list[ArmResource], groups: dict[str, Any]) -> None:
+def _unresolved(instance: Instance, address: str, line: int, end_line: int, kind: str) -> UnresolvedResource:
+    """A resource (or module) whose instances are unknown: checks that look for something
+    missing stay silent in its deployment, as for ARM and Terraform."""
+    return UnresolvedResource(
+        key=f"bicep:{instance.unit}:{address}[?]",
+        address=address,
+        location=Location(instance.file.display, line, end_line, Language.BICEP),
+        unit=instance.unit,
+        kind=kind,
+    )
+
+
+def _kind_of(type_: str) -> str | None:
+    """The entity kind a resource type would produce; `*` when only its parent tells (nested)."""
+    if "/" not in type_:
+        return "*"
+    return KIND_OF_TYPE.get(type_.split("@", 1)[0].lower())
+
+
+def _collect(
+    instance: Instance, out: list[ArmResource], groups: dict[str, Any], unresolved: list[UnresolvedResource]
+) -> None:
     for decl, value in instance.resource_values():
-        _emit(instance, decl, value, out, groups, f"{instance.prefix}{decl.symbol}")
+        address = f"{instance.prefix}{decl.symbol}"
+        if isinstance(value, Unknown) and (kind := _kind_of(decl.type)) is not None:
+            unresolved.append(_unresolved(instance, address, decl.line, decl.end_line, kind))
+        _emit(instance, decl, value, out, groups, address, unresolved)
     for module, value in instance.module_values():
-        for handle in _items(value, instance, module.line, f"{instance.prefix}module.{module.symbol}"):
+        address = f"{instance.prefix}module.{module.symbol}"
+        for handle in _items(value, instance, module.line, address):
             if not isinstance(handle, ModuleHandle):
                 continue
             deployed = handle.deployed()
@@ -229,11 +257,17 @@ def _collect(instance: Instance, out: list[ArmResource], groups: dict[str, Any])
             if isinstance(child, Unknown):
                 _note(instance, module.line, f"{handle.address}: not analysed: {child.reason}")
                 continue
-            _collect(child, out, groups)
+            _collect(child, out, groups, unresolved)
 
 
 def _emit(
-    instance: Instance, decl: ResourceDecl, value: Any, out: list[ArmResource], groups: dict[str, Any], address: str
+    instance: Instance,
+    decl: ResourceDecl,
+    value: Any,
+    out: list[ArmResource],
+    groups: dict[str, Any],
+    address: str,
+    unresolved: list[UnresolvedResource],
 ) -> None:
     for resource in _items(value, instance, decl.line, address):
         if not isinstance(resource, ResourceInstance):
@@ -243,6 +277,9 @@ def _emit(
             continue
         if isinstance(deployed, Unknown):
             _note(instance, decl.line, f"{resource.address}: not analysed: its condition is unknown: {deployed.reason}")
+            kind = KIND_OF_TYPE.get(resource.full_type().lower())
+            if kind is not None:
+                unresolved.append(_unresolved(instance, resource.address, decl.line, decl.end_line, kind))
             continue
         arm_type = resource.full_type().lower()
         if arm_type in RELEVANT_ARM_TYPES and (not decl.existing or arm_type in EXTERNAL_TYPES):
@@ -251,7 +288,9 @@ def _emit(
             if isinstance(group, (str, Unknown)):  # `scope: resourceGroup(<unknown>)` is unknown, not none
                 groups[resource.key] = group
         for child in decl.children:
-            _emit(instance, child, resource.child(child), out, groups, f"{resource.address}::{child.symbol}")
+            _emit(
+                instance, child, resource.child(child), out, groups, f"{resource.address}::{child.symbol}", unresolved
+            )
 
 
 def _arm_resource(resource: ResourceInstance) -> ArmResource:
