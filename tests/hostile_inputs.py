@@ -105,6 +105,51 @@ TF_SIZE_CASES: dict[str, str] = {
 }
 
 
+def _arm_doubling(step: Callable[[str], str], seed: object, use: str, levels: int = 64) -> Callable[[Path], Expect]:
+    def write(root: Path) -> Expect:
+        variables: dict[str, object] = {"a0": seed}
+        for i in range(1, levels + 1):
+            variables[f"a{i}"] = f"[{step('variables(' + repr(f'a{i - 1}') + ')')}]"
+        scope = dict(ARM_SCOPE, name=f"[{use.format('variables(' + repr(f'a{levels}') + ')')}]")
+        _write(root, "arm/azuredeploy.json", _arm_template([scope], variables))
+        _with_good(root)
+        return Expect(1, checks=GOOD_CHECKS)
+
+    return write
+
+
+def _bicep_doubling(step: Callable[[str], str], seed: str, use: str, levels: int = 64) -> Callable[[Path], Expect]:
+    def write(root: Path) -> Expect:
+        lines = [f"var a0 = {seed}"] + [f"var a{i} = {step(f'a{i - 1}')}" for i in range(1, levels + 1)]
+        body = "\n".join(lines) + "\n" + BICEP_SCOPE.replace("name: 'x'", f"name: {use.format(f'a{levels}')}")
+        _write(root, "bicep/main.bicep", body)
+        _with_good(root)
+        return Expect(1, checks=GOOD_CHECKS)
+
+    return write
+
+
+TEMPLATE_SIZE_CASES: dict[str, Callable[[Path], Expect]] = {
+    "arm_concat_doubling": _arm_doubling(lambda a: f"concat({a}, {a})", "xx", "string(length({}))"),
+    "arm_array_doubling": _arm_doubling(lambda a: f"concat({a}, {a})", ["x"], "string(length({}))"),
+    "arm_nested_arrays": _arm_doubling(lambda a: f"createArray({a}, {a})", "x", "string({})"),
+    "arm_nested_objects": _arm_doubling(lambda a: f"createObject('l', {a}, 'r', {a})", "x", "string({})"),
+    "arm_replace_growth": _arm_doubling(lambda a: f"replace({a}, 'x', 'xxxxxxxxxx')", "xx", "string(length({}))", 20),
+    "arm_format_doubling": _arm_doubling(lambda a: f"format('{{0}}{{0}}', {a})", "xx", "string(length({}))"),
+    "arm_union_nesting": _arm_doubling(
+        lambda a: f"union(createObject('a', {a}), createObject('b', {a}))", "x", "string({})"
+    ),
+    "bicep_template_doubling": _bicep_doubling(lambda a: f"'${{{a}}}${{{a}}}'", "'xx'", "'${{length({})}}'"),
+    "bicep_array_nesting": _bicep_doubling(lambda a: f"[{a}, {a}]", "'x'", "string({})"),
+    "bicep_object_nesting": _bicep_doubling(lambda a: f"{{ l: {a}, r: {a} }}", "'x'", "string({})"),
+    "bicep_concat_doubling": _bicep_doubling(lambda a: f"concat({a}, {a})", "['x']", "'${{length({})}}'"),
+    "bicep_replace_growth": _bicep_doubling(
+        lambda a: f"replace({a}, 'x', 'xxxxxxxxxx')", "'xx'", "'${{length({})}}'", 20
+    ),
+    "bicep_for_nesting": _bicep_doubling(lambda a: f"[for x in {a}: [x, x]]", "['x']", "string({})"),
+}
+
+
 def tf_module_chain(root: Path) -> Expect:
     """17 module directories, each calling the next with count = 10000."""
     for level in range(17):
@@ -388,6 +433,7 @@ def precommit_symlink_out(root: Path) -> Expect:
 
 CASES: dict[str, Callable[[Path], Expect]] = {
     **{name: _tf_case(text) for name, text in TF_SIZE_CASES.items()},
+    **TEMPLATE_SIZE_CASES,
     "tf_module_chain": tf_module_chain,
     "tf_many_scopes_one_zone": tf_many_scopes_one_zone,
     "bicep_module_fanout": bicep_module_fanout,
@@ -495,7 +541,7 @@ def main(argv: list[str]) -> int:
         root.mkdir(parents=True, exist_ok=True)
         expect = CASES[name](root)
         try:
-            outcome = run_case(root, expect, timeout=600)
+            outcome = run_case(root, expect, timeout=float(os.environ.get("HOSTILE_TIMEOUT", "600")))
         except subprocess.TimeoutExpired:
             print(f"{name:32} TIMEOUT")
             failed += 1

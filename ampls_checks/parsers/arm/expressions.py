@@ -467,9 +467,10 @@ def _call(node: Call, scope: Scope) -> Any:
         if isinstance(arg, Unknown) and name not in _TAKES_UNKNOWN:
             return arg
     try:
-        return function(scope, args)
+        result = function(scope, args)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError, RecursionError):
         return Unknown(f"{node.written}() could not be evaluated with these arguments")
+    return scope.template.budget.build(result)  # charged by its size (template_functions.Budget)
 
 
 # -- template functions -----------------------------------------------------------------------

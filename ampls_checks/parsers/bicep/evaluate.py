@@ -675,6 +675,12 @@ def expand_loop(loop: ForExpr, scope: Scope) -> list[dict[str, Any]] | Unknown:
 def evaluate(expr: Expr, scope: Scope) -> Any:
     scope.instance.ctx.budget.spend()
     kind = type(expr)
+    if kind in _BUILDERS:  # what is built is charged by its size (template_functions.Budget)
+        return scope.instance.ctx.budget.build(_evaluate(expr, kind, scope))
+    return _evaluate(expr, kind, scope)
+
+
+def _evaluate(expr: Expr, kind: type, scope: Scope) -> Any:
     if kind is Lit:
         return expr.value
     if kind is Str:
@@ -708,6 +714,9 @@ def evaluate(expr: Expr, scope: Scope) -> Any:
     if kind is Lambda:
         return _lambda(expr, scope)
     return Unknown(f"cannot evaluate {kind.__name__}")
+
+
+_BUILDERS = frozenset({Str, Call, ArrayExpr, ObjectExpr, ForExpr})
 
 
 def _array_items(expr: ArrayExpr, scope: Scope) -> Any:

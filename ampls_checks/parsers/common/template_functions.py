@@ -29,14 +29,49 @@ class BudgetExceeded(Exception):
     """The evaluation step budget is spent (per ARM template file, per Bicep entry file)."""
 
 
+MAX_CELLS = 4_000_000  # what one template file (ARM) or entry file (Bicep) may build in all
+
+
 @dataclass
 class Budget:
+    """Steps, and `cells`: the size of every value built (characters, items all the way down,
+    shared parts as often as they appear). Steps alone do not bound memory: `[a, a]` 64 times
+    over takes 64 steps and builds a value that every later walk visits 2^64 times."""
+
     steps: int
+    cells: int = MAX_CELLS
 
     def spend(self) -> None:
         self.steps -= 1
         if self.steps < 0:
             raise BudgetExceeded
+
+    def build(self, value: Any) -> Any:
+        """Charge the size of a value just built, and return it; past the limit, raise."""
+        if isinstance(value, (str, list, dict)):
+            self.cells -= value_cells(value, self.cells)
+            if self.cells < 0:
+                raise BudgetExceeded("size")
+        return value
+
+
+def value_cells(value: Any, limit: int) -> int:
+    """The size of a value (characters, items all the way down), counted to a little past `limit`."""
+    total = 0
+    stack = [value]
+    while stack and total <= limit:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item) or 1
+        elif isinstance(item, list):
+            total += 1
+            stack.extend(item)
+        elif isinstance(item, dict):
+            total += 1 + sum(len(key) for key in item if isinstance(key, str))
+            stack.extend(item.values())
+        else:
+            total += 1
+    return total
 
 
 MAX_ITEMS = 10_000  # the longest array built (range(), concat()); ARM's range() allows 10,000
