@@ -12,7 +12,9 @@ Which access mode matters depends on the resource:
 A scope deployed with an API version before `2021-07-01-preview` counts as ingestion
 `PrivateOnly` (CKV_AMPLS_24). The finding is reported on the monitor resource. The check is
 silent when the scope's mode is unknown, when a scoped link of the deployment cannot be resolved
-(it may be the missing one), and when the resource is linked to a scope known only by name.
+(it may be the missing one), when the resource is linked to a scope known only by name, and when
+the scope links nothing in the scan: that is CKV_AMPLS_13's finding, and such a scope's links often
+come from a registry module the scanner does not read.
 Azure Monitor workspaces are not judged: they are reached through their own private endpoint
 (CKV_AMPLS_19), not through the scope.
 
@@ -134,6 +136,10 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
     for scope in graph.scopes:
         sides = private_only_modes(scope)
         if not sides or scope.unit in graph.unknown_link_units or graph.may_have(ScopedLink, scope.unit):
+            continue
+        if not graph.scope_links.get(scope.key):
+            # a scope that links nothing is CKV_AMPLS_13's finding; and its links may all come
+            # from a module the scanner cannot read (a registry module): no guess here
             continue
         for monitor in _deployed_with(graph, scope):
             blocked = [side for side in _MODES.get(monitor.kind, ()) if side in sides]
