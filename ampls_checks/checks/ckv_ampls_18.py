@@ -14,7 +14,9 @@ module, ARM or Bicep entry file) that declares an Azure Monitor Private Link Sco
 - a rule's endpoint (its logs ingestion endpoint) is in another region than a Log Analytics
   workspace the rule sends to, when both regions are written.
 
-The finding points at the endpoint attribute, or at the rule. Resources the scan does not declare
+The finding points at the endpoint attribute, or at the rule. "Linked to no scope" is judged only
+where the deployment's scopes link something in the scan (otherwise their links come from
+elsewhere, such as a registry module the scanner does not read). Resources the scan does not declare
 (literal ids of another subscription, data sources), scoped links the scanner cannot resolve,
 and rules or associations whose instances are unknown keep the check silent.
 
@@ -126,6 +128,8 @@ def _outside_scopes(graph: Graph, ref: Maybe[Ref] | None, unit: str) -> MonitorR
         return None
     if graph.may_have(ScopedLink, target.unit):
         return None
+    if not any(graph.scope_links.get(s.key) for s in graph.scopes if s.unit == unit):
+        return None  # the deployment's scopes link nothing here: their links come from elsewhere
     return target
 
 
