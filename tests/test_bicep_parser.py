@@ -27,6 +27,7 @@ from ampls_checks.parsers.bicep.parse import parse_bicep_files
 from ampls_checks.parsers.bicep.syntax import (
     MAX_CHAIN,
     MAX_DEPTH,
+    MAX_ERRORS,
     ArrayExpr,
     Attr,
     Binary,
@@ -1101,3 +1102,13 @@ def test_absurdly_long_chains_are_an_error_not_a_deep_evaluation(expression: str
     parsed = parse_bicep(f"var x = {expression}\nvar y = 1\n")
     assert [(str(e), e.line) for e in parsed.errors] == [(message, 1)]
     assert list(parsed.variables) == ["y"]
+
+
+def test_errors_per_file_stop_at_a_bound() -> None:
+    parsed = parse_bicep("var x = 'unterminated\n" * 1000 + SCOPE)
+    assert len(parsed.errors) == MAX_ERRORS + 1
+    assert (str(parsed.errors[-1]), parsed.errors[-1].line) == (
+        f"{MAX_ERRORS} errors: the rest of the file is not read",
+        20,
+    )
+    assert parsed.resources == []

@@ -368,6 +368,9 @@ MAX_DEPTH = 100
 # Operators in one chain (`a && b && ...`, `a.b!.c...`): the tree grows one level for each, and
 # evaluation walks it recursively.
 MAX_CHAIN = 200
+# Errors reported per file: past this, the file is not worth reading on (and a report of a
+# hundred thousand errors helps nobody).
+MAX_ERRORS = 20
 
 # A token is (kind, value, line, at_line_start). Kinds: "id", "int", "str" (value: a tuple of
 # text and token lists, one list per `${...}`), "mstr" (a ''' string), "nl", "err" (value: the
@@ -682,6 +685,11 @@ class _Parser:
                     raise self.fail("expected a line break after the declaration")
             except BicepSyntaxError as exc:
                 out.errors.append(exc)
+                if len(out.errors) >= MAX_ERRORS:
+                    out.errors.append(
+                        BicepSyntaxError(f"{MAX_ERRORS} errors: the rest of the file is not read", exc.line)
+                    )
+                    return out
                 self.recover()
 
     def recover(self) -> None:
