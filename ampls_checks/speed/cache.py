@@ -61,21 +61,33 @@ def _source_stamp() -> str:
     return str(newest)
 
 
-def _root_types() -> dict[str, Any]:
-    """What an entry may hold: a name, stored in the entry, for each type the tool caches. An
-    entry naming anything else is ignored."""
-    from ampls_checks.model import Finding, Note, ParseError, ParseResult
-    from ampls_checks.parsers.terraform.hcl_syntax import Body
-    from ampls_checks.speed.call_index import CallIndex
-    from ampls_checks.speed.stat_memo import StatMemo
+ROOT_NAMES = ("scan", "ParseResult", "StatMemo", "CallIndex", "Body")
 
-    return {
-        "scan": tuple[list[Finding], list[ParseError], list[Note], int],
-        "ParseResult": ParseResult,
-        "StatMemo": StatMemo,
-        "CallIndex": CallIndex,
-        "Body": Body,
-    }
+
+def _root_type(name: str) -> Any | None:
+    """What an entry may hold: a name, stored in the entry, for each type the tool caches; an
+    entry naming anything else is ignored. Imported one by one: a warm scan reads only its own."""
+    if name == "scan":
+        from ampls_checks.model import Finding, Note, ParseError
+
+        return tuple[list[Finding], list[ParseError], list[Note], int]
+    if name == "ParseResult":
+        from ampls_checks.model import ParseResult
+
+        return ParseResult
+    if name == "StatMemo":
+        from ampls_checks.speed.stat_memo import StatMemo
+
+        return StatMemo
+    if name == "CallIndex":
+        from ampls_checks.speed.call_index import CallIndex
+
+        return CallIndex
+    if name == "Body":
+        from ampls_checks.parsers.terraform.hcl_syntax import Body
+
+        return Body
+    return None
 
 
 def _root_name(value: Any) -> str:
@@ -151,7 +163,7 @@ class Cache:
         name, _, payload = body.partition(b"\n")
         from ampls_checks.speed import plain
 
-        kind = _root_types().get(name.decode("ascii", "replace"))
+        kind = _root_type(name.decode("ascii", "replace"))
         if kind is None:
             return None
         try:
@@ -166,7 +178,7 @@ class Cache:
         from ampls_checks.speed import plain
 
         name = _root_name(value)
-        if name not in _root_types():
+        if name not in ROOT_NAMES:
             return
         try:
             body = name.encode() + b"\n" + plain.dumps(value)
