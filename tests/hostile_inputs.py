@@ -275,6 +275,17 @@ ARM_SCOPE = {
 }
 
 
+def tf_format_flags(root: Path) -> Expect:
+    """format() flags: a long run of zeros (quadratic for the former pattern: 16 s for 20 KB) and
+    a width that would build a string of 100 MB."""
+    body = GOOD_SCOPE.replace('"good"', '"s"').replace(
+        'name                  = "ampls"', f'name = format("%{"0" * 20_000}!s-%99999999d", "x", 1)'
+    )
+    _write(root, "fmt/main.tf", body)
+    _with_good(root)
+    return Expect(1, checks=GOOD_CHECKS)
+
+
 def arm_format_placeholders(root: Path) -> Expect:
     spec = "{0" * 75_000
     scope = dict(ARM_SCOPE, name=f"[format('{spec}', 'a')]")
@@ -439,6 +450,7 @@ CASES: dict[str, Callable[[Path], Expect]] = {
     "bicep_module_fanout": bicep_module_fanout,
     "tf_skip_comment_spaces": tf_skip_comment_spaces,
     "tf_skip_comment_repeats": tf_skip_comment_repeats,
+    "tf_format_flags": tf_format_flags,
     "arm_format_placeholders": arm_format_placeholders,
     "arm_format_commas": arm_format_commas,
     "arm_metadata_skip": arm_metadata_skip,

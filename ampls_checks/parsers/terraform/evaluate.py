@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -160,6 +159,7 @@ def cells(value: Any, limit: int) -> int:
 
 
 MAX_COLLECTION = 10_000
+MAX_FORMAT_WIDTH = 1000  # format("%0999999d", 1) would build a string of that width
 MAX_INT_BITS = 4096  # integers past this are unknown: str() of them has a limit, and they grow fast
 
 
@@ -662,8 +662,13 @@ def _fn_format(spec: Any, *args: Any) -> Any:
         next_arg += 1
         if isinstance(arg, Unknown):
             return arg
-        if flags and not re.fullmatch(r"[-+ 0]*\d*", flags):
-            return Unknown(f"format verb %{flags}{verb} is not evaluated")
+        # flags then a width, checked by hand: `[-+ 0]*\d*` as a pattern backtracks quadratically
+        # on a long run of zeros; a width past MAX_FORMAT_WIDTH would build a huge string
+        width = flags.lstrip("-+ 0")
+        if width and not (width.isascii() and width.isdigit()) or len(width) > len(str(MAX_FORMAT_WIDTH)):
+            return Unknown(f"format verb %{flags[:20]}{verb} is not evaluated")
+        if width and int(width) > MAX_FORMAT_WIDTH:
+            return Unknown(f"format width {width} is over the evaluation limit")
         if verb == "d":
             number = to_number(arg)
             if isinstance(number, Unknown) or number != int(number):
