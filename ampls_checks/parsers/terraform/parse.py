@@ -59,10 +59,19 @@ class TfFile:
     body: Body
     text: str
 
+    skip_memo: dict[tuple[int, int], list[Suppression]] = field(default_factory=dict, repr=False, compare=False)
+
     @functools.cached_property
     def lines(self) -> list[str]:
         """Split once per file, not once per resource that looks for skip comments."""
         return self.text.splitlines()
+
+    def skips(self, start_line: int, end_line: int) -> list[Suppression]:
+        """The skip comments of a block, read once: every `count` instance of the block asks."""
+        key = (start_line, end_line)
+        if key not in self.skip_memo:
+            self.skip_memo[key] = skips_in_lines(self.lines, start_line, end_line)
+        return list(self.skip_memo[key])
 
 
 @dataclass
@@ -471,7 +480,7 @@ class BlockView:
 
     def skips(self) -> list[Suppression]:
         """`checkov:skip=` comments written inside this block."""
-        return skips_in_lines(self.file.lines, self.block.line, self.block.end_line)
+        return self.file.skips(self.block.line, self.block.end_line)
 
     def blocks(self, block_type: str) -> list[BlockView] | Unknown:
         """Static nested blocks plus those a `dynamic` block generates."""
