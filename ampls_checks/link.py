@@ -2,8 +2,10 @@
 
 It is the one place that decides what a `Ref` points at. A symbolic reference (`key`) names an
 entity exactly; a name-only reference (a literal resource id, a `scope_name`) matches entities
-of the right type by name, preferring the same deployment unit, and becomes an `External` node
-when the scan does not declare that resource. Ambiguity and unknown values stay `Unknown`.
+of the right type by name within its own deployment unit, and becomes an `External` node when
+that unit does not declare the resource; deployments meet only through a full identity (type,
+name and resource group: `model.full_identity`), so scanning more files never changes how a
+unit resolves its own references. Ambiguity and unknown values stay `Unknown`.
 
 Edges built here (design.md): endpoint -> scope, scoped link -> scope and target,
 endpoint -> zone group -> zones, zone -> vnet link -> vnet, endpoint -> subnet -> vnet.
@@ -41,6 +43,7 @@ from ampls_checks.model import (  # noqa: F401 - Graph and its nodes are re-expo
     VirtualNetwork,
     ZoneNode,
     arm_type_of,
+    full_identity,
     parent_of,
 )
 
@@ -67,6 +70,9 @@ def link(entities: list[Entity]) -> Graph:
         arm_type = arm_type_of(entity)
         if arm_type is not None and isinstance(entity.name, str):
             graph._by_name[(arm_type, entity.name.lower())].append(entity)
+            declared = isinstance(entity, (PrivateDnsZone, VirtualNetwork)) and not entity.external
+            if declared and isinstance(entity.resource_group, str):
+                graph._declared[full_identity(arm_type, entity.name, entity.resource_group)].append(entity)
 
     for unresolved in graph.unresolved:
         if unresolved.kind in ("ScopedLink", "*"):
@@ -110,7 +116,7 @@ def link(entities: list[Entity]) -> Graph:
         if isinstance(zone, PrivateDnsZone):
             graph.zone_vnet_links[graph.zone_identity(zone)].append((vnet_link, vnet_value))
         elif isinstance(zone, External):
-            graph.zone_vnet_links[zone.identity].append((vnet_link, vnet_value))
+            graph.zone_vnet_links[graph.canonical(zone.identity)].append((vnet_link, vnet_value))
         else:
             graph.unknown_vnet_link_units.add(vnet_link.unit)
     return graph
@@ -154,7 +160,7 @@ def _group_zones(graph: Graph, group: DnsZoneGroup, unit: str) -> Maybe[list[May
         if isinstance(target, PrivateDnsZone):
             nodes.append(ZoneNode(target.name, graph.zone_identity(target), target))
         elif isinstance(target, External):
-            nodes.append(ZoneNode(target.name, target.identity))
+            nodes.append(ZoneNode(target.name, graph.canonical(target.identity)))
         elif isinstance(target, Unknown):
             nodes.append(target)
         else:

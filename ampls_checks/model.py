@@ -388,15 +388,27 @@ SUBNET_TYPE = "microsoft.network/virtualnetworks/subnets"
 
 @dataclass(frozen=True)
 class External:
-    """A resource referred to by name but not declared in the scan (a hub zone, a shared vnet)."""
+    """A resource referred to by name but not declared in the referring deployment unit (a hub
+    zone, a shared vnet). Without a resource group, the name is relative to that unit's group, so
+    its identity holds the unit."""
 
     arm_type: str
     name: str
     resource_group: str | None
+    unit: str = ""  # the deployment that names it, when the group is not known
 
     @property
     def identity(self) -> str:
-        return f"ext:{self.arm_type}:{self.name}@{self.resource_group or '?'}"
+        if self.resource_group is None:
+            return f"ext:{self.arm_type}:{self.name}@?:{self.unit}"
+        return full_identity(self.arm_type, self.name, self.resource_group)
+
+
+def full_identity(arm_type: str, name: str, resource_group: str) -> str:
+    """What makes resources of different deployments one resource: type, name and resource
+    group all known and equal (the subscription is not tracked: ids in one scan are taken to
+    share it). A bare name never joins two deployments."""
+    return f"ext:{arm_type}:{name.lower()}@{resource_group.lower()}"
 
 
 Node = Entity | External
@@ -458,12 +470,21 @@ class Graph:
     unknown_link_units: set[str] = field(default_factory=set)
     unknown_vnet_link_units: set[str] = field(default_factory=set)
     _by_name: dict[tuple[str, str], list[Entity]] = field(default_factory=lambda: defaultdict(list))
+    _declared: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))  # full identity
 
     # -- resolution -------------------------------------------------------------------------
 
     def resolve(self, ref: Maybe[Ref] | None, arm_type: str, unit: str) -> Maybe[Node] | None:
         """What a reference points at: an entity, an `External`, `Unknown`, or None when it
-        points at a declared resource of another kind (an endpoint to a storage account)."""
+        points at a declared resource of another kind (an endpoint to a storage account).
+
+        A name-only reference is looked up in its own deployment unit first. Another
+        deployment's resource stands in for it only when its full identity is the one the
+        reference spells (type, name and resource group: a literal resource id) and no other
+        deployment declares that identity too; otherwise it is an `External`, as the unit alone
+        sees it, which meets the resources of other deployments through its identity
+        (`full_identity`). A bare name, or a match among several, never replaces the unit's own
+        resolution: scanning more files must not turn a known zone into an ambiguous one."""
         if ref is None or isinstance(ref, Unknown):
             return ref
         if ref.key is not None:
@@ -483,51 +504,45 @@ class Graph:
             or not isinstance(e.resource_group, str)
             or e.resource_group.lower() == ref.resource_group
         ]
-        same_unit = [e for e in candidates if e.unit == unit]
-        if same_unit:
-            candidates = same_unit
-        else:
-            # Another deployment's resource is the same one only when both name its resource
-            # group and the groups agree; a bare name there would be a guess.
-            candidates = [e for e in candidates if ref.resource_group is not None and isinstance(e.resource_group, str)]
-        if len(candidates) == 1:
-            return candidates[0]
-        if len(candidates) > 1:
-            return Unknown(f"{ref.name} matches {len(candidates)} declared resources")
-        return External(arm_type, ref.name.lower(), ref.resource_group)
+        own = [e for e in candidates if e.unit == unit]
+        if len(own) == 1:
+            return own[0]
+        if len(own) > 1:
+            return Unknown(f"{ref.name} matches {len(own)} declared resources")
+        external = External(arm_type, ref.name.lower(), ref.resource_group, unit if ref.resource_group is None else "")
+        if ref.resource_group is not None:
+            # Another deployment's resource is this one when its full identity is the same;
+            # two such deployments leave it as the unit itself sees it, never ambiguous.
+            others = [e for e in candidates if isinstance(e.resource_group, str)]
+            if len(others) == 1:
+                return others[0]
+        return external
 
     def may_have(self, kind: type[Entity], unit: str) -> bool:
         """Whether the unit declares resources of `kind` whose instances are unknown."""
         return any(u.unit == unit and u.kind in (kind.__name__, "*") for u in self.unresolved)
 
+    def canonical(self, identity: str) -> str:
+        """One name for one resource: a full identity that exactly one declared (not looked up)
+        zone or vnet of the scan has is that entity's key; any other identity stays as it is."""
+        declared = self._declared.get(identity, [])
+        return declared[0].key if len(declared) == 1 else identity
+
     def zone_identity(self, zone: PrivateDnsZone) -> str:
-        """Declared zones are themselves; zones only looked up (data sources) are the hub zone
-        they name, so two lookups of one hub zone are one zone."""
-        if not zone.external or not isinstance(zone.name, str):
-            return zone.key
-        declared = [
-            z
-            for z in self._by_name.get((ZONE_TYPE, zone.name.lower()), [])
-            if isinstance(z, PrivateDnsZone) and not z.external and _same_group(z.resource_group, zone.resource_group)
-        ]
-        if len(declared) == 1:
-            return declared[0].key
-        if isinstance(zone.resource_group, str):
-            return External(ZONE_TYPE, zone.name.lower(), zone.resource_group.lower()).identity
+        """The zone as Azure knows it, when the source says its name and resource group: then a
+        zone declared in one deployment, looked up in another and named by id in a third is one
+        zone. Without the group it is only itself (its key)."""
+        if isinstance(zone.name, str) and isinstance(zone.resource_group, str):
+            return self.canonical(full_identity(ZONE_TYPE, zone.name, zone.resource_group))
         return zone.key
 
     def vnet_identity(self, node: Maybe[Node] | None) -> Maybe[str] | None:
         if node is None or isinstance(node, Unknown):
             return node
         if isinstance(node, External):
-            return node.identity
-        if (
-            isinstance(node, VirtualNetwork)
-            and node.external
-            and isinstance(node.name, str)
-            and isinstance(node.resource_group, str)
-        ):
-            return External(VNET_TYPE, node.name.lower(), node.resource_group.lower()).identity
+            return self.canonical(node.identity)
+        if isinstance(node, VirtualNetwork) and isinstance(node.name, str) and isinstance(node.resource_group, str):
+            return self.canonical(full_identity(VNET_TYPE, node.name, node.resource_group))
         return node.key
 
     def monitor_target(self, ref: Maybe[Ref] | None, unit: str) -> Maybe[Node] | None:
@@ -567,13 +582,6 @@ class Graph:
                 ):
                     return True
         return False
-
-
-def _same_group(a: object, b: object) -> bool:
-    """Resource groups match when equal, or when either is not known."""
-    if isinstance(a, str) and isinstance(b, str):
-        return a.lower() == b.lower()
-    return True
 
 
 # -- what checks produce and a scan reports -----------------------------------------------------

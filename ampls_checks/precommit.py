@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -191,6 +192,7 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
         for unit in terraform_units({path: [path] for path in bicep}, modules):
             if changed_bicep.intersection(unit):
                 wanted.update(unit)
+                wanted.update(loaded for path in unit for loaded in _bicep_loads(path))
         reported.update(os.path.dirname(p) for p in reachable(changed_bicep, modules))
 
     if FileKind.JSON in kinds:
@@ -208,6 +210,21 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
             )
 
     return Plan(sorted(w for w in wanted if _inside(w, roots)), frozenset(reported), tuple(refused))
+
+
+_LOAD = re.compile(rb"""\bload(?:Json|Yaml|Text)Content\(\s*'([^'$\n]{1,1000})'""")
+
+
+def _bicep_loads(path: str) -> list[str]:
+    """The files a Bicep file reads with `loadJsonContent('...')` and friends (their paths are
+    literals in Bicep): the scan hands them to the Bicep job only when they are scanned too."""
+    directory = os.path.dirname(path)
+    found = []
+    for target in _LOAD.findall(_read(path)):
+        candidate = os.path.realpath(os.path.join(directory, target.decode("utf-8", "replace")))
+        if os.path.isfile(candidate):
+            found.append(candidate)
+    return found
 
 
 def _in(file: str, directories: frozenset[str]) -> bool:

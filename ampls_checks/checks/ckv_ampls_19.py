@@ -133,12 +133,19 @@ def _prometheus_endpoints(graph: Graph, workspace: MonitorResource) -> list[Priv
     or sub-resources are unknown (it may be one)."""
     found = []
     for endpoint in graph.endpoints:
+        # An unknown in another deployment is not this workspace: that deployment reaches it
+        # only through its full identity (a literal id), which is never unknown.
+        own = endpoint.unit == workspace.unit
         if isinstance(endpoint.connections, Unknown):
-            return None
+            if own:
+                return None
+            continue
         for connection in endpoint.connections:
             target = graph.monitor_target(connection.target, endpoint.unit)
             if isinstance(target, Unknown):
-                return None
+                if own:
+                    return None
+                continue
             if not isinstance(target, MonitorResource) or target.key != workspace.key:
                 continue
             groups = connection.group_ids
@@ -157,7 +164,7 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         if endpoints is None:
             continue
         if not endpoints:
-            if any(u.kind in ("PrivateEndpoint", "*") for u in graph.unresolved):
+            if graph.may_have(PrivateEndpoint, workspace.unit):
                 continue
             yield CHECK.finding(
                 workspace,

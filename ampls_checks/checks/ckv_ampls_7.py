@@ -148,10 +148,12 @@ from ampls_checks.model import Graph, Unknown
 def _vnet_label(graph: Graph, identity: str) -> str:
     """A readable name for a vnet identity: the declared vnet's name, or the name an id spelled."""
     entity = graph.by_key.get(identity)
+    if entity is None:  # a vnet known by its full identity: the declared one, as written
+        entity = next((v for v in graph.vnets if graph.vnet_identity(v) == identity), None)
     if entity is not None:
         return entity.name if isinstance(entity.name, str) else entity.address
-    if identity.startswith("ext:"):
-        return identity.rsplit(":", 1)[1].split("@", 1)[0]
+    if identity.startswith("ext:"):  # ext:<type>:<name>@<group or ?...>
+        return identity.split(":", 2)[2].split("@", 1)[0]
     return identity
 
 

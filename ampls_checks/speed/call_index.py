@@ -23,7 +23,7 @@ from ampls_checks.discover import SKIPPED_DIRS, inside_roots, read_regular
 from ampls_checks.speed.stat_memo import Stamp, StatMemo, stamp_of, trusted
 from ampls_checks.units import local_calls
 
-SUFFIXES = (".tf", ".tfvars")
+SUFFIXES = (".tf", ".tfvars", ".tfvars.json")  # what discover.kind_of calls Terraform
 
 
 @dataclass

@@ -332,7 +332,7 @@ def _vnet_node(topology: Topology, graph: Graph, identity: str) -> str:
         return topology.add(_entity_node(entity)).id
     if identity in topology.nodes:
         return identity
-    name = identity.rsplit(":", 1)[-1].split("@", 1)[0] if identity.startswith("ext:") else identity
+    name = identity.split(":", 2)[-1].split("@", 1)[0] if identity.startswith("ext:") else identity
     return topology.add(Node(identity, "external", "virtual network (not in the scan)", name, column="vnet")).id
 
 
