@@ -122,6 +122,30 @@ def test_checkov_skip_comment_and_skip_check_work_on_pack_checks(
     assert states == [("CKV_AMPLS_2", "skipped_checks"), ("CKV_AMPLS_6", "failed_checks")]
 
 
+# Fixture cases whose findings Checkov 3.3.30 has no resource to attach to, so the pack cannot
+# report them (README, "Using it with Checkov"). Every one must still miss something: when Checkov
+# learns the syntax, the case leaves this table.
+_ARM_RESOURCES_AS_OBJECT = "languageVersion 2.0 template: Checkov's ARM runner iterates `resources` as a list only"
+_BICEP_PARSE_ERROR = "Checkov's Bicep parser (pycep) rejects the file: @export(), union or nullable types, spread"
+CHECKOV_CANNOT_CARRY: dict[str, dict[str, str]] = {
+    "terraform": {},
+    "arm": {
+        "ckv_ampls_1/bad_language_v2_nested_inner_template": _ARM_RESOURCES_AS_OBJECT,
+        "ckv_ampls_1/bad_language_v2_nullable_access_modes": _ARM_RESOURCES_AS_OBJECT,
+        "ckv_ampls_1/good_language_v2_nested_inner_template": _ARM_RESOURCES_AS_OBJECT,
+        "ckv_ampls_3/bad_language_v2_module_output_link": _ARM_RESOURCES_AS_OBJECT,
+        "ckv_ampls_3/good_language_v2_module_output_link": _ARM_RESOURCES_AS_OBJECT,
+        "ckv_ampls_6/bad_language_v2_zone_configs_by_lambda": _ARM_RESOURCES_AS_OBJECT,
+        "ckv_ampls_6/good_language_v2_zone_configs_by_lambda": _ARM_RESOURCES_AS_OBJECT,
+    },
+    "bicep": {
+        "ckv_ampls_1/bad_open_from_bicepparam": _BICEP_PARSE_ERROR,
+        "ckv_ampls_2/bad_query_open_typed_param_spread": _BICEP_PARSE_ERROR,
+        "ckv_ampls_2/good_defaults_through_spread_and_lambda": _BICEP_PARSE_ERROR,
+    },
+}
+
+
 def _cases_without_settings(language: str, target: Path) -> Path:
     """Copy a language's fixture cases (those that need no CLI settings) under one root."""
     for case in sorted((FIXTURES / language).glob("ckv_ampls_*/*")):
@@ -149,11 +173,17 @@ def test_pack_and_cli_agree_on_every_fixture(
         (r["check_id"], r["file_abs_path"], r["file_line_range"]) for r in records if r["state"] == "failed_checks"
     ]
     # every CLI finding is a failed Checkov record on the resource that holds it, and back
+    missed_cases: set[str] = set()
     for check_id, file, line in ours:
-        assert any(
+        if not any(
             c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi
             for c, f, (lo, hi) in theirs
-        ), f"checkov misses {check_id} {file}:{line}"
+        ):
+            case = "/".join(Path(file).relative_to(root).parts[:2])
+            assert case in CHECKOV_CANNOT_CARRY[language], f"checkov misses {check_id} {file}:{line}"
+            missed_cases.add(case)
+    # the exceptions are exactly the cases Checkov gives no resource to, each missing something
+    assert missed_cases == set(CHECKOV_CANNOT_CARRY[language])
     for check_id, file, (lo, hi) in theirs:
         assert any(
             c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi for c, f, line in ours
