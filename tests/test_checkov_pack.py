@@ -189,3 +189,37 @@ def test_pack_and_cli_agree_on_every_fixture(
             c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi for c, f, line in ours
         ), f"checkov reports {check_id} {file}:{lo}-{hi} which the CLI does not"
     assert REPORTED_ON.keys() >= {c for c, _f, _l in ours}
+
+
+def test_pack_says_once_on_stderr_when_it_cannot_read_the_files(checkov_bin: Path, tmp_path: Path) -> None:
+    """--external-checks-dir pointing at the source tree: the pack's parser libraries are not in
+    Checkov's environment, every CKV_AMPLS answer is UNKNOWN, and stderr says why, once."""
+    root = tmp_path / "example"
+    shutil.copytree(REPO / "examples" / "terraform", root)
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+    completed = subprocess.run(
+        [
+            str(checkov_bin),
+            "-d",
+            str(root),
+            "--external-checks-dir",
+            str(REPO / "ampls_checks" / "checkov_pack" / "external"),
+            "--framework",
+            "terraform",
+            "-o",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    assert completed.returncode in (0, 1), completed.stderr[-3000:]
+    warnings = [line for line in completed.stderr.splitlines() if line.startswith("ampls-checks: WARNING:")]
+    assert warnings == [
+        f"ampls-checks: WARNING: 4 file(s) under {root.resolve()} could not be read; "
+        "every CKV_AMPLS check on them is UNKNOWN (neither passed nor failed):"
+    ]
+    assert "ampls-checks:   python-hcl2 is not installed" in completed.stderr
+    assert "--external-checks-dir the directory `ampls-checks checkov-dir` prints" in completed.stderr
+    assert '"CKV_AMPLS_' not in completed.stdout

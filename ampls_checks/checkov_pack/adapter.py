@@ -116,6 +116,10 @@ class PackSession:
                 )
                 self.failed.add(root)
                 self.reports[root] = ScanReport()
+            else:
+                warning = unread_files_warning(root, self.reports[root])
+                if warning:
+                    sys.stderr.write(warning)
         return self.reports[root]
 
     def verdict(self, check_id: str, file: str, conf: dict[str, Any], entity_name: str) -> Verdict:
@@ -144,6 +148,39 @@ class PackSession:
             if matched:
                 messages.append(finding.message)
         return Verdict(failed=bool(messages), messages=messages)
+
+
+_MAX_CAUSES = 5
+
+
+def unread_files_warning(root: str, report: ScanReport) -> str:
+    """What the pack could not read under `root`, said once per root, grouped by cause.
+
+    Why: Checkov shows an UNKNOWN result nowhere (only with LOG_LEVEL=DEBUG), so without this a
+    pack whose parser libraries are missing (for example `--external-checks-dir` pointing at a
+    source tree instead of the directory `ampls-checks checkov-dir` prints) passes silently.
+    """
+    if not report.errors:
+        return ""
+    files_by_cause: dict[str, list[str]] = {}
+    for error in report.errors:
+        files_by_cause.setdefault(error.message, []).append(error.file)
+    lines = [
+        f"ampls-checks: WARNING: {len(report.errors)} file(s) under {root} could not be read; "
+        "every CKV_AMPLS check on them is UNKNOWN (neither passed nor failed):\n"
+    ]
+    causes = sorted(files_by_cause.items(), key=lambda item: (-len(item[1]), item[0]))
+    for message, files in causes[:_MAX_CAUSES]:
+        where = files[0] if len(files) == 1 else f"{files[0]} and {len(files) - 1} more"
+        lines.append(f"ampls-checks:   {message} ({where})\n")
+    if len(causes) > _MAX_CAUSES:
+        lines.append(f"ampls-checks:   and {len(causes) - _MAX_CAUSES} other cause(s)\n")
+    if any("not installed" in message for message in files_by_cause):
+        lines.append(
+            "ampls-checks:   pass --external-checks-dir the directory `ampls-checks checkov-dir` prints, "
+            "from an installation made without -e\n"
+        )
+    return "".join(lines)
 
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
