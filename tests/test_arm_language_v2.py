@@ -678,3 +678,24 @@ def test_reference_finds_a_deployment_whose_name_is_unknown_by_its_written_name(
     (workspace,) = only(result, MonitorResource)
     assert isinstance(links["law"].linked_resource, Ref) and links["law"].linked_resource.key == workspace.key
     assert isinstance(links["other"].linked_resource, Unknown)  # no deployment is written so
+
+
+def test_extension_and_import_resources_are_read_past(tmp_path: Path) -> None:
+    # Bicep `extension microsoftGraph` and the older `import 'kubernetes@1.0.0'` compile to
+    # resources that are not Resource Manager resources; they hold nothing the checks read
+    template = v2(
+        {
+            "group": {
+                "extension": "MicrosoftGraph",
+                "type": "Microsoft.Graph/groups@v1.0",
+                "properties": {"displayName": "monitoring", "uniqueName": "monitoring"},
+            },
+            "service": {"import": "kubernetes", "type": "core/Service@v1", "properties": {"metadata": {"name": "x"}}},
+            "scope": scope_body(),
+        },
+        extensions={"MicrosoftGraph": {"name": "MicrosoftGraph", "version": "1.0"}},
+        imports={"kubernetes": {"provider": "Kubernetes", "version": "1.0.0", "config": {"namespace": "default"}}},
+    )
+    result = parse(tmp_path, template)
+    assert result.errors == []
+    assert [type(e).__name__ for e in result.entities] == ["PrivateLinkScope"]

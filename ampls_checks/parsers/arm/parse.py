@@ -10,6 +10,11 @@
   declares the parameter), variables, copy loops on resources, properties and variables,
   conditions, child resources written nested or with `parent/child` names, and nested
   `Microsoft.Resources/deployments` with inline templates (inner or outer evaluation scope).
+- `languageVersion: "2.0"` (what Bicep writes for modern modules): resources keyed by symbolic
+  name at any level, `definitions` (a parameter whose type is `nullable`, itself or through
+  `$ref`, is null without a value), user-defined `functions`, `existing` resources and where they
+  live, `reference('<symbolic name>')` of a nested deployment (its outputs), and a child whose
+  name is unknown matched to its parent by the name expression Bicep writes for `parent:`.
 - Every resource of a type the checks read is handed to the shared ARM-shape table
   (`arm_shape.build_entities`) as an `ArmResource`.
 - Keys are `arm:<file>:<type>/<name>` in lower case (`#2`... for a second resource with the
