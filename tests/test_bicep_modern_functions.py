@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from ampls_checks.model import Unknown
+from ampls_checks.model import DnsZoneVnetLink, PrivateDnsZone, Ref, Unknown
 from ampls_checks.parsers.bicep.evaluate import Context, Instance, SourceFile
+from ampls_checks.parsers.bicep.parse import parse_bicep_files
 from ampls_checks.parsers.bicep.syntax import parse_bicep
 
 
@@ -79,3 +80,65 @@ def test_nullable_parameters_without_a_value_are_null() -> None:
     assert value_of("declared", declarations) is None
     assert isinstance(value_of("required", declarations), Unknown)
     assert value_of("direct.?ingestionAccessMode ?? 'Open'", declarations) == "Open"
+
+
+MAIN = """
+resource zone 'Microsoft.Network/privateDnsZones@2020-06-01' = {
+  name: 'privatelink.monitor.azure.com'
+  location: 'global'
+}
+
+module link 'link.bicep' = {
+  name: 'link'
+  SCOPE
+  params: {
+    zoneName: zone.name
+  }
+}
+"""
+
+LINK = """
+param zoneName string
+
+resource zone 'Microsoft.Network/privateDnsZones@2020-06-01' existing = {
+  name: zoneName
+}
+
+resource link 'Microsoft.Network/privateDnsZones/virtualNetworkLinks@2024-06-01' = {
+  parent: zone
+  name: 'hub'
+  location: 'global'
+  properties: {
+    virtualNetwork: {
+      id: resourceId('Microsoft.Network/virtualNetworks', 'hub')
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(("scope", "merged"), [("", True), ("scope: resourceGroup('rg-other')", False)])
+def test_a_module_existing_view_of_a_zone_the_deployment_declares_is_that_zone(scope: str, merged: bool) -> None:
+    files = [("/scan/main.bicep", "main.bicep", MAIN.replace("SCOPE", scope)), ("/scan/link.bicep", "link.bicep", LINK)]
+    result = parse_bicep_files(files)
+    assert result.errors == []
+    (deployed,) = [z for z in result.entities if isinstance(z, PrivateDnsZone) and not z.external]
+    (link,) = [e for e in result.entities if isinstance(e, DnsZoneVnetLink)]
+    assert isinstance(link.zone, Ref)
+    assert (link.zone.key == deployed.key) is merged
+
+
+def test_an_existing_resource_not_analysed_counts_only_when_it_would_be_an_entity() -> None:
+    text = """
+param flag bool
+
+resource pe 'Microsoft.Network/privateEndpoints@2023-04-01' existing = if (flag) {
+  name: 'pe'
+}
+
+resource zone 'Microsoft.Network/privateDnsZones@2020-06-01' existing = if (flag) {
+  name: 'privatelink.monitor.azure.com'
+}
+"""
+    result = parse_bicep_files([("/scan/main.bicep", "main.bicep", text)])
+    assert [getattr(e, "kind", None) for e in result.entities] == ["PrivateDnsZone"]

@@ -16,6 +16,7 @@ and an Azure Monitor workspace's `publicNetworkAccess` default to `Enabled`.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -658,3 +659,49 @@ def _parent_endpoint(
         if len(matches) == 1:
             return matches[0]
     return None
+
+
+def merge_existing_views(entities: list[Entity]) -> None:
+    """Point references to an `existing` zone or network at the one of the same deployment that
+    declares it: the same class, name and resource group (None on both sides: the deployment's
+    own) is the same Azure resource, so a virtual network link written in a module against its
+    `existing` view of the parent's zone links that zone. The external entity stays (another
+    deployment may look it up); only references move. Call it once resource groups are final."""
+    declared: dict[tuple[type, str, Any], list[Entity]] = {}
+    for entity in entities:
+        if isinstance(entity, (PrivateDnsZone, VirtualNetwork)) and not entity.external:
+            declared.setdefault(_view_identity(entity), []).append(entity)
+    moved: dict[str, str] = {}
+    for entity in entities:
+        if isinstance(entity, (PrivateDnsZone, VirtualNetwork)) and entity.external and isinstance(entity.name, str):
+            same = declared.get(_view_identity(entity), [])
+            if len(same) == 1:
+                moved[entity.key] = same[0].key
+    if moved:
+        for entity in entities:
+            _move_refs(entity, moved, 0)
+
+
+def _view_identity(entity: Entity) -> tuple[type, str, Any]:
+    name = entity.name.lower() if isinstance(entity.name, str) else entity.key
+    group = entity.resource_group
+    return (type(entity), name, group.lower() if isinstance(group, str) else group)
+
+
+def _move_refs(value: Any, moved: dict[str, str], depth: int) -> Any:
+    """`value` with every `Ref` whose key is in `moved` pointing at its new key; lists and
+    dataclass fields are changed in place (the model's own shapes are a few levels deep)."""
+    if isinstance(value, Ref):
+        return dataclasses.replace(value, key=moved[value.key]) if value.key in moved else value
+    if depth > 8:
+        return value
+    if isinstance(value, list):
+        for position, item in enumerate(value):
+            value[position] = _move_refs(item, moved, depth + 1)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type) and not isinstance(value, (Location, Unknown)):
+        for spec in dataclasses.fields(value):
+            current = getattr(value, spec.name)
+            updated = _move_refs(current, moved, depth + 1)
+            if updated is not current:
+                setattr(value, spec.name, updated)
+    return value

@@ -30,7 +30,13 @@ from typing import Any
 from ampls_checks.azure import Cloud
 from ampls_checks.model import Language, Location, Note, ParseError, ParseResult, Unknown, UnresolvedResource
 from ampls_checks.parsers.arm.parse import KIND_OF_TYPE
-from ampls_checks.parsers.arm.shape import RELEVANT_ARM_TYPES, ArmResource, build_entities, path_present
+from ampls_checks.parsers.arm.shape import (
+    RELEVANT_ARM_TYPES,
+    ArmResource,
+    build_entities,
+    merge_existing_views,
+    path_present,
+)
 from ampls_checks.parsers.bicep.evaluate import (
     EVAL_STEPS,
     EXTERNAL_TYPES,
@@ -116,6 +122,7 @@ def parse_bicep_files(
         for entity in built.entities:
             if entity.resource_group is None and entity.key in groups:
                 entity.resource_group = groups[entity.key]  # type: ignore[assignment]  # Maybe[str] | None
+        merge_existing_views(built.entities)
         result.extend(built)
         result.entities.extend(unresolved)
     return result
@@ -278,6 +285,8 @@ def _emit(
         if isinstance(deployed, Unknown):
             _note(instance, decl.line, f"{resource.address}: not analysed: its condition is unknown: {deployed.reason}")
             kind = KIND_OF_TYPE.get(resource.full_type().lower())
+            if decl.existing and resource.full_type().lower() not in EXTERNAL_TYPES:
+                kind = None  # only referred to, and of a type that never becomes an entity then
             if kind is not None:
                 unresolved.append(_unresolved(instance, resource.address, decl.line, decl.end_line, kind))
             continue
