@@ -166,29 +166,37 @@ def test_pack_and_cli_agree_on_every_fixture(
     from ampls_checks.checkov_pack.adapter import REPORTED_ON
 
     ours = sorted(
-        (f.check_id, str(root / f.file), f.resource_start_line) for f in report.findings if f.suppression is None
+        (f.check_id, str(root / f.file), f.resource_start_line, f.message)
+        for f in report.findings
+        if f.suppression is None
     )
     records = run_checkov(checkov_bin, pack_dir, root)
     theirs = [
-        (r["check_id"], r["file_abs_path"], r["file_line_range"]) for r in records if r["state"] == "failed_checks"
+        (r["check_id"], r["file_abs_path"], r["file_line_range"], r.get("details") or [])
+        for r in records
+        if r["state"] == "failed_checks"
     ]
-    # every CLI finding is a failed Checkov record on the resource that holds it, and back
+    # every CLI finding is a failed Checkov record on the resource that holds it, with its message
+    # in the record's details, and back
     missed_cases: set[str] = set()
-    for check_id, file, line in ours:
+    for check_id, file, line, message in ours:
         if not any(
-            c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi
-            for c, f, (lo, hi) in theirs
+            c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi and message in details
+            for c, f, (lo, hi), details in theirs
         ):
             case = "/".join(Path(file).relative_to(root).parts[:2])
             assert case in CHECKOV_CANNOT_CARRY[language], f"checkov misses {check_id} {file}:{line}"
             missed_cases.add(case)
     # the exceptions are exactly the cases Checkov gives no resource to, each missing something
     assert missed_cases == set(CHECKOV_CANNOT_CARRY[language])
-    for check_id, file, (lo, hi) in theirs:
-        assert any(
-            c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi for c, f, line in ours
-        ), f"checkov reports {check_id} {file}:{lo}-{hi} which the CLI does not"
-    assert REPORTED_ON.keys() >= {c for c, _f, _l in ours}
+    for check_id, file, (lo, hi), details in theirs:
+        assert details, f"checkov reports {check_id} {file}:{lo}-{hi} without the finding's message"
+        for detail in details:
+            assert any(
+                c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi and m == detail
+                for c, f, line, m in ours
+            ), f"checkov reports {check_id} {file}:{lo}-{hi} ({detail}) which the CLI does not"
+    assert REPORTED_ON.keys() >= {c for c, _f, _l, _m in ours}
 
 
 def test_pack_says_once_on_stderr_when_it_cannot_read_the_files(checkov_bin: Path, tmp_path: Path) -> None:

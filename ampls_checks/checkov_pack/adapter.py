@@ -104,6 +104,12 @@ class PackSession:
 
     reports: dict[str, ScanReport] = field(default_factory=dict)
     failed: set[str] = field(default_factory=set)  # roots whose scan raised: every answer is UNKNOWN
+    # the latest answer's messages per check id, with the file they were for (see carry_details)
+    latest_messages: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+
+    def messages_for_record(self, check_id: str, file_abs_path: str) -> list[str]:
+        file, messages = self.latest_messages.get(check_id, ("", []))
+        return list(messages) if file and file == os.path.realpath(file_abs_path) else []
 
     def report_for(self, root: str) -> ScanReport:
         if root not in self.reports:
@@ -145,7 +151,7 @@ class PackSession:
                 matched = start <= finding.resource_start_line <= end
             else:  # Bicep: Checkov names the resource by its symbol, without module path or loop index
                 matched = _bare_symbol(finding.resource) == _bare_symbol(entity_name)
-            if matched:
+            if matched and finding.message not in messages:  # instances of one loop say it once
                 messages.append(finding.message)
         return Verdict(failed=bool(messages), messages=messages)
 
@@ -278,6 +284,7 @@ def build_checks(session: PackSession) -> list[Any]:
             check.details = []
             return CheckResult.UNKNOWN
         check.details = verdict.messages
+        session.latest_messages[ours.id] = (os.path.realpath(resolve_scanned_file(file)), verdict.messages)
         if verdict.unknown:
             return CheckResult.UNKNOWN
         return CheckResult.FAILED if verdict.failed else CheckResult.PASSED
@@ -303,9 +310,37 @@ def build_checks(session: PackSession) -> list[Any]:
 
         return PackCheck()
 
+    carry_details(session)
     made: list[Any] = []
     for ours in all_checks():
         tf_types, arm_types = REPORTED_ON[ours.id]
         made.append(pack_check(TfResourceCheck, ours, tf_types))
         made.append(pack_check(ArmResourceCheck, ours, arm_types))
     return made
+
+
+def carry_details(session: PackSession) -> None:
+    """Give ARM and Bicep records the finding's own message, as Terraform records have it.
+
+    Why: Checkov's Terraform runner copies a check's `details` into its record; its ARM and Bicep
+    runners do not, so only the check's title showed. Both runners build the records of one
+    resource right after its checks ran, so the latest answer of a check for the same file is that
+    resource's: the name `Record` in those two runner modules is given a function that builds the
+    record and fills `details` from that answer.
+    """
+    import checkov.arm.runner as arm_runner
+    import checkov.bicep.runner as bicep_runner
+    from checkov.common.models.enums import CheckResult
+    from checkov.common.output.record import Record
+
+    def record_with_details(*args: Any, **kwargs: Any) -> Any:
+        # a function, not a subclass: Checkov pickles records between its processes
+        record = Record(*args, **kwargs)
+        result = record.check_result.get("result") if isinstance(record.check_result, dict) else None
+        if not record.details and str(record.check_id).startswith("CKV_AMPLS_") and result == CheckResult.FAILED:
+            record.details = session.messages_for_record(record.check_id, str(record.file_abs_path))
+        return record
+
+    for runner in (arm_runner, bicep_runner):
+        if getattr(runner, "Record", None) is Record:
+            runner.Record = record_with_details
