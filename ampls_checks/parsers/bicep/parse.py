@@ -233,11 +233,15 @@ def _unresolved(instance: Instance, address: str, line: int, end_line: int, kind
     )
 
 
-def _kind_of(type_: str) -> str | None:
-    """The entity kind a resource type would produce; `*` when only its parent tells (nested)."""
-    if "/" not in type_:
-        return "*"
-    return KIND_OF_TYPE.get(type_.split("@", 1)[0].lower())
+def _kind_of(decl: ResourceDecl) -> str | None:
+    """The entity kind a declaration would produce; `*` when only its parent tells (nested).
+    An `existing` resource counts only where it would be an entity (a zone, a network)."""
+    if "/" not in decl.type:
+        return None if decl.existing else "*"
+    arm_type = decl.type.split("@", 1)[0].lower()
+    if decl.existing and arm_type not in EXTERNAL_TYPES:
+        return None
+    return KIND_OF_TYPE.get(arm_type)
 
 
 def _collect(
@@ -245,7 +249,7 @@ def _collect(
 ) -> None:
     for decl, value in instance.resource_values():
         address = f"{instance.prefix}{decl.symbol}"
-        if isinstance(value, Unknown) and (kind := _kind_of(decl.type)) is not None:
+        if isinstance(value, Unknown) and (kind := _kind_of(decl)) is not None:
             unresolved.append(_unresolved(instance, address, decl.line, decl.end_line, kind))
         _emit(instance, decl, value, out, groups, address, unresolved)
     for module, value in instance.module_values():
