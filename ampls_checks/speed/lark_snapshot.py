@@ -334,8 +334,8 @@ def from_plain(plain: Any, shared: dict[str, Any]) -> Any:
         raise SnapshotError("table sizes do not agree")
     if token_ids and (max(token_ids) >= len(tokens) or max(codes) >= len(choices)):
         raise SnapshotError("unknown token or action")
-    names = [tokens[i] for i in token_ids]
-    actions = [choices[i] for i in codes]
+    names = list(map(tokens.__getitem__, token_ids))  # looked up in C, not a Python loop
+    actions = list(map(choices.__getitem__, codes))
     states: dict[int, dict[str, tuple[Any, Any]]] = {}
     position = 0
     for state, length in enumerate(lengths):
