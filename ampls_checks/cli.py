@@ -139,6 +139,26 @@ def build_parser() -> argparse.ArgumentParser:
         "<name>.parameters.json beside <name>.json is used)",
     )
     parser.add_argument(
+        "--var-file",
+        action="append",
+        dest="terraform_vars",
+        type=lambda text: ("file", text),
+        default=[],
+        metavar="FILE",
+        help="Terraform variable values (.tfvars or .tfvars.json) for root modules, over terraform.tfvars "
+        "and *.auto.tfvars, as `terraform plan -var-file` (repeatable; later ones win)",
+    )
+    parser.add_argument(
+        "--var",
+        action="append",
+        dest="terraform_vars",
+        type=lambda text: ("var", text),
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Terraform variable value for root modules, as `terraform plan -var` (repeatable; "
+        "applied in command-line order with --var-file)",
+    )
+    parser.add_argument(
         "--max-eval-steps",
         type=_positive_int,
         default=None,
@@ -242,6 +262,45 @@ def main(argv: Sequence[str] | None = None) -> int:
             wait_for_helper(helper)
 
 
+def read_terraform_vars(given: list[tuple[str, str]], max_bytes: int | None) -> list[tuple[str, str, str]] | str:
+    """The `--var-file` and `--var` options as plain data for the parse jobs, or what is wrong
+    with one. A variable file may lie outside the scanned roots (the user named it), but it must
+    be a regular file of the size any scanned file may have, and it must parse."""
+    from ampls_checks import DEFAULT_MAX_FILE_BYTES
+    from ampls_checks.discover import read_regular
+    from ampls_checks.model import ParseError
+    from ampls_checks.parsers.terraform.parse import parse_tf_file
+
+    limit = max_bytes or DEFAULT_MAX_FILE_BYTES
+    out: list[tuple[str, str, str]] = []
+    for kind, value in given:
+        if kind == "var":
+            name, sep, _raw = value.partition("=")
+            if not sep or not name.strip().isidentifier():
+                return f"--var {value!r}: expected NAME=VALUE"
+            out.append(("var", value, ""))
+            continue
+        if not value.endswith((".tfvars", ".tfvars.json")):
+            return f"--var-file {value}: not a .tfvars or .tfvars.json file"
+        try:
+            data = read_regular(value, limit + 1)
+        except OSError as exc:
+            return f"--var-file {value}: cannot read file: {exc.strerror or exc}"
+        if len(data) > limit:
+            return f"--var-file {value}: file is over the limit of {limit} bytes (--max-file-size)"
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            return f"--var-file {value}:{line}: not valid UTF-8"
+        parsed = parse_tf_file(value, value, text)
+        if isinstance(parsed, ParseError):
+            where = f"{value}:{parsed.line}" if parsed.line else value
+            return f"--var-file {where}: {parsed.message}"
+        out.append(("file", value, text))
+    return out
+
+
 def _run(args: argparse.Namespace, helper: int | None = None) -> int:
     from ampls_checks.azure import Cloud
     from ampls_checks.checks import Limits, Settings, Severity, all_checks, select_checks
@@ -256,6 +315,10 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
             )
             return EXIT_ERROR
     checks = select_checks(available, args.check, args.skip_check)
+    terraform_vars = read_terraform_vars(args.terraform_vars, args.max_file_size)
+    if isinstance(terraform_vars, str):
+        sys.stderr.write(f"ampls-checks: error: {terraform_vars}\n")
+        return EXIT_ERROR
     if args.list_checks:
         return list_checks(checks, args.format)
     limits = Limits()
@@ -298,6 +361,7 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
         max_file_bytes=args.max_file_size or DEFAULT_MAX_FILE_BYTES,
         arm_parameters=args.arm_parameters,
         max_eval_steps=args.max_eval_steps,
+        terraform_vars=terraform_vars,
         jobs=args.jobs,
         cache_dir=args.cache_dir,
         # The markdown report draws the linked model, which a scan answered whole from the cache

@@ -29,6 +29,8 @@ class ScanOptions:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     arm_parameters: list[str] = field(default_factory=list)
     max_eval_steps: int | None = None
+    # `--var-file` / `--var` in command-line order: ("file", path, text) or ("var", "NAME=VALUE", "")
+    terraform_vars: list[tuple[str, str, str]] = field(default_factory=list)
     jobs: int | None = None
     cache_dir: str | None = None
     use_cache: bool = False
@@ -92,6 +94,7 @@ class JobSettings:
     cloud: Cloud = Cloud.PUBLIC
     parser_dir: str | None = None
     keep_parsed_files: bool = False
+    terraform_vars: tuple[tuple[str, str, str], ...] = ()
 
     @staticmethod
     def of(options: ScanOptions) -> JobSettings:
@@ -101,6 +104,7 @@ class JobSettings:
             options.settings.cloud,
             options.cache_dir,
             options.use_cache and options.keep_parsed_files,
+            tuple(options.terraform_vars),
         )
 
 
@@ -118,7 +122,7 @@ def run_job(job: Job, settings: JobSettings) -> ParseResult:
             else:
                 parse = functools.partial(parse_tf_file, parser_dir=settings.parser_dir)
             parsed = [(real, display, parse(real, display, text)) for real, display, text in job.files]
-            return load_terraform(parsed, settings.max_steps)
+            return load_terraform(parsed, settings.max_steps, settings.terraform_vars)
         if job.kind == "arm":
             from ampls_checks.parsers.arm.parse import parse_arm_files
 
@@ -292,6 +296,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
             repr([c.id for c in checks]),
             repr(options.max_eval_steps),
             parameters_digest,
+            repr(options.terraform_vars),
             repr(sorted(hashes.items())),
             repr(report.errors),
         )
@@ -334,6 +339,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
                 job.kind,
                 repr(options.max_eval_steps),
                 parameters_digest if job.kind == "arm" else "",
+                repr(options.terraform_vars) if job.kind == "terraform" else "",
                 options.settings.cloud.value if job.kind != "terraform" else "",
                 repr([(display, hashes[display]) for _r, display, _t in job.files]),
                 repr(sorted((where, _digest(data)) for where, data in job.loads.items())),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from ampls_checks.model import (
@@ -42,9 +43,11 @@ from ampls_checks.model import (
 from ampls_checks.parsers.common.convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
 from ampls_checks.parsers.terraform.azapi import AZAPI_TYPES, azapi_entities
 from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId
+from ampls_checks.parsers.terraform.hcl_syntax import Call
 from ampls_checks.parsers.terraform.parse import (
     EVAL_STEPS_PER_MODULE,
     BlockView,
+    Decl,
     ModuleInstance,
     ModuleSource,
     ResourceView,
@@ -53,6 +56,7 @@ from ampls_checks.parsers.terraform.parse import (
     is_tfvars_for_root,
     iter_instances,
     local_module_dir,
+    parse_tf_file,
     read_tfvars,
 )
 from ampls_checks.units import reachable
@@ -550,13 +554,20 @@ def extract_instance(
                 )
 
 
-def load_terraform(files: list[tuple[str, str, TfFile | ParseError]], max_steps: int | None = None) -> ParseResult:
+def load_terraform(
+    files: list[tuple[str, str, TfFile | ParseError]],
+    max_steps: int | None = None,
+    command_line_vars: tuple[tuple[str, str, str], ...] = (),
+) -> ParseResult:
     """Evaluate every root module found among `files` (real path, display path, parse result).
 
     A directory called by another scanned directory as a local module is evaluated only through
-    its callers, with their inputs; every other directory is a root.
+    its callers, with their inputs; every other directory is a root. `command_line_vars` are the
+    `--var-file` and `--var` options in command-line order, ("file", path, text) or ("var",
+    "NAME=VALUE", ""): they apply to every root, after its own tfvars, as `terraform plan` does.
     """
     result = ParseResult()
+    given = read_command_line_vars(command_line_vars, result.errors)
     sources: dict[str, ModuleSource] = {}
     tfvars_files: dict[str, list[TfFile]] = {}
     # override files merge into what the others declare, so they come last (then by name)
@@ -588,6 +599,8 @@ def load_terraform(files: list[tuple[str, str, TfFile | ParseError]], max_steps:
         # terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) by name; later ones win.
         for tfvars in sorted(tfvars_files.get(root, []), key=_tfvars_order):
             inputs.update(read_tfvars(tfvars))
+        for name, value in given:
+            inputs[name] = value.value_for(source.variables.get(name)) if isinstance(value, RawVar) else value
         unit = _display_dir(source)
         instance = ModuleInstance(source, "", unit, inputs, sources.get, (root,), max_steps or EVAL_STEPS_PER_MODULE)
         azapi: dict[str, list[ResourceView]] = {}
@@ -598,6 +611,41 @@ def load_terraform(files: list[tuple[str, str, TfFile | ParseError]], max_steps:
                 azapi_entities(azapi.get("azapi_resource", []), azapi.get("azapi_update_resource", []), result.entities)
             )
     return result
+
+
+@dataclass(frozen=True)
+class RawVar:
+    """A `--var NAME=VALUE` value: Terraform takes it as a plain string unless the variable's type
+    is a collection or structure (then it is an HCL expression), so the type decides, per root."""
+
+    name: str
+    text: str
+
+    def value_for(self, decl: Decl | None) -> Any:
+        type_attr = decl.block.body.attributes.get("type") if decl is not None else None
+        if type_attr is None or not isinstance(type_attr.expr, Call):
+            return self.text
+        parsed = parse_tf_file("--var.tfvars", f"--var {self.name}", f"{self.name} = {self.text}\n")
+        if isinstance(parsed, ParseError):
+            return Unknown(f"--var {self.name} is not a valid expression: {parsed.message}")
+        return read_tfvars(parsed).get(self.name, Unknown(f"--var {self.name} has no value"))
+
+
+def read_command_line_vars(given: tuple[tuple[str, str, str], ...], errors: list[ParseError]) -> list[tuple[str, Any]]:
+    """The values of `--var-file` and `--var` options, in order (later ones win); a file that
+    does not parse is an error naming it and its line."""
+    values: list[tuple[str, Any]] = []
+    for kind, name, text in given:
+        if kind == "var":
+            var_name, _sep, raw = name.partition("=")
+            values.append((var_name.strip(), RawVar(var_name.strip(), raw)))
+            continue
+        parsed = parse_tf_file(name, name, text)
+        if isinstance(parsed, ParseError):
+            errors.append(parsed)
+            continue
+        values.extend(read_tfvars(parsed).items())
+    return values
 
 
 def _tfvars_order(tf_file: TfFile) -> tuple[int, str]:
