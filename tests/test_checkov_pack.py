@@ -231,3 +231,46 @@ def test_pack_says_once_on_stderr_when_it_cannot_read_the_files(checkov_bin: Pat
     assert "ampls-checks:   python-hcl2 is not installed" in completed.stderr
     assert "--external-checks-dir the directory `ampls-checks checkov-dir` prints" in completed.stderr
     assert '"CKV_AMPLS_' not in completed.stdout
+
+
+def test_a_skip_on_the_zone_group_is_skipped_in_checkov_with_its_reason(
+    checkov_bin: Path, pack_dir: str, tmp_path: Path, in_dir
+) -> None:
+    """CKV_AMPLS_6 points at the endpoint's zone group; a skip written there suppresses it in the
+    CLI, and Checkov, which reads skips of the endpoint only, must say SKIPPED, not PASSED."""
+    root = tmp_path / "zone_group_skip"
+    shutil.copytree(FIXTURES / "arm" / "ckv_ampls_6" / "bad_nested_zone_group_literal_list", root)
+    (root / "expected.txt").unlink()
+    template = root / "azuredeploy.json"
+    text = template.read_text()
+    marker = '          "type": "privateDnsZoneGroups",\n'
+    assert text.count(marker) == 1
+    template.write_text(
+        text.replace(
+            marker,
+            marker + '          "metadata": {"checkov": ["checkov:skip=CKV_AMPLS_6: the hub adds agentsvc"]},\n',
+        )
+    )
+    in_dir(root)
+    cli = [(f.check_id, f.file, f.suppression is not None) for f in scan(["."]).findings if f.check_id == "CKV_AMPLS_6"]
+    assert cli == [("CKV_AMPLS_6", "azuredeploy.json", True)]
+    records = [r for r in run_checkov(checkov_bin, pack_dir, root) if r["check_id"] == "CKV_AMPLS_6"]
+    assert [(r["state"], r["file_path"], r["check_result"].get("suppress_comment")) for r in records] == [
+        ("skipped_checks", "/azuredeploy.json", "the hub adds agentsvc (skip at line 116)")
+    ]
+
+
+def test_arm_and_bicep_records_carry_the_message_in_details(checkov_bin: Path, pack_dir: str, tmp_path: Path) -> None:
+    for language, case in (("arm", "bad_copy_loop"), ("bicep", "bad_open_written")):
+        shutil.copytree(FIXTURES / language / "ckv_ampls_1" / case, tmp_path / case)
+    records = [r for r in run_checkov(checkov_bin, pack_dir, tmp_path) if r["check_id"] == "CKV_AMPLS_1"]
+    assert sorted((r["file_path"], tuple(r["details"])) for r in records) == [
+        (
+            f"/{case}/{name}",
+            (
+                "Ingestion access mode is Open: set it to PrivateOnly so that connected networks "
+                "can send data only to monitor resources in the scope",
+            ),
+        )
+        for case, name in (("bad_copy_loop", "azuredeploy.json"), ("bad_open_written", "main.bicep"))
+    ]

@@ -96,6 +96,9 @@ class Verdict:
     failed: bool
     unknown: bool = False
     messages: list[str] = field(default_factory=list)
+    # why the CLI suppressed what it found on this resource (nothing unsuppressed found): Checkov
+    # must say SKIPPED with the reason, not PASSED
+    suppressed: str | None = None
 
 
 @dataclass
@@ -137,12 +140,9 @@ class PackSession:
         start, end = conf_lines(conf)
         address = conf.get("__address__")
         messages = []
+        reasons = []
         for finding in report.findings:
             if finding.check_id != check_id or os.path.realpath(finding.file) != absolute:
-                continue
-            if finding.suppression is not None:
-                # a skip Checkov's own syntax does not cover (a wildcard, a lower-case id in ARM
-                # metadata) still holds here: pack and CLI agree on what is suppressed
                 continue
             if isinstance(address, str):
                 # inline parts (an NSG's security_rule[0]) belong to the resource that holds them
@@ -151,9 +151,19 @@ class PackSession:
                 matched = start <= finding.resource_start_line <= end
             else:  # Bicep: Checkov names the resource by its symbol, without module path or loop index
                 matched = _bare_symbol(finding.resource) == _bare_symbol(entity_name)
-            if matched and finding.message not in messages:  # instances of one loop say it once
+            if not matched:
+                continue
+            if finding.suppression is not None:
+                # a skip Checkov's own syntax does not cover (a wildcard, a lower-case id in ARM
+                # metadata, a skip in a child resource such as an endpoint's zone group) still holds
+                # here: pack and CLI agree on what is suppressed, and why
+                reason = f"{finding.suppression.reason} (skip at line {finding.suppression.line})"
+                if reason not in reasons:
+                    reasons.append(reason)
+            elif finding.message not in messages:  # instances of one loop say it once
                 messages.append(finding.message)
-        return Verdict(failed=bool(messages), messages=messages)
+        suppressed = "; ".join(reasons) if reasons and not messages else None
+        return Verdict(failed=bool(messages), messages=messages, suppressed=suppressed)
 
 
 _MAX_CAUSES = 5
@@ -284,6 +294,7 @@ def build_checks(session: PackSession) -> list[Any]:
             check.details = []
             return CheckResult.UNKNOWN
         check.details = verdict.messages
+        check.pack_suppressed = verdict.suppressed
         session.latest_messages[ours.id] = (os.path.realpath(resolve_scanned_file(file)), verdict.messages)
         if verdict.unknown:
             return CheckResult.UNKNOWN
@@ -304,6 +315,16 @@ def build_checks(session: PackSession) -> list[Any]:
                     guideline=ours.guideline,
                 )
                 self.severity = Severities[ours.severity.value]
+
+            def run(self, *args: Any, **kwargs: Any) -> Any:
+                """Checkov's run, then SKIPPED with the CLI's reason where the CLI suppressed
+                what it found on this resource by a skip Checkov did not read."""
+                self.pack_suppressed = None
+                result = super().run(*args, **kwargs)
+                if self.pack_suppressed and result.get("result") == CheckResult.PASSED:
+                    result["result"] = CheckResult.SKIPPED
+                    result["suppress_comment"] = self.pack_suppressed
+                return result
 
             def scan_resource_conf(self, conf: dict[str, Any]) -> Any:
                 return answer(self, self.ours, self.types, conf)
