@@ -74,3 +74,12 @@ def closest_zone(name: str, candidates: tuple[str, ...] | list[str], max_edits: 
         if 0 < distance <= max_edits and (best is None or distance < best[0]):
             best = (distance, candidate)
     return best[1] if best else None
+
+
+# Settings a finding's message names, spelled per language: (Terraform, ARM JSON and Bicep).
+# Checks write `«name»` or `«name = value»` and `Check.finding` spells it in the language of the
+# file the finding points at, so a Bicep user is never told to write Terraform.
+SETTING_NAMES: dict[str, tuple[str, str]] = {
+    "resolution_policy": ("resolution_policy", "resolutionPolicy"),
+    "data_collection_endpoint_id": ("data_collection_endpoint_id", "dataCollectionEndpointId"),
+}

@@ -7,11 +7,12 @@ the CLI and the Checkov pack.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ampls_checks.azure import Cloud
-from ampls_checks.model import Entity, Finding, Graph, Location, Severity
+from ampls_checks.azure import SETTING_NAMES, Cloud
+from ampls_checks.model import Entity, Finding, Graph, Language, Location, Severity
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,30 @@ class Check:
             file=file,
             start_line=start,
             end_line=end,
-            message=message,
+            message=spell_settings(message, span.language),
             guideline=self.guideline,
             resource_start_line=entity.location.start_line,
             resource_end_line=entity.location.end_line,
             start_column=columns[0],
             end_column=columns[1],
         )
+
+
+_SETTING = re.compile(r"«([a-z_]+)(?: = ([^«»]*))?»")
+
+
+def spell_settings(message: str, language: Language) -> str:
+    """`«name»` and `«name = value»` in a check's message, written as the file's language writes
+    them (`resolution_policy = "X"`, `"resolutionPolicy": "X"`, `resolutionPolicy: 'X'`).
+    Why here: checks do not know the language; the finding's location does."""
+
+    def spelled(match: re.Match[str]) -> str:
+        terraform, azure = SETTING_NAMES.get(match.group(1), (match.group(1), match.group(1)))
+        value = match.group(2)
+        if language is Language.TERRAFORM:
+            return terraform if value is None else f'{terraform} = "{value}"'
+        if language is Language.ARM:
+            return azure if value is None else f'"{azure}": "{value}"'
+        return azure if value is None else f"{azure}: '{value}'"
+
+    return _SETTING.sub(spelled, message)

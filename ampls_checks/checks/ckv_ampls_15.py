@@ -185,8 +185,8 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
                 zone,
                 f"Private DNS zone {zone.name} is linked to a virtual network ({links[0].address}) but no "
                 "scope's private endpoint fills it, so Azure Monitor names resolve to nothing there: add the "
-                "zone to the private DNS zone group of the scope's endpoint, or set resolution_policy = "
-                '"NxDomainRedirect" on the link until that endpoint exists',
+                "zone to the private DNS zone group of the scope's endpoint, or set "
+                "«resolution_policy = NxDomainRedirect» on the link until that endpoint exists",
             )
 
 

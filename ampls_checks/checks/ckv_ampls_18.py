@@ -168,8 +168,8 @@ def _rule_findings(graph: Graph, rule: DataCollectionRule) -> Iterator[Finding]:
             yield CHECK.finding(
                 rule,
                 "Data collection rule uses no data collection endpoint in a deployment with a private link scope: "
-                "agents fetch configuration and send data over public endpoints; set data_collection_endpoint_id "
-                "(dataCollectionEndpointId) to an endpoint linked to the scope",
+                "agents fetch configuration and send data over public endpoints; set «data_collection_endpoint_id» "
+                "to an endpoint linked to the scope",
             )
     else:
         found = _endpoint_finding(graph, rule, rule.endpoint)
