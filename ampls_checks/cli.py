@@ -240,12 +240,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if problem:
             sys.stderr.write(f"ampls-checks: error: {problem}\n")
             return EXIT_ERROR
-    helper = None
     if args.changed_files and not args.no_cache and not args.list_checks:
         from ampls_checks import DEFAULT_MAX_FILE_BYTES
-        from ampls_checks.speed.parsed_files import start_helper
+        from ampls_checks.precommit import parsing_ahead
 
-        helper = start_helper(args.paths or [], args.cache_dir, args.max_file_size or DEFAULT_MAX_FILE_BYTES)
+        with parsing_ahead(args.paths or [], args.cache_dir, args.max_file_size or DEFAULT_MAX_FILE_BYTES) as helper:
+            return _guarded(args, helper)
+    return _guarded(args, None)
+
+
+def _guarded(args: argparse.Namespace, helper: int | None) -> int:
     try:
         return _run(args, helper)
     except KeyboardInterrupt:
@@ -255,11 +259,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         sys.stderr.write(f"ampls-checks: internal error: {type(exc).__name__}: {exc} (run with --debug for details)\n")
         return EXIT_ERROR
-    finally:
-        if helper is not None:
-            from ampls_checks.speed.parsed_files import wait_for_helper
-
-            wait_for_helper(helper)
 
 
 def read_terraform_vars(given: list[tuple[str, str]], max_bytes: int | None) -> list[tuple[str, str, str]] | str:
@@ -367,6 +366,7 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
         # The markdown report draws the linked model, which a scan answered whole from the cache
         # does not have.
         use_cache=not args.no_cache and not any(name == "markdown" for name, _d in outputs),
+        baseline=baseline,
     )
     from ampls_checks.terminal import Progress, colour_text_report, stderr_is_terminal, use_colour
 
@@ -401,10 +401,7 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
 
     context = ReportContext(cloud=args.cloud)
     if baseline is not None:
-        from ampls_checks.suppress.apply import apply_baseline
-
-        report, known = apply_baseline(report, baseline)
-        context = ReportContext(baseline=baseline.path, baselined=known, cloud=args.cloud)
+        context = ReportContext(baseline=baseline.path, baselined=len(report.baselined), cloud=args.cloud)
 
     _ensure_printable_stdout()
     status = EXIT_OK

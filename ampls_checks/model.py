@@ -647,6 +647,7 @@ class ScanReport:
     files_scanned: int = 0
     files_parsed: int = 0
     checks_run: Sequence[CheckInfo] = field(default_factory=list)
+    baselined: list[Finding] = field(default_factory=list)  # findings a baseline file holds
     # The linked model the checks read, for `ampls-checks graph` and the markdown report; None when
     # the report came whole from the cache (nothing was linked).
     graph: Graph | None = field(default=None, compare=False, repr=False)

@@ -25,22 +25,36 @@ and the directories of changed files outside it.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from ampls_checks.checks import all_checks
 from ampls_checks.discover import SKIPPED_DIRS, FileKind, display_path, inside_roots, kind_of, read_regular
-from ampls_checks.model import ParseError
-from ampls_checks.scan import ScanOptions, ScanReport, scan
+from ampls_checks.model import ParseError, ScanReport
 from ampls_checks.speed.call_index import CallIndex
-from ampls_checks.speed.parsed_files import wait_for_helper
+from ampls_checks.speed.parsed_files import start_helper, wait_for_helper
 from ampls_checks.units import bicep_module_calls, reachable, terraform_units
 
 if TYPE_CHECKING:
+    from ampls_checks.scan import ScanOptions
     from ampls_checks.speed.cache import Cache
+
+
+@contextlib.contextmanager
+def parsing_ahead(changed: list[str], cache_dir: str | None, max_bytes: int) -> Iterator[int | None]:
+    """A forked helper that parses the changed Terraform files into the cache while this process
+    imports the checks and plans the scan (speed/parsed_files.py). Yields its process id (None
+    when none was started) and waits for it on the way out, whatever happened. Started before the
+    scan's modules are imported, so this module imports none of them at the top."""
+    helper = start_helper(changed, cache_dir, max_bytes)
+    try:
+        yield helper
+    finally:
+        wait_for_helper(helper)
 
 
 @dataclass(frozen=True)
@@ -239,12 +253,16 @@ def restrict(report: ScanReport, directories: frozenset[str]) -> ScanReport:
         findings=[f for f in report.findings if _in(f.file, directories)],
         errors=[e for e in report.errors if e.file.startswith("<") or _in(e.file, directories)],
         notes=[n for n in report.notes if n.file.startswith("<") or _in(n.file, directories)],
+        baselined=[f for f in report.baselined if _in(f.file, directories)],
     )
 
 
 def scan_changed(paths: list[str], options: ScanOptions, helper: int | None = None) -> ScanReport:
     """Scan what the changed files belong to; report what is in their directories. `helper` is
     the process parsing the changed files ahead (parsed_files.py): the scan waits for it."""
+    from ampls_checks.checks import all_checks
+    from ampls_checks.scan import scan
+
     cache = None
     if options.use_cache:
         from ampls_checks.speed.cache import Cache

@@ -15,9 +15,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from ampls_checks.discover import Candidate, FileKind
 
 _LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
 # `module <name> '<path>'` at the start of a line (after a byte order mark on the first one)
+# `loadJsonContent('path')` and the other load functions, with a literal path (linear: one
+# character class between fixed delimiters).
+_LOAD_CALL = re.compile(r"\bload(?:JsonContent|TextContent|YamlContent|FileAsBase64)\(\s*'([^'\\$\n]+)'")
 _BICEP_MODULE = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'([^'$]+)'""", re.MULTILINE)
 # A `.bicepparam` file's template: `using './main.bicep'`.
 _BICEP_USING = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*using[ \t]+'([^'$]+)'""", re.MULTILINE)
@@ -106,3 +112,85 @@ def connected_units(files: list[str], calls: Mapping[str, Iterable[str]]) -> lis
     for f in sorted(files):
         groups.setdefault(find(f), []).append(f)
     return list(groups.values())
+
+
+@dataclass
+class Job:
+    """A piece of parsing that stands alone (parsers.parse_job): one Terraform unit, ARM files of one directory, or
+    one Bicep unit."""
+
+    kind: str
+    files: list[tuple[str, str, str]]  # real path, display path, text
+    key: str = ""
+    # Bicep: the files its `loadJsonContent('...')` and friends read, by (Bicep file, path as
+    # written); only JSON files among the scanned files, so only inside the scan roots.
+    loads: dict[tuple[str, str], bytes] = field(default_factory=dict)
+
+
+def plan_jobs(
+    by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]],
+    json_files: list[tuple[Candidate, bytes]] | None = None,
+) -> list[Job]:
+    """The parse jobs for the files read, by kind: a Terraform unit, the ARM files of one
+    directory, a group of Bicep files joined by modules. Each job stands alone, so it can be
+    cached and pooled on its own. `json_files` are all the JSON files discovered (templates or
+    not): those a Bicep file loads (`loadJsonContent('./zones.json')`) go with its job."""
+    jobs: list[Job] = []
+    terraform = by_kind[FileKind.TERRAFORM] + by_kind[FileKind.TFVARS]
+    if terraform:
+        item_of = {os.path.abspath(c.path): (c, data, text) for c, data, text in terraform}
+        files: dict[str, list[str]] = {}
+        calls: dict[str, set[str]] = {}
+        real_directories: dict[str, str] = {}  # realpath costs a stat per path component
+        for real, (_c, data, _t) in item_of.items():
+            parent = os.path.dirname(real)
+            directory = real_directories.get(parent)
+            if directory is None:
+                directory = real_directories[parent] = os.path.realpath(parent)
+            files.setdefault(directory, []).append(real)
+            if real.endswith(".tf"):
+                calls.setdefault(directory, set()).update(local_calls(directory, data))
+        for unit in terraform_units(files, calls):
+            jobs.append(Job("terraform", [(real, item_of[real][0].display, item_of[real][2]) for real in unit]))
+    # ARM: a job a directory (a template reads only the parameter file beside it)
+    arm: dict[str, list[tuple[str, str, str]]] = {}
+    for c, _d, text in by_kind[FileKind.JSON]:
+        real = os.path.abspath(c.path)
+        arm.setdefault(os.path.dirname(real), []).append((real, c.display, text))
+    jobs.extend(Job("arm", arm[directory]) for directory in sorted(arm))
+    if by_kind[FileKind.BICEP]:
+        bicep = {os.path.realpath(c.path): (c, data, text) for c, data, text in by_kind[FileKind.BICEP]}
+        uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}
+        loadable = _Loadable(json_files or [])
+        for unit in connected_units(list(bicep), uses):  # a file shared by modules: parsed once
+            members = [bicep[real] for real in unit]
+            given = [(os.path.abspath(c.path), c.display, text) for c, _d, text in members]
+            jobs.append(Job("bicep", given, loads=loadable.for_files(given)))
+    return jobs
+
+
+class _Loadable:
+    """JSON files a Bicep file may load, found by the literal paths of its load calls (Bicep
+    wants them literal). Never a file outside the discovered ones: discovery already keeps to the
+    scan roots and refuses symlinks out of them."""
+
+    def __init__(self, json_files: list[tuple[Candidate, bytes]]) -> None:
+        self.json_files = json_files
+        self._by_real: dict[str, bytes] | None = None
+
+    def for_files(self, files: list[tuple[str, str, str]]) -> dict[tuple[str, str], bytes]:
+        out: dict[tuple[str, str], bytes] = {}
+        for real, _display, text in files:
+            if "load" not in text:
+                continue
+            for literal in _LOAD_CALL.findall(text):
+                target = os.path.realpath(os.path.join(os.path.dirname(real), literal))
+                data = self.by_real().get(target)
+                if data is not None:
+                    out[(real, literal)] = data
+        return out
+
+    def by_real(self) -> dict[str, bytes]:
+        if self._by_real is None:
+            self._by_real = {os.path.realpath(c.path): data for c, data in self.json_files}
+        return self._by_real

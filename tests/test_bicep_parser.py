@@ -1077,7 +1077,7 @@ def test_load_functions_read_only_the_files_the_scan_gives(tmp_path: Path) -> No
 
 def test_the_scan_gives_a_bicep_job_the_json_files_it_loads_inside_the_roots(tmp_path: Path) -> None:
     from ampls_checks.discover import Candidate, FileKind
-    from ampls_checks.scan import plan_jobs
+    from ampls_checks.units import plan_jobs
 
     (tmp_path / "outside.json").write_text("{}")
     main = tmp_path / "infra" / "main.bicep"

@@ -129,7 +129,8 @@ def test_an_edit_that_keeps_size_and_time_is_still_seen(tmp_path: Path, in_dir) 
 
 def test_bicep_files_are_split_by_module_graph_and_arm_by_directory(tmp_path: Path, in_dir) -> None:
     from ampls_checks.discover import discover
-    from ampls_checks.scan import plan_jobs, read_text
+    from ampls_checks.scan import read_text
+    from ampls_checks.units import plan_jobs
 
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "main.bicep").write_text("\ufeffmodule m './mod.bicep' = {\n  name: 'm'\n}\n")

@@ -22,7 +22,9 @@ import pytest
 
 from ampls_checks.cli import main
 from ampls_checks.model import ParseResult
-from ampls_checks.scan import JobSettings, ScanOptions, ScanReport, run_job, scan
+from ampls_checks.parsers import JobSettings
+from ampls_checks.parsers import parse_job as run_job
+from ampls_checks.scan import ScanOptions, ScanReport, scan
 from ampls_checks.speed import plain, safe_files
 from ampls_checks.speed.cache import Cache
 from ampls_checks.speed.cache_key import ENVIRONMENT_VARIABLE
@@ -141,7 +143,8 @@ def test_old_pickle_entries_are_never_read_and_are_cleaned(project: Path, tmp_pa
 def test_every_cached_type_round_trips_exactly() -> None:
     """The decoder rebuilds what the parsers produced, field for field, for every kind of job."""
     from ampls_checks.discover import discover
-    from ampls_checks.scan import plan_jobs, read_text
+    from ampls_checks.scan import read_text
+    from ampls_checks.units import plan_jobs
 
     found = discover([str(REPO / "examples"), str(FIXTURES / "terraform" / "ckv_ampls_6")])
     by_kind: dict = {}
