@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 
+from ampls_checks.azure import SETTING_NAMES
 from ampls_checks.checks import Settings, all_checks
 from ampls_checks.link import arm_type_of, link
 from ampls_checks.model import Entity, ParseResult, Ref, Unknown
@@ -121,6 +122,8 @@ def _seen(result: ParseResult, unit: str) -> Seen:
             for address in sorted(by_address, key=len, reverse=True):  # messages name resources too
                 if address in message:
                     message = message.replace(address, "/".join(_identity(by_address[address])))
+            for _terraform, azure in SETTING_NAMES.values():  # Bicep spells a setting as Bicep writes it
+                message = re.sub(rf"\b{azure}: '([^']*)'", rf'"{azure}": "\1"', message)
             findings.append(f"{finding.check_id} {where[0]}/{where[1]}: {message}")
     return Seen(
         entities=sorted(repr(_neutral(e, by_key)) for e in entities),
