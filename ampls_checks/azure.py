@@ -1,4 +1,8 @@
-"""The private DNS zones an Azure Monitor private link needs, per cloud.
+"""What Azure itself fixes: the resource types behind each entity kind, the private DNS zones an
+Azure Monitor private link needs per cloud, and platform limits. One place, so the parsers, the
+prefilter and the Checkov pack cannot disagree.
+
+The private DNS zones an Azure Monitor private link needs, per cloud.
 
 Sources: "Use Azure Private Link to connect networks to Azure Monitor" and "Configure your private
 link" (learn.microsoft.com, azure-monitor/logs/private-link-security, private-link-configure),
@@ -8,7 +12,89 @@ Monitor; the names below follow its suffixes and are unconfirmed (the check docu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
+
+
+@dataclass(frozen=True)
+class ResourceTypes:
+    """The resource types that produce one entity kind of the model (model.py's class names).
+
+    `terraform`: azurerm resource types (azapi resources of the ARM types are read too);
+    `arm`: ARM types as Azure spells them (the Checkov pack registers these; parsers compare them
+    lower-cased); `arm_parts`: ARM child types that are part of such an entity (an endpoint's
+    zone group) rather than entities of their own.
+    """
+
+    terraform: tuple[str, ...]
+    arm: tuple[str, ...]
+    arm_parts: tuple[str, ...] = ()
+    # ARM types that can hold such an entity inline (a virtual network's `subnets`): the Checkov
+    # pack asks about them too
+    arm_holders: tuple[str, ...] = ()
+
+
+RESOURCE_TYPES: dict[str, ResourceTypes] = {
+    "PrivateLinkScope": ResourceTypes(
+        ("azurerm_monitor_private_link_scope",), ("Microsoft.Insights/privateLinkScopes",)
+    ),
+    "ScopedLink": ResourceTypes(
+        ("azurerm_monitor_private_link_scoped_service",), ("Microsoft.Insights/privateLinkScopes/scopedResources",)
+    ),
+    "PrivateEndpoint": ResourceTypes(
+        ("azurerm_private_endpoint",),
+        ("Microsoft.Network/privateEndpoints",),
+        ("Microsoft.Network/privateEndpoints/privateDnsZoneGroups",),
+    ),
+    "PrivateDnsZone": ResourceTypes(("azurerm_private_dns_zone",), ("Microsoft.Network/privateDnsZones",)),
+    "DnsZoneVnetLink": ResourceTypes(
+        ("azurerm_private_dns_zone_virtual_network_link",), ("Microsoft.Network/privateDnsZones/virtualNetworkLinks",)
+    ),
+    "VirtualNetwork": ResourceTypes(("azurerm_virtual_network",), ("Microsoft.Network/virtualNetworks",)),
+    "Subnet": ResourceTypes(
+        ("azurerm_subnet",),
+        ("Microsoft.Network/virtualNetworks/subnets",),
+        arm_holders=("Microsoft.Network/virtualNetworks",),
+    ),
+    "MonitorResource": ResourceTypes(
+        (
+            "azurerm_log_analytics_workspace",
+            "azurerm_application_insights",
+            "azurerm_monitor_data_collection_endpoint",
+            "azurerm_monitor_workspace",
+        ),
+        (
+            "Microsoft.OperationalInsights/workspaces",
+            "Microsoft.Insights/components",
+            "Microsoft.Insights/dataCollectionEndpoints",
+            "Microsoft.Monitor/accounts",
+        ),
+    ),
+    "DataCollectionRule": ResourceTypes(
+        ("azurerm_monitor_data_collection_rule",), ("Microsoft.Insights/dataCollectionRules",)
+    ),
+    "DataCollectionRuleAssociation": ResourceTypes(
+        ("azurerm_monitor_data_collection_rule_association",), ("Microsoft.Insights/dataCollectionRuleAssociations",)
+    ),
+    "NetworkSecurityRule": ResourceTypes(
+        ("azurerm_network_security_rule", "azurerm_network_security_group"),
+        ("Microsoft.Network/networkSecurityGroups", "Microsoft.Network/networkSecurityGroups/securityRules"),
+    ),
+}
+
+# The generic Terraform resources that can declare any ARM type (read like ARM resources).
+AZAPI_TYPES = ("azapi_resource", "azapi_update_resource")
+
+# Entity kind of each type, for `UnresolvedResource.kind` (ARM types lower-cased).
+TERRAFORM_KIND = {t: kind for kind, types in RESOURCE_TYPES.items() for t in types.terraform}
+ARM_KIND = {t.lower(): kind for kind, types in RESOURCE_TYPES.items() for t in types.arm + types.arm_parts}
+
+# Resources only referred to (`existing` in ARM and Bicep) become entities only of these types:
+# a zone's or a network's name is what links and endpoints point at; a scope or a workspace that
+# is only referred to is not something a scan can judge.
+EXTERNAL_ENTITY_TYPES = frozenset(
+    t.lower() for kind in ("PrivateDnsZone", "VirtualNetwork", "Subnet") for t in RESOURCE_TYPES[kind].arm
+)
 
 
 class Cloud(str, Enum):

@@ -14,29 +14,12 @@ import stat
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ampls_checks.azure import AZAPI_TYPES, TERRAFORM_KIND
 from ampls_checks.model import ParseError
 
 # Terraform resource types the parsers extract (terraform_resources.EXTRACTORS plus azapi; a test
 # keeps the two in step). Kept here so the prefilter does not import the parsers.
-TERRAFORM_TYPES = (
-    "azapi_resource",
-    "azapi_update_resource",
-    "azurerm_application_insights",
-    "azurerm_log_analytics_workspace",
-    "azurerm_monitor_data_collection_endpoint",
-    "azurerm_monitor_data_collection_rule",
-    "azurerm_monitor_data_collection_rule_association",
-    "azurerm_monitor_private_link_scope",
-    "azurerm_monitor_private_link_scoped_service",
-    "azurerm_monitor_workspace",
-    "azurerm_network_security_group",
-    "azurerm_network_security_rule",
-    "azurerm_private_dns_zone",
-    "azurerm_private_dns_zone_virtual_network_link",
-    "azurerm_private_endpoint",
-    "azurerm_subnet",
-    "azurerm_virtual_network",
-)
+TERRAFORM_TYPES = tuple(sorted([*TERRAFORM_KIND, *AZAPI_TYPES]))
 # What the prefilter looks for: a few prefixes that cover every type above (a test checks it), and
 # the blocks that carry values (variables, locals, modules, outputs). Fewer, shorter needles make
 # the byte test three times faster than one needle per type; a wider match only parses a bit more.

@@ -117,3 +117,18 @@ def test_checks_and_reporters_load_no_parser_module() -> None:
     )
     result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == ""
+
+
+def test_the_graph_names_nodes_by_the_arm_types_of_the_one_table() -> None:
+    """The graph's own ARM type names (model.py may import nothing) are azure.py's, lower-cased."""
+    from ampls_checks import model
+    from ampls_checks.azure import RESOURCE_TYPES
+
+    def arm(kind: str) -> list[str]:
+        return [t.lower() for t in RESOURCE_TYPES[kind].arm]
+
+    assert arm("PrivateLinkScope") == [model.SCOPE_TYPE]
+    assert arm("PrivateDnsZone") == [model.ZONE_TYPE]
+    assert arm("VirtualNetwork") == [model.VNET_TYPE]
+    assert arm("Subnet") == [model.SUBNET_TYPE]
+    assert sorted(model.MONITOR_ARM_TYPES.values()) == sorted(arm("MonitorResource"))

@@ -28,67 +28,19 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from ampls_checks.azure import Cloud
+from ampls_checks.azure import RESOURCE_TYPES, Cloud
 from ampls_checks.checks import Check, Settings, all_checks
 from ampls_checks.discover import inside_roots
 from ampls_checks.scan import ScanOptions, ScanReport, scan
 
-SCOPE_TF = ["azurerm_monitor_private_link_scope", "azapi_resource"]
-MONITOR_TF = [
-    "azurerm_log_analytics_workspace",
-    "azurerm_application_insights",
-    "azurerm_monitor_data_collection_endpoint",
-    "azurerm_monitor_workspace",
-    "azapi_resource",
-]
-ENDPOINT_TF = ["azurerm_private_endpoint", "azapi_resource"]
-ZONE_TF = ["azurerm_private_dns_zone", "azapi_resource"]
-NSG_TF = ["azurerm_network_security_rule", "azurerm_network_security_group", "azapi_resource"]
-SUBNET_TF = ["azurerm_subnet", "azapi_resource"]
-VNET_TF = ["azurerm_virtual_network", "azapi_resource"]
-RULE_TF = ["azurerm_monitor_data_collection_rule", "azurerm_monitor_data_collection_rule_association", "azapi_resource"]
 
-SCOPE_ARM = ["Microsoft.Insights/privateLinkScopes"]
-MONITOR_ARM = [
-    "Microsoft.OperationalInsights/workspaces",
-    "Microsoft.Insights/components",
-    "Microsoft.Insights/dataCollectionEndpoints",
-    "Microsoft.Monitor/accounts",
-]
-ENDPOINT_ARM = ["Microsoft.Network/privateEndpoints"]
-ZONE_ARM = ["Microsoft.Network/privateDnsZones"]
-NSG_ARM = ["Microsoft.Network/networkSecurityGroups", "Microsoft.Network/networkSecurityGroups/securityRules"]
-SUBNET_ARM = ["Microsoft.Network/virtualNetworks", "Microsoft.Network/virtualNetworks/subnets"]
-VNET_ARM = ["Microsoft.Network/virtualNetworks"]
-RULE_ARM = ["Microsoft.Insights/dataCollectionRules", "Microsoft.Insights/dataCollectionRuleAssociations"]
-
-# The resources each check reports on (checks.md, "reported on").
-REPORTED_ON: dict[str, tuple[list[str], list[str]]] = {
-    "CKV_AMPLS_1": (SCOPE_TF, SCOPE_ARM),
-    "CKV_AMPLS_2": (SCOPE_TF, SCOPE_ARM),
-    "CKV_AMPLS_3": (MONITOR_TF, MONITOR_ARM),
-    "CKV_AMPLS_4": (MONITOR_TF, MONITOR_ARM),
-    "CKV_AMPLS_5": (ENDPOINT_TF, ENDPOINT_ARM),
-    "CKV_AMPLS_6": (ENDPOINT_TF, ENDPOINT_ARM),
-    "CKV_AMPLS_7": (ENDPOINT_TF, ENDPOINT_ARM),
-    "CKV_AMPLS_8": (SCOPE_TF, SCOPE_ARM),
-    "CKV_AMPLS_9": (ENDPOINT_TF, ENDPOINT_ARM),
-    "CKV_AMPLS_10": (MONITOR_TF, MONITOR_ARM),
-    "CKV_AMPLS_11": (sorted(set(SCOPE_TF + MONITOR_TF)), SCOPE_ARM + MONITOR_ARM),
-    "CKV_AMPLS_12": (NSG_TF, NSG_ARM),
-    "CKV_AMPLS_13": (SCOPE_TF, SCOPE_ARM),
-    "CKV_AMPLS_14": (SCOPE_TF, SCOPE_ARM),
-    "CKV_AMPLS_15": (ZONE_TF, ZONE_ARM),
-    "CKV_AMPLS_16": (MONITOR_TF, MONITOR_ARM),
-    "CKV_AMPLS_17": (MONITOR_TF, MONITOR_ARM),
-    "CKV_AMPLS_18": (RULE_TF, RULE_ARM),
-    "CKV_AMPLS_19": (sorted(set(MONITOR_TF + ENDPOINT_TF)), MONITOR_ARM + ENDPOINT_ARM),
-    "CKV_AMPLS_20": (ENDPOINT_TF, ENDPOINT_ARM),
-    "CKV_AMPLS_21": (SUBNET_TF, SUBNET_ARM),
-    "CKV_AMPLS_22": (ENDPOINT_TF, ENDPOINT_ARM),
-    "CKV_AMPLS_23": (VNET_TF, VNET_ARM),
-    "CKV_AMPLS_24": (SCOPE_TF, SCOPE_ARM),
-}
+def checkov_types(check: Check) -> tuple[list[str], list[str]]:
+    """The Terraform and ARM resource types Checkov asks `check` about: those of the entity kinds
+    it reports on (azure.py), plus `azapi_resource`, which can declare any of them."""
+    kinds = [RESOURCE_TYPES[kind.__name__] for kind in check.reports_on]
+    terraform = [t for types in kinds for t in types.terraform] + ["azapi_resource"]
+    arm = [t for types in kinds for t in (*types.arm_holders, *types.arm)]
+    return list(dict.fromkeys(terraform)), list(dict.fromkeys(arm))
 
 
 @dataclass
@@ -280,10 +232,12 @@ def split_entity_path(entity_path: str, types: list[str]) -> tuple[str, str]:
 def build_checks(session: PackSession) -> list[Any]:
     """Instantiate one Terraform and one ARM (which Checkov also runs on Bicep) check per id.
     Instantiating registers them with Checkov's registries."""
-    from checkov.arm.base_resource_check import BaseResourceCheck as ArmResourceCheck
-    from checkov.common.bridgecrew.severities import Severities
-    from checkov.common.models.enums import CheckCategories, CheckResult
-    from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TfResourceCheck
+    from checkov.arm.base_resource_check import BaseResourceCheck as ArmResourceCheck  # type: ignore[import-not-found]
+    from checkov.common.bridgecrew.severities import Severities  # type: ignore[import-not-found]
+    from checkov.common.models.enums import CheckCategories, CheckResult  # type: ignore[import-not-found]
+    from checkov.terraform.checks.resource.base_resource_check import (  # type: ignore[import-not-found]
+        BaseResourceCheck as TfResourceCheck,
+    )
 
     def answer(check: Any, ours: Check, types: list[str], conf: dict[str, Any]) -> Any:
         try:
@@ -334,7 +288,7 @@ def build_checks(session: PackSession) -> list[Any]:
     carry_details(session)
     made: list[Any] = []
     for ours in all_checks():
-        tf_types, arm_types = REPORTED_ON[ours.id]
+        tf_types, arm_types = checkov_types(ours)
         made.append(pack_check(TfResourceCheck, ours, tf_types))
         made.append(pack_check(ArmResourceCheck, ours, arm_types))
     return made

@@ -42,6 +42,9 @@ class Check:
     run: Callable[[Graph, Settings], Iterable[Finding]]
     languages: tuple[str, ...] = ("terraform", "arm", "bicep")
     doc: str = ""
+    # The entity kinds whose resources the findings are on: the Checkov pack asks about the
+    # Terraform and ARM types of these kinds (azure.RESOURCE_TYPES), and about no other.
+    reports_on: tuple[type[Entity], ...] = ()
 
     def finding(
         self, entity: Entity, message: str, attribute: str | None = None, location: Location | None = None

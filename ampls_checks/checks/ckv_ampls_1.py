@@ -107,7 +107,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._access_mode import access_mode_findings
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph
+from ampls_checks.model import Graph, PrivateLinkScope
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -121,4 +121,5 @@ CHECK = Check(
     severity=Severity.HIGH,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design#control-how-private-links-apply-to-your-networks",
     run=run,
+    reports_on=(PrivateLinkScope,),
 )

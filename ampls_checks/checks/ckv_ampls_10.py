@@ -109,7 +109,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._helpers import is_linked
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, MonitorKind, PrivateLinkScope
+from ampls_checks.model import Graph, MonitorKind, MonitorResource, PrivateLinkScope
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -151,4 +151,5 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure#connect-azure-monitor-resources",
     run=run,
+    reports_on=(MonitorResource,),
 )

@@ -194,4 +194,8 @@ CHECK = Check(
     severity=Severity.HIGH,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design#consider-ampls-limits",
     run=run,
+    reports_on=(
+        PrivateLinkScope,
+        MonitorResource,
+    ),
 )

@@ -113,7 +113,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._helpers import scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, Unknown
+from ampls_checks.model import Graph, NetworkSecurityRule, Unknown
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -147,4 +147,5 @@ CHECK = Check(
     severity=Severity.LOW,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security#how-it-works-main-principles",
     run=run,
+    reports_on=(NetworkSecurityRule,),
 )

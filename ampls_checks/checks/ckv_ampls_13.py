@@ -136,7 +136,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, Unknown
+from ampls_checks.model import Graph, PrivateLinkScope, Unknown
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -179,4 +179,5 @@ CHECK = Check(
     severity=Severity.LOW,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure",
     run=run,
+    reports_on=(PrivateLinkScope,),
 )

@@ -155,7 +155,7 @@ from collections.abc import Iterator
 from ampls_checks.azure import MONITOR_ONLY_ZONES
 from ampls_checks.checks._helpers import endpoint_zone_nodes
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, PrivateEndpoint, Unknown
+from ampls_checks.model import Graph, PrivateDnsZone, PrivateEndpoint, Unknown
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -212,4 +212,5 @@ CHECK = Check(
     severity=Severity.HIGH,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design#plan-by-network-topology",
     run=run,
+    reports_on=(PrivateDnsZone,),
 )

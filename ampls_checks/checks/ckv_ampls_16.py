@@ -166,4 +166,5 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/fundamentals/private-link-design#access-modes",
     run=run,
+    reports_on=(MonitorResource,),
 )

@@ -171,4 +171,5 @@ CHECK = Check(
     severity=Severity.HIGH,
     guideline="https://learn.microsoft.com/azure/azure-monitor/fundamentals/private-link-design#application-insights",
     run=run,
+    reports_on=(MonitorResource,),
 )

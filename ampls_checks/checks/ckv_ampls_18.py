@@ -217,4 +217,8 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/fundamentals/azure-monitor-agent-private-link",
     run=run,
+    reports_on=(
+        DataCollectionRule,
+        DataCollectionRuleAssociation,
+    ),
 )

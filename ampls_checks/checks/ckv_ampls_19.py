@@ -196,4 +196,8 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/metrics/azure-monitor-workspace-private-endpoint",
     run=run,
+    reports_on=(
+        MonitorResource,
+        PrivateEndpoint,
+    ),
 )

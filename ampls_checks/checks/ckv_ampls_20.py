@@ -111,7 +111,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._helpers import endpoint_network, scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, same_region
+from ampls_checks.model import Graph, PrivateEndpoint, same_region
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -137,4 +137,5 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/fundamentals/private-link-configure#connect-ampls-to-a-private-endpoint",
     run=run,
+    reports_on=(PrivateEndpoint,),
 )

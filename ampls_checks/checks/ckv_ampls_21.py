@@ -143,4 +143,5 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/fundamentals/private-link-configure#network-subnet-size",
     run=run,
+    reports_on=(Subnet,),
 )

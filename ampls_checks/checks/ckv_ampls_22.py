@@ -137,7 +137,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._helpers import scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, Location, Unknown
+from ampls_checks.model import Graph, Location, PrivateEndpoint, Unknown
 
 # "The Azure Monitor private link setup requires at least 11 more IP addresses" (configure page).
 MIN_ADDRESSES = 11
@@ -183,4 +183,5 @@ CHECK = Check(
     severity=Severity.HIGH,
     guideline="https://learn.microsoft.com/azure/azure-monitor/fundamentals/private-link-configure#network-subnet-size",
     run=run,
+    reports_on=(PrivateEndpoint,),
 )

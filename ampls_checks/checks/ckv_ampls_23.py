@@ -94,7 +94,7 @@ from collections.abc import Iterator
 from ampls_checks.azure import REQUIRED_ZONES
 from ampls_checks.checks._helpers import AZURE_DNS, custom_dns_servers, endpoint_network, scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, Unknown
+from ampls_checks.model import Graph, Unknown, VirtualNetwork
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -123,4 +123,5 @@ CHECK = Check(
     severity=Severity.LOW,
     guideline="https://learn.microsoft.com/azure/azure-monitor/fundamentals/private-link-configure#connect-ampls-to-a-private-endpoint",
     run=run,
+    reports_on=(VirtualNetwork,),
 )

@@ -98,7 +98,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import FIRST_ACCESS_MODE_API, Graph, same_region
+from ampls_checks.model import FIRST_ACCESS_MODE_API, Graph, PrivateLinkScope, same_region
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -125,4 +125,5 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure#create-an-ampls-arm-template",
     run=run,
+    reports_on=(PrivateLinkScope,),
 )

@@ -176,7 +176,7 @@ from collections.abc import Iterator
 
 from ampls_checks.checks._public_access import public_access_findings
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph
+from ampls_checks.model import Graph, MonitorResource
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -189,4 +189,5 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure#configure-access-to-your-resources",
     run=run,
+    reports_on=(MonitorResource,),
 )

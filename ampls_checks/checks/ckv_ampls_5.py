@@ -219,7 +219,7 @@ from collections.abc import Iterator
 from ampls_checks.azure import MAX_ZONES_PER_GROUP, REQUIRED_ZONES
 from ampls_checks.checks._helpers import scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph
+from ampls_checks.model import Graph, PrivateEndpoint
 
 
 def _fix(settings: Settings) -> str:
@@ -251,4 +251,5 @@ CHECK = Check(
     severity=Severity.HIGH,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure#connect-to-a-private-endpoint",
     run=run,
+    reports_on=(PrivateEndpoint,),
 )

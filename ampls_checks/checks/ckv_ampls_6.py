@@ -312,4 +312,5 @@ CHECK = Check(
     severity=Severity.HIGH,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-security#azure-monitor-private-link-scope-ampls",
     run=run,
+    reports_on=(PrivateEndpoint,),
 )

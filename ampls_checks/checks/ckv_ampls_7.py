@@ -142,7 +142,7 @@ from ampls_checks.checks._helpers import (
     scope_endpoints,
 )
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, Unknown
+from ampls_checks.model import Graph, PrivateEndpoint, Unknown
 
 
 def _vnet_label(graph: Graph, identity: str) -> str:
@@ -215,4 +215,5 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure#review-your-endpoints-dns-settings",
     run=run,
+    reports_on=(PrivateEndpoint,),
 )

@@ -290,4 +290,5 @@ CHECK = Check(
     severity=Severity.HIGH,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-design#plan-by-network-topology",
     run=run,
+    reports_on=(PrivateLinkScope,),
 )

@@ -112,7 +112,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import External, Graph, Location, PrivateLinkScope, Unknown
+from ampls_checks.model import External, Graph, Location, PrivateEndpoint, PrivateLinkScope, Unknown
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -153,4 +153,5 @@ CHECK = Check(
     severity=Severity.MEDIUM,
     guideline="https://learn.microsoft.com/azure/azure-monitor/logs/private-link-configure#connect-to-a-private-endpoint",
     run=run,
+    reports_on=(PrivateEndpoint,),
 )

@@ -37,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ampls_checks.azure import Cloud
+from ampls_checks.azure import ARM_KIND, EXTERNAL_ENTITY_TYPES, Cloud
 from ampls_checks.model import (
     Entity,
     Language,
@@ -70,7 +70,6 @@ from ampls_checks.parsers.arm.expressions import (
 )
 from ampls_checks.parsers.arm.json_lines import JsonArray, JsonDecodeError, JsonObject, decode
 from ampls_checks.parsers.arm.shape import (
-    EXTERNAL_ENTITY_TYPES,
     RELEVANT_ARM_TYPES,
     ArmResource,
     build_entities,
@@ -93,25 +92,7 @@ _NOT_BODY = frozenset({"resources", "copy", "condition", "dependson", "metadata"
 
 # The entity class each type would produce, for `UnresolvedResource.kind`. A zone group is part
 # of its endpoint; a deployment can hold anything.
-KIND_OF_TYPE = {
-    "microsoft.insights/privatelinkscopes": "PrivateLinkScope",
-    "microsoft.insights/privatelinkscopes/scopedresources": "ScopedLink",
-    "microsoft.network/privateendpoints": "PrivateEndpoint",
-    "microsoft.network/privateendpoints/privatednszonegroups": "PrivateEndpoint",
-    "microsoft.network/privatednszones": "PrivateDnsZone",
-    "microsoft.network/privatednszones/virtualnetworklinks": "DnsZoneVnetLink",
-    "microsoft.network/virtualnetworks": "VirtualNetwork",
-    "microsoft.network/virtualnetworks/subnets": "Subnet",
-    "microsoft.operationalinsights/workspaces": "MonitorResource",
-    "microsoft.insights/components": "MonitorResource",
-    "microsoft.insights/datacollectionendpoints": "MonitorResource",
-    "microsoft.monitor/accounts": "MonitorResource",
-    "microsoft.network/networksecuritygroups": "NetworkSecurityRule",
-    "microsoft.network/networksecuritygroups/securityrules": "NetworkSecurityRule",
-    "microsoft.insights/datacollectionrules": "DataCollectionRule",
-    "microsoft.insights/datacollectionruleassociations": "DataCollectionRuleAssociation",
-    DEPLOYMENTS: "*",
-}
+KIND_OF_TYPE = {**ARM_KIND, DEPLOYMENTS: "*"}
 ZONE_GROUP_TYPE = "microsoft.network/privateendpoints/privatednszonegroups"
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ampls_checks.azure import EXTERNAL_ENTITY_TYPES
 from ampls_checks.model import (
     AccessModeExclusion,
     DataCollectionRule,
@@ -612,13 +613,6 @@ RELEVANT_ARM_TYPES = frozenset(SPECS)
 # Resources only referred to (`existing`) become entities only of these types: a zone's or a
 # network's name is what links and endpoints point at; a scope or a workspace that is only
 # referred to is not something this scan can judge.
-EXTERNAL_ENTITY_TYPES = frozenset(
-    {
-        "microsoft.network/privatednszones",
-        "microsoft.network/virtualnetworks",
-        "microsoft.network/virtualnetworks/subnets",
-    }
-)
 
 
 def build_entities(resources: list[ArmResource]) -> ParseResult:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ampls_checks.azure import Cloud
+from ampls_checks.azure import EXTERNAL_ENTITY_TYPES, Cloud
 from ampls_checks.model import Note, Ref, Unknown
 from ampls_checks.parsers.bicep.syntax import (
     ArrayExpr,
@@ -113,13 +113,6 @@ MAX_MODULE_INSTANCES = 2_000
 
 # Existing resources of these types become external entities (their name is what matters);
 # any other `existing` resource is only ever referred to by name.
-EXTERNAL_TYPES = frozenset(
-    {
-        "microsoft.network/privatednszones",
-        "microsoft.network/virtualnetworks",
-        "microsoft.network/virtualnetworks/subnets",
-    }
-)
 VNET_TYPE = "microsoft.network/virtualnetworks"
 
 REMOTE_MODULE = re.compile(r"^(br:|br/|ts:|ts/)")
@@ -465,7 +458,7 @@ class ResourceInstance:
         arm_type = self.full_type().lower()
         group = self.resource_group()
         group_name = group.lower() if isinstance(group, str) else None
-        if self.decl.existing and arm_type not in EXTERNAL_TYPES:
+        if self.decl.existing and arm_type not in EXTERNAL_ENTITY_TYPES:
             if isinstance(name, Unknown):
                 return Unknown(f"the name of existing resource {self.address} is unknown: {name.reason}")
             return Ref(name=name, arm_type=arm_type, resource_group=group_name)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ampls_checks.azure import Cloud
+from ampls_checks.azure import EXTERNAL_ENTITY_TYPES, Cloud
 from ampls_checks.model import Language, Location, Note, ParseError, ParseResult, Unknown, UnresolvedResource
 from ampls_checks.parsers.arm.parse import KIND_OF_TYPE
 from ampls_checks.parsers.arm.shape import (
@@ -39,7 +39,6 @@ from ampls_checks.parsers.arm.shape import (
 )
 from ampls_checks.parsers.bicep.evaluate import (
     EVAL_STEPS,
-    EXTERNAL_TYPES,
     REMOTE_MODULE,
     BodyValue,
     Budget,
@@ -239,7 +238,7 @@ def _kind_of(decl: ResourceDecl) -> str | None:
     if "/" not in decl.type:
         return None if decl.existing else "*"
     arm_type = decl.type.split("@", 1)[0].lower()
-    if decl.existing and arm_type not in EXTERNAL_TYPES:
+    if decl.existing and arm_type not in EXTERNAL_ENTITY_TYPES:
         return None
     return KIND_OF_TYPE.get(arm_type)
 
@@ -289,13 +288,13 @@ def _emit(
         if isinstance(deployed, Unknown):
             _note(instance, decl.line, f"{resource.address}: not analysed: its condition is unknown: {deployed.reason}")
             kind = KIND_OF_TYPE.get(resource.full_type().lower())
-            if decl.existing and resource.full_type().lower() not in EXTERNAL_TYPES:
+            if decl.existing and resource.full_type().lower() not in EXTERNAL_ENTITY_TYPES:
                 kind = None  # only referred to, and of a type that never becomes an entity then
             if kind is not None:
                 unresolved.append(_unresolved(instance, resource.address, decl.line, decl.end_line, kind))
             continue
         arm_type = resource.full_type().lower()
-        if arm_type in RELEVANT_ARM_TYPES and (not decl.existing or arm_type in EXTERNAL_TYPES):
+        if arm_type in RELEVANT_ARM_TYPES and (not decl.existing or arm_type in EXTERNAL_ENTITY_TYPES):
             out.append(_arm_resource(resource))
             group = resource.resource_group()
             if isinstance(group, (str, Unknown)):  # `scope: resourceGroup(<unknown>)` is unknown, not none

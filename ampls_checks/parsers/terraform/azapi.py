@@ -17,8 +17,6 @@ from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId, _JsonVal
 from ampls_checks.parsers.terraform.hcl_syntax import Call, Expr, ObjectExpr, TupleExpr
 from ampls_checks.parsers.terraform.parse import ResourceView
 
-AZAPI_TYPES = ("azapi_resource", "azapi_update_resource")
-
 
 def to_arm_value(value: Any) -> Any:
     """Terraform values into ARM-shape values: resource ids become `Ref`s, names plain strings."""

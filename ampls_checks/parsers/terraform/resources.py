@@ -11,8 +11,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from ampls_checks.azure import AZAPI_TYPES, TERRAFORM_KIND
 from ampls_checks.model import (
     DataCollectionRule,
     DataCollectionRuleAssociation,
@@ -41,7 +42,7 @@ from ampls_checks.model import (
     VirtualNetwork,
 )
 from ampls_checks.parsers.common.convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
-from ampls_checks.parsers.terraform.azapi import AZAPI_TYPES, azapi_entities
+from ampls_checks.parsers.terraform.azapi import azapi_entities
 from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId
 from ampls_checks.parsers.terraform.hcl_syntax import Call
 from ampls_checks.parsers.terraform.parse import (
@@ -102,7 +103,8 @@ class Reader:
             items = [as_str(v) if not isinstance(v, Unknown) else v for v in value]
             for item in items:
                 self._note(attr, item)  # says which element stayed unknown, for --verbose
-            return items
+            # a null element stays None: readers test each element with isinstance(str)
+            return cast("list[Maybe[str]]", items)
         return self._note(attr, value)
 
 
@@ -490,23 +492,7 @@ EXTRACTORS: dict[tuple[str, str], Callable[[ResourceView, Reader], list[Entity]]
 RELEVANT_TYPES = sorted({t for _mode, t in EXTRACTORS} | set(AZAPI_TYPES))
 
 
-KIND_OF_TYPE = {
-    "azurerm_monitor_private_link_scope": "PrivateLinkScope",
-    "azurerm_monitor_private_link_scoped_service": "ScopedLink",
-    "azurerm_private_endpoint": "PrivateEndpoint",
-    "azurerm_private_dns_zone": "PrivateDnsZone",
-    "azurerm_private_dns_zone_virtual_network_link": "DnsZoneVnetLink",
-    "azurerm_virtual_network": "VirtualNetwork",
-    "azurerm_subnet": "Subnet",
-    "azurerm_log_analytics_workspace": "MonitorResource",
-    "azurerm_application_insights": "MonitorResource",
-    "azurerm_monitor_data_collection_endpoint": "MonitorResource",
-    "azurerm_monitor_workspace": "MonitorResource",
-    "azurerm_network_security_rule": "NetworkSecurityRule",
-    "azurerm_network_security_group": "NetworkSecurityRule",
-    "azurerm_monitor_data_collection_rule": "DataCollectionRule",
-    "azurerm_monitor_data_collection_rule_association": "DataCollectionRuleAssociation",
-}
+KIND_OF_TYPE = TERRAFORM_KIND  # the entity kind each type produces (azure.py)
 
 
 def _unresolved(instance: ModuleInstance, decl: Any, kind: str) -> UnresolvedResource:
