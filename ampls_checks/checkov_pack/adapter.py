@@ -232,10 +232,10 @@ def split_entity_path(entity_path: str, types: list[str]) -> tuple[str, str]:
 def build_checks(session: PackSession) -> list[Any]:
     """Instantiate one Terraform and one ARM (which Checkov also runs on Bicep) check per id.
     Instantiating registers them with Checkov's registries."""
-    from checkov.arm.base_resource_check import BaseResourceCheck as ArmResourceCheck  # type: ignore[import-not-found]
-    from checkov.common.bridgecrew.severities import Severities  # type: ignore[import-not-found]
-    from checkov.common.models.enums import CheckCategories, CheckResult  # type: ignore[import-not-found]
-    from checkov.terraform.checks.resource.base_resource_check import (  # type: ignore[import-not-found]
+    from checkov.arm.base_resource_check import BaseResourceCheck as ArmResourceCheck
+    from checkov.common.bridgecrew.severities import Severities
+    from checkov.common.models.enums import CheckCategories, CheckResult
+    from checkov.terraform.checks.resource.base_resource_check import (
         BaseResourceCheck as TfResourceCheck,
     )
 
