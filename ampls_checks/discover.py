@@ -39,6 +39,7 @@ TERRAFORM_TOKENS = (
 )
 
 SKIPPED_DIRS = frozenset({".terraform", ".git", "node_modules", ".terragrunt-cache"})
+MODULES_MANIFEST = "modules.json"  # .terraform/modules/modules.json, written by `terraform init`
 
 
 class FileKind(str, Enum):
@@ -163,6 +164,12 @@ def discover(paths: list[str], exclude: list[str] | None = None) -> Discovery:
                         if entry.name not in SKIPPED_DIRS and not excluded(display):
                             plain = not entry.is_symlink()
                             subdirs.append((entry.path, display, os.path.join(real_dir, entry.name) if plain else None))
+                        elif entry.name == ".terraform" and not entry.is_symlink():
+                            # after `terraform init`: the downloaded modules (only them, never
+                            # providers), followed from their callers by modules.json
+                            modules = os.path.join(entry.path, "modules")
+                            if os.path.isfile(os.path.join(modules, MODULES_MANIFEST)) and not os.path.islink(modules):
+                                subdirs.append((modules, _child(display, "modules"), None))
                     elif entry.is_file():
                         if kind_of(entry.name) is not None:
                             linked = entry.is_symlink()

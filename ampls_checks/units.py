@@ -12,12 +12,13 @@ roots again from the parsed module declarations.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from ampls_checks.discover import Candidate, FileKind
+from ampls_checks.discover import Candidate, FileKind, read_regular
 
 _LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
 # `module <name> '<path>'` at the start of a line (after a byte order mark on the first one)
@@ -125,6 +126,9 @@ class Job:
     # Bicep: the files its `loadJsonContent('...')` and friends read, by (Bicep file, path as
     # written); only JSON files among the scanned files, so only inside the scan roots.
     loads: dict[tuple[str, str], bytes] = field(default_factory=dict)
+    # Terraform: per root directory with a `.terraform/modules/modules.json`, module key -> the
+    # real directory `terraform init` downloaded that module to (remote_modules)
+    remote_modules: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def plan_jobs(
@@ -150,8 +154,17 @@ def plan_jobs(
             files.setdefault(directory, []).append(real)
             if real.endswith(".tf"):
                 calls.setdefault(directory, set()).update(local_calls(directory, data))
+        downloaded: dict[str, dict[str, str]] = {}
+        marker = os.sep + os.path.join(".terraform", "modules") + os.sep
+        owners = {d[: d.find(marker)] for d in files if marker in d}  # discovery found downloaded modules
+        for directory in sorted(owners & set(files)):
+            downloaded[directory] = remote_modules(directory)
+            calls.setdefault(directory, set()).update(downloaded[directory].values())
         for unit in terraform_units(files, calls):
-            jobs.append(Job("terraform", [(real, item_of[real][0].display, item_of[real][2]) for real in unit]))
+            in_unit = set(unit)
+            remote = {d: found for d, found in downloaded.items() if files[d][0] in in_unit}
+            given = [(real, item_of[real][0].display, item_of[real][2]) for real in unit]
+            jobs.append(Job("terraform", given, remote_modules=remote))
     # ARM: a job a directory (a template reads only the parameter file beside it)
     arm: dict[str, list[tuple[str, str, str]]] = {}
     for c, _d, text in by_kind[FileKind.JSON]:
@@ -194,3 +207,37 @@ class _Loadable:
         if self._by_real is None:
             self._by_real = {os.path.realpath(c.path): data for c, data in self.json_files}
         return self._by_real
+
+
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+
+
+def remote_modules(root: str) -> dict[str, str]:
+    """Where `terraform init` put the registry and git modules a root module calls: module key
+    (`a`, `a.b` for a call inside module a) -> real directory, from the root's
+    `.terraform/modules/modules.json`. Only directories inside that `.terraform/modules` count:
+    the manifest is input like any other file and must not lead the scan out of the roots.
+    Nothing is downloaded; a missing or broken manifest leaves the calls unfollowed."""
+    modules = os.path.join(root, ".terraform", "modules")
+    try:
+        data = read_regular(os.path.join(modules, "modules.json"), MAX_MANIFEST_BYTES + 1)
+        if len(data) > MAX_MANIFEST_BYTES:
+            return {}
+        manifest = json.loads(data.decode("utf-8-sig"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    entries = manifest.get("Modules") if isinstance(manifest, dict) else None
+    if not isinstance(entries, list):
+        return {}
+    base = os.path.realpath(modules)
+    found: dict[str, str] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        key, directory = entry.get("Key"), entry.get("Dir")
+        if not isinstance(key, str) or not key or not isinstance(directory, str) or "\x00" in directory:
+            continue
+        real = os.path.realpath(os.path.join(root, directory))
+        if real.startswith(base + os.sep) and os.path.isdir(real):
+            found[key] = real
+    return found

@@ -43,7 +43,7 @@ def parse_job(job: Job, settings: JobSettings) -> ParseResult:
             else:
                 parse = functools.partial(parse_tf_file, parser_dir=settings.parser_dir)
             parsed = [(real, display, parse(real, display, text)) for real, display, text in job.files]
-            return load_terraform(parsed, settings.max_steps, settings.terraform_vars)
+            return load_terraform(parsed, settings.max_steps, settings.terraform_vars, job.remote_modules)
         if job.kind == "arm":
             from ampls_checks.parsers.arm.parse import parse_arm_files
 

@@ -104,6 +104,7 @@ class ScanCache:
                 self.settings.cloud.value if job.kind != "terraform" else "",
                 repr([(display, self.hashes[display]) for _r, display, _t in job.files]),
                 repr(sorted((where, hashlib.sha256(data).hexdigest()) for where, data in job.loads.items())),
+                repr(sorted(job.remote_modules.items())),
             )
             hit = self.cache.get(job.key)
             if isinstance(hit, ParseResult):

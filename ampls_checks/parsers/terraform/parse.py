@@ -198,6 +198,8 @@ class ModuleInstance:
         steps: int = EVAL_STEPS_PER_MODULE,
         total: Budget | None = None,
         instance_count: list[int] | None = None,
+        module_key: str = "",
+        remote: Mapping[str, str] | None = None,
     ) -> None:
         self.source = source
         self.path = path  # address prefix, "" for a root, 'module.a["x"].' for a child
@@ -210,6 +212,10 @@ class ModuleInstance:
         self.total = total if total is not None else Budget(steps * ROOT_BUDGET_FACTOR)
         self.budget = Budget(steps, self.total)
         self.instance_count = instance_count if instance_count is not None else [0]
+        # `a.b` for module.a's module.b, as `terraform init` keys its modules.json; `remote`: that
+        # manifest's key -> downloaded directory, the root's, shared by every instance under it
+        self.module_key = module_key
+        self.remote = remote or {}
         self.evaluator = Evaluator(self.resolve_root, self.budget)
         self._locals: dict[str, Any] = {}
         self._locals_running: set[str] = set()
@@ -393,7 +399,8 @@ class ModuleInstance:
         self.instance_count[0] += 1
         if self.instance_count[0] > MAX_MODULE_INSTANCES:
             return Unknown(f"module {name!r}: more than {MAX_MODULE_INSTANCES} module instances under one root")
-        child_dir = local_module_dir(self.source.directory, decl.block)
+        child_key = f"{self.module_key}.{name}" if self.module_key else name
+        child_dir = local_module_dir(self.source.directory, decl.block) or self.remote.get(child_key)
         if child_dir is None:
             return Unknown(f"module {name!r} is not a local module; its outputs are unknown")
         if len(self.chain) >= MAX_MODULE_DEPTH or child_dir in self.chain:
@@ -416,6 +423,8 @@ class ModuleInstance:
             self.steps,
             self.total,
             self.instance_count,
+            child_key,
+            self.remote,
         )
         self.children.append(child)
         return ModuleView(child)

@@ -544,6 +544,7 @@ def load_terraform(
     files: list[tuple[str, str, TfFile | ParseError]],
     max_steps: int | None = None,
     command_line_vars: tuple[tuple[str, str, str], ...] = (),
+    remote_modules: dict[str, dict[str, str]] | None = None,
 ) -> ParseResult:
     """Evaluate every root module found among `files` (real path, display path, parse result).
 
@@ -551,7 +552,10 @@ def load_terraform(
     its callers, with their inputs; every other directory is a root. `command_line_vars` are the
     `--var-file` and `--var` options in command-line order, ("file", path, text) or ("var",
     "NAME=VALUE", ""): they apply to every root, after its own tfvars, as `terraform plan` does.
+    `remote_modules`: per root directory, where `terraform init` downloaded its registry and git
+    modules (module key -> directory); those directories are evaluated through their callers.
     """
+    remote_modules = remote_modules or {}
     result = ParseResult()
     given = read_command_line_vars(command_line_vars, result.errors)
     sources: dict[str, ModuleSource] = {}
@@ -574,10 +578,21 @@ def load_terraform(
         directory: [t for d in source.module_calls.values() if (t := local_module_dir(directory, d.block)) in sources]
         for directory, source in sources.items()
     }
+    for directory, downloaded in remote_modules.items():
+        if directory in calls:
+            calls[directory] += [d for d in downloaded.values() if d in sources]
     called = {target for directory, targets in calls.items() for target in targets if target != directory}
     roots = [d for d in sorted(sources) if d not in called]
     reached = reachable(roots, calls)
     roots += [d for d in sorted(sources) if d not in reached]  # cycles: evaluate them as roots
+    # A downloaded module no manifest entry leads to has no caller to give it inputs: reading it
+    # with its defaults would report what no deployment of it holds.
+    marker = os.sep + os.path.join(".terraform", "modules") + os.sep
+    for directory in [d for d in roots if marker in d + os.sep]:
+        roots.remove(directory)
+        result.notes.append(
+            Note(_display_dir(sources[directory]), 0, "downloaded module not called through modules.json; not analysed")
+        )
 
     for root in roots:
         source = sources[root]
@@ -588,7 +603,16 @@ def load_terraform(
         for name, value in given:
             inputs[name] = value.value_for(source.variables.get(name)) if isinstance(value, RawVar) else value
         unit = _display_dir(source)
-        instance = ModuleInstance(source, "", unit, inputs, sources.get, (root,), max_steps or EVAL_STEPS_PER_MODULE)
+        instance = ModuleInstance(
+            source,
+            "",
+            unit,
+            inputs,
+            sources.get,
+            (root,),
+            max_steps or EVAL_STEPS_PER_MODULE,
+            remote=remote_modules.get(root),
+        )
         azapi: dict[str, list[ResourceView]] = {}
         for each in iter_instances(instance):
             extract_instance(each, result, azapi)
