@@ -97,3 +97,19 @@ def test_nested_registry_module(tmp_path: Path) -> None:
             "module.outer.module.ampls.azurerm_monitor_private_link_scope.this",
         ),
     ]
+
+
+def test_for_each_on_a_registry_module_call(tmp_path: Path) -> None:
+    root = downloaded(tmp_path)
+    text = (
+        (root / "main.tf")
+        .read_text()
+        .replace('  name                = "ampls-hub"', '  for_each = toset(["a", "b"])\n  name = each.key')
+    )
+    (root / "main.tf").write_text(text)
+    assert [(check, address) for check, _file, _line, address in findings(root)] == [
+        ("CKV_AMPLS_1", 'module.ampls["a"].azurerm_monitor_private_link_scope.this'),
+        ("CKV_AMPLS_1", 'module.ampls["b"].azurerm_monitor_private_link_scope.this'),
+        ("CKV_AMPLS_13", 'module.ampls["a"].azurerm_monitor_private_link_scope.this'),
+        ("CKV_AMPLS_13", 'module.ampls["b"].azurerm_monitor_private_link_scope.this'),
+    ]

@@ -402,7 +402,10 @@ class ModuleInstance:
         child_key = f"{self.module_key}.{name}" if self.module_key else name
         child_dir = local_module_dir(self.source.directory, decl.block) or self.remote.get(child_key)
         if child_dir is None:
-            return Unknown(f"module {name!r} is not a local module; its outputs are unknown")
+            return Unknown(
+                f"module {name!r} is not a local module and no .terraform/modules/modules.json of the root "
+                f"(written by `terraform init`) gives its key {child_key!r}; its outputs are unknown"
+            )
         if len(self.chain) >= MAX_MODULE_DEPTH or child_dir in self.chain:
             return Unknown(f"module {name!r} calls itself or nests too deeply")
         source = self.load_module(child_dir)
