@@ -386,6 +386,10 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
             from ampls_checks.precommit import scan_changed
 
             report = scan_changed(roots, options, helper)
+        elif stdin_display is None and any(os.path.isfile(path) for path in roots):
+            from ampls_checks.precommit import scan_paths  # a file named alone is read with its unit
+
+            report = scan_paths(roots, options)
         else:
             report = scan(roots, options)
     if stdin_display is not None:

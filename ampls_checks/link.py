@@ -79,6 +79,8 @@ def link(entities: list[Entity]) -> Graph:
             graph.unknown_link_units.add(unresolved.unit)
         if unresolved.kind in ("DnsZoneVnetLink", "*"):
             graph.unknown_vnet_link_units.add(unresolved.unit)
+        if unresolved.kind in ("DnsZoneGroup", "*"):
+            graph.unknown_zone_group_units.add(unresolved.unit)
 
     for scoped in graph.scoped_links:
         scope = graph.resolve(scoped.scope, SCOPE_TYPE, scoped.unit)

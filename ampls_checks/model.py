@@ -469,6 +469,8 @@ class Graph:
     )
     unknown_link_units: set[str] = field(default_factory=set)
     unknown_vnet_link_units: set[str] = field(default_factory=set)
+    # units where some zone group's endpoint is unknown, or that may hold anything (a module not followed)
+    unknown_zone_group_units: set[str] = field(default_factory=set)
     _by_name: dict[tuple[str, str], list[Entity]] = field(default_factory=lambda: defaultdict(list))
     _declared: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))  # full identity
 
@@ -531,7 +533,24 @@ class Graph:
     def zone_identity(self, zone: PrivateDnsZone) -> str:
         """The zone as Azure knows it, when the source says its name and resource group: then a
         zone declared in one deployment, looked up in another and named by id in a third is one
-        zone. Without the group it is only itself (its key)."""
+        zone. Without the group it is only itself (its key), except that a zone only looked up
+        (a data source, an `existing` resource) is the one zone of its name its own deployment
+        declares, when there is one."""
+        if zone.external and isinstance(zone.name, str):
+            declared = [
+                z
+                for z in self._by_name.get((ZONE_TYPE, zone.name.lower()), [])
+                if isinstance(z, PrivateDnsZone)
+                and not z.external
+                and z.unit == zone.unit
+                and (
+                    not isinstance(z.resource_group, str)
+                    or not isinstance(zone.resource_group, str)
+                    or z.resource_group.lower() == zone.resource_group.lower()
+                )
+            ]
+            if len(declared) == 1:
+                return self.zone_identity(declared[0])
         if isinstance(zone.name, str) and isinstance(zone.resource_group, str):
             return self.canonical(full_identity(ZONE_TYPE, zone.name, zone.resource_group))
         return zone.key

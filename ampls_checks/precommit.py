@@ -281,3 +281,31 @@ def scan_changed(paths: list[str], options: ScanOptions, helper: int | None = No
     if work.refused:
         report.errors = sorted([*report.errors, *work.refused], key=lambda e: (e.file, e.line or 0))
     return report
+
+
+def scan_paths(paths: list[str], options: ScanOptions) -> ScanReport:
+    """A scan of files and directories named on the command line. A file named alone is read
+    with the rest of its deployment unit (its module directory, the modules it calls and the
+    root modules that call it, as for a changed file), because what it lacks may be in a
+    sibling file; only the named files, and the directories named beside them, are reported.
+    So scanning `main.tf` alone never reports what the scan of its directory does not."""
+    from ampls_checks.scan import scan
+
+    named = [p for p in paths if os.path.isfile(p) and kind_of(os.path.basename(p)) is not None]
+    if not named:
+        return scan(paths, options)
+    work = plan(named, options.exclude)
+    others = [p for p in paths if p not in named]
+    report = scan([*others, *work.files], options)
+    files = {os.path.realpath(p) for p in named}
+    directories = [os.path.realpath(p) for p in others if os.path.isdir(p)]
+
+    def wanted(file: str) -> bool:
+        real = os.path.realpath(file)
+        return real in files or inside_roots(real, directories)
+
+    return replace(
+        report,
+        findings=[f for f in report.findings if wanted(f.file)],
+        errors=[e for e in report.errors if e.file.startswith("<") or wanted(e.file)],
+    )

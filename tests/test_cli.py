@@ -382,13 +382,12 @@ def test_the_console_script_is_the_cli_entry_point() -> None:
 def test_a_broken_file_is_an_error_naming_it_and_the_other_files_are_still_scanned(cli: Any) -> None:
     completed = cli("broken")
     lines = completed.stdout.splitlines()
-    assert [(f[0], f[1], f[2]) for f in text_findings(completed.stdout)] == [
-        ("broken/good.tf", 1, "CKV_AMPLS_13"),
-        ("broken/good.tf", 4, "CKV_AMPLS_1"),
-    ]
+    # What the broken file declares is unknown (it may be the scope's endpoint), so the absence
+    # check CKV_AMPLS_13 is silent; what good.tf itself says is still reported.
+    assert [(f[0], f[1], f[2]) for f in text_findings(completed.stdout)] == [("broken/good.tf", 4, "CKV_AMPLS_1")]
     [error] = [line for line in lines if ": error: " in line]
     assert re.match(r"^broken/broken\.tf:\d+: error: invalid HCL", error)
-    assert lines[-1] == "2 findings, 1 error in 2 files"
+    assert lines[-1] == "1 finding, 1 error in 2 files"
     assert completed.stderr == ""
 
 

@@ -271,8 +271,17 @@ def test_a_remote_module_is_unknown_and_nothing_is_fetched(in_dir: Any, monkeypa
     link = by_address(result)["azurerm_monitor_private_link_scoped_service.logs"]
     assert isinstance(link, ScopedLink)
     assert isinstance(link.scope, Unknown) and "not a local module" in link.scope.reason
-    assert not [e for e in result.entities if e.address.startswith("module.")]
+    # nothing of the module is read; the call stands in the unit as a resource of unknown kind
+    assert [(type(e).__name__, e.address) for e in result.entities if e.address.startswith("module.")] == [
+        ("UnresolvedResource", "module.ampls")
+    ]
     assert any("module 'ampls' is not a local module" in n.message and n.line == 19 for n in result.notes)
+    assert any(
+        n.line == 2
+        and n.message.startswith("module.ampls: module call not followed: source")
+        and "registry or remote module" in n.message
+        for n in result.notes
+    )
 
 
 def test_a_module_source_outside_the_scanned_root_is_not_read(in_dir: Any, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -172,7 +172,12 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         if zone.external or not isinstance(zone.name, str) or zone.name.lower() not in MONITOR_ONLY_ZONES:
             continue
         identity = graph.zone_identity(zone)
-        if identity in filled or zone.unit in unsure_units or graph.may_have(PrivateEndpoint, zone.unit):
+        if (
+            identity in filled
+            or zone.unit in unsure_units
+            or zone.unit in graph.unknown_zone_group_units
+            or graph.may_have(PrivateEndpoint, zone.unit)
+        ):
             continue
         links = [
             link

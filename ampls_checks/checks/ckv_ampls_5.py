@@ -237,6 +237,9 @@ def _fix(settings: Settings) -> str:
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
     for endpoint in scope_endpoints(graph):
         # An unknown zone group list (a dynamic block over an unresolvable value) is not guessed.
+        # Nor is a deployment where a zone group's endpoint, or a module's content, is unknown.
+        if endpoint.unit in graph.unknown_zone_group_units:
+            continue
         if isinstance(endpoint.zone_groups, list) and not endpoint.zone_groups:
             yield CHECK.finding(
                 endpoint,

@@ -292,6 +292,8 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
     for endpoint in scope_endpoints(graph):
         if not isinstance(endpoint.zone_groups, list) or not endpoint.zone_groups:
             continue  # no zone group at all is CKV_AMPLS_5
+        if endpoint.unit in graph.unknown_zone_group_units:
+            continue  # a module not followed, or a zone group of unknown endpoint, may hold the zone
         nodes = endpoint_zone_nodes(graph, endpoint)
         if isinstance(nodes, Unknown) or any(isinstance(n.name, Unknown) for n in nodes):
             continue  # a zone we cannot name might be the missing one

@@ -178,7 +178,7 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
 
     for endpoint in scope_endpoints(graph):
         vnet = graph.endpoint_vnet.get(endpoint.key)
-        if vnet is None or isinstance(vnet, Unknown):
+        if vnet is None or isinstance(vnet, Unknown) or endpoint.unit in graph.unknown_vnet_link_units:
             continue
         network = endpoint_network(graph, endpoint)
         if network is not None and custom_dns_servers(network) != []:

@@ -47,6 +47,7 @@ from ampls_checks.model import (
     Subnet,
     Suppression,
     Unknown,
+    UnresolvedResource,
     VirtualNetwork,
 )
 from ampls_checks.parsers.common.convert import as_str, enabled_flag, parse_arm_id
@@ -366,6 +367,8 @@ class DnsZoneGroupChild:
     parent: Maybe[Ref] | None
     group: DnsZoneGroup
     suppressions: list[Suppression]
+    unit: str = ""
+    key: str = ""
 
 
 def _zone_group(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
@@ -380,7 +383,7 @@ def _zone_group(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
             zones.append(ref if ref is not None else Unknown("privateDnsZoneId not written"))
     name = r.name.rsplit("/", 1)[-1] if isinstance(r.name, str) else r.name
     group = DnsZoneGroup(name=name, zones=zones, location=r.location, address=r.address)
-    return [DnsZoneGroupChild(r.parent, group, r.suppressions)]
+    return [DnsZoneGroupChild(r.parent, group, r.suppressions, r.unit, r.key)]
 
 
 def _zone(r: ArmResource, b: Body) -> list[Entity | DnsZoneGroupChild]:
@@ -634,11 +637,41 @@ def build_entities(resources: list[ArmResource]) -> ParseResult:
     for child in pending_groups:
         endpoint = _parent_endpoint(child.parent, by_key, endpoints)
         if endpoint is None:
+            if _unknown_parent(child.parent, endpoints):
+                # It belongs to some endpoint, perhaps one of these: which endpoints have which
+                # zone groups is unknown in this deployment, not "none".
+                result.notes.append(
+                    Note(
+                        child.group.location.file,
+                        child.group.location.start_line,
+                        f"{child.group.address}: "
+                        "the endpoint of this zone group cannot be resolved, so checks about missing zone "
+                        "groups and zones are silent in this deployment",
+                    )
+                )
+                result.entities.append(
+                    UnresolvedResource(
+                        key=f"{child.key}[?]",
+                        address=child.group.address,
+                        location=child.group.location,
+                        unit=child.unit,
+                        kind="DnsZoneGroup",
+                    )
+                )
             continue
         if isinstance(endpoint.zone_groups, list):
             endpoint.zone_groups.append(child.group)
         endpoint.suppressions.extend(s for s in child.suppressions if s not in endpoint.suppressions)
     return result
+
+
+def _unknown_parent(parent: Maybe[Ref] | None, endpoints: list[PrivateEndpoint]) -> bool:
+    """A parent endpoint that cannot be told: not evaluated, or a name several endpoints have."""
+    if parent is None or isinstance(parent, Unknown):
+        return True
+    if parent.key is None and parent.name is not None:
+        return sum(1 for e in endpoints if isinstance(e.name, str) and e.name.lower() == parent.name.lower()) > 1
+    return parent.key is None and parent.name is None
 
 
 def _parent_endpoint(

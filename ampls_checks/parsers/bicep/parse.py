@@ -109,6 +109,7 @@ def parse_bicep_files(
         except BudgetExceeded:
             # what was collected stands; the rest of this entry is left out, and said so
             result.notes.append(Note(source.display, 1, "evaluation step limit reached: not all resources analysed"))
+            unresolved.append(_unresolved(instance, source.display, 1, 1, "*"))
         except RecursionError:
             result.errors.append(ParseError(source.display, "expressions nested too deeply to evaluate"))
             continue
@@ -253,7 +254,10 @@ def _collect(
         _emit(instance, decl, value, out, groups, address, unresolved)
     for module, value in instance.module_values():
         address = f"{instance.prefix}module.{module.symbol}"
-        for handle in _items(value, instance, module.line, address):
+        if isinstance(value, Unknown):
+            _not_followed(instance, module.line, address, value.reason, unresolved)
+            continue
+        for handle in value if isinstance(value, list) else [value]:
             if not isinstance(handle, ModuleHandle):
                 continue
             deployed = handle.deployed()
@@ -261,13 +265,23 @@ def _collect(
                 continue
             if isinstance(deployed, Unknown):
                 reason = f"its condition is unknown: {deployed.reason}"
-                _note(instance, module.line, f"{handle.address}: not analysed: {reason}")
+                _not_followed(instance, module.line, handle.address, reason, unresolved)
                 continue
             child = handle.child()
             if isinstance(child, Unknown):
-                _note(instance, module.line, f"{handle.address}: not analysed: {child.reason}")
+                _not_followed(instance, module.line, handle.address, child.reason, unresolved)
                 continue
             _collect(child, out, groups, unresolved)
+
+
+def _not_followed(
+    instance: Instance, line: int, address: str, reason: str, unresolved: list[UnresolvedResource]
+) -> None:
+    """A module the scan did not follow (a registry or template spec module, a file it could not
+    parse, a loop or condition it cannot evaluate) may deploy anything: it stands in the unit as
+    a resource of unknown kind, so checks about something missing stay silent there."""
+    _note(instance, line, f"{address}: module not followed: {reason}")
+    unresolved.append(_unresolved(instance, address, line, line, "*"))
 
 
 def _emit(

@@ -63,6 +63,15 @@ class SymbolicId:
     key: str
 
 
+@dataclass(frozen=True)
+class UnknownNameOf(Unknown):
+    """A declared resource's name that cannot be evaluated (a variable without a value): the
+    name is unknown, but a reference to it still says which resource it is, so a subnet whose
+    `virtual_network_name` refers to `azurerm_virtual_network.this.name` is in that network."""
+
+    ref_key: str = ""
+
+
 class NameOf(str):
     """A resource's name as a string that also remembers the resource it came from."""
 

@@ -28,6 +28,7 @@ from ampls_checks.parsers.terraform.evaluate import (
     Evaluator,
     NameOf,
     SymbolicId,
+    UnknownNameOf,
     iterate_pairs,
     to_template_string,
 )
@@ -561,6 +562,8 @@ class ResourceView(BlockView):
             self._running.discard(name)
         if name == "name" and isinstance(value, str):
             value = NameOf(value, self.entity_key)
+        elif name == "name" and isinstance(value, Unknown):
+            value = UnknownNameOf(value.reason, self.entity_key)
         self._cache[name] = value
         return value
 

@@ -8,6 +8,7 @@ of `azurerm_monitor_private_link_scope` default to `Open`; `internet_ingestion_e
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from ampls_checks.model import (
 )
 from ampls_checks.parsers.common.convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
 from ampls_checks.parsers.terraform.azapi import azapi_entities
-from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId
+from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId, UnknownNameOf
 from ampls_checks.parsers.terraform.hcl_syntax import Call
 from ampls_checks.parsers.terraform.parse import (
     EVAL_STEPS_PER_MODULE,
@@ -110,6 +111,8 @@ class Reader:
 
 def to_ref(value: Any, arm_type: str | None = None, group: Any = None) -> Maybe[Ref] | None:
     """A resource reference from an id value, or from a name value when `arm_type` is given."""
+    if isinstance(value, UnknownNameOf):
+        return Ref(key=value.ref_key)  # which resource is known, its name is not
     if value is None or isinstance(value, Unknown):
         return value
     if isinstance(value, SymbolicId):
@@ -562,9 +565,11 @@ def load_terraform(
     tfvars_files: dict[str, list[TfFile]] = {}
     # override files merge into what the others declare, so they come last (then by name)
     files = sorted(files, key=lambda item: (is_override_file(item[0]), item[0]))
+    broken: dict[str, list[ParseError]] = {}  # directory -> its files that could not be parsed
     for real, _display, parsed in files:
         if isinstance(parsed, ParseError):
             result.errors.append(parsed)
+            broken.setdefault(os.path.realpath(os.path.dirname(real)), []).append(parsed)
             continue
         directory = os.path.realpath(os.path.dirname(real))
         name = os.path.basename(real)
@@ -616,6 +621,7 @@ def load_terraform(
         azapi: dict[str, list[ResourceView]] = {}
         for each in iter_instances(instance):
             extract_instance(each, result, azapi)
+            _unseen_in_instance(each, broken.get(each.source.directory, []), result)
         if azapi:
             result.entities.extend(
                 azapi_entities(azapi.get("azapi_resource", []), azapi.get("azapi_update_resource", []), result.entities)
@@ -656,6 +662,76 @@ def read_command_line_vars(given: tuple[tuple[str, str, str], ...], errors: list
             continue
         values.extend(read_tfvars(parsed).items())
     return values
+
+
+def _unseen_in_instance(instance: ModuleInstance, broken: list[ParseError], result: ParseResult) -> None:
+    """What the scan could not see in one module instance: module calls it did not follow (a
+    registry or git source, a source outside the scanned roots, a `count`/`for_each` it cannot
+    evaluate) and files of the module it could not parse. Any of them may declare anything, so
+    each becomes an `UnresolvedResource` of unknown kind: checks about something missing stay
+    silent in the deployment unit. `--verbose` names each and why."""
+    for name, decl in instance.source.module_calls.items():
+        reason = _unfollowed(instance, name, decl)
+        if reason is None:
+            continue
+        address = f"{instance.path}module.{name}"
+        result.notes.append(Note(decl.file.display, decl.block.line, f"{address}: module call not followed: {reason}"))
+        result.entities.append(
+            UnresolvedResource(
+                key=f"tf:{instance.unit}:{address}[?]",
+                address=address,
+                location=Location(decl.file.display, decl.block.line, decl.block.end_line, Language.TERRAFORM),
+                unit=instance.unit,
+                kind="*",
+            )
+        )
+    for error in broken:
+        address = f"{instance.path}{os.path.basename(error.file)}"
+        result.notes.append(
+            Note(
+                error.file,
+                error.line or 1,
+                "file not parsed, so what it declares is unknown: checks about something missing are silent "
+                f"in {instance.unit}",
+            )
+        )
+        result.entities.append(
+            UnresolvedResource(
+                key=f"tf:{instance.unit}:{instance.path}{error.file}[?]",
+                address=address,
+                location=Location(error.file, error.line or 1, error.line or 1, Language.TERRAFORM),
+                unit=instance.unit,
+                kind="*",
+            )
+        )
+
+
+def _unfollowed(instance: ModuleInstance, name: str, decl: Any) -> str | None:
+    """Why a module call was not followed into its resources, or None when it was (or when it
+    creates nothing: `count = 0`)."""
+    local = local_module_dir(instance.source.directory, decl.block)
+    if local is not None and local in instance.chain:
+        return None  # a cycle, which Terraform rejects: it would repeat what is already seen
+    value = instance.module_value(name)
+    if isinstance(value, Unknown):
+        if local_module_dir(instance.source.directory, decl.block) is None:
+            return _remote_reason(decl)
+        return value.reason
+    items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+    for item in items:
+        if isinstance(item, Unknown):
+            if local_module_dir(instance.source.directory, decl.block) is None:
+                return _remote_reason(decl)
+            return item.reason
+    return None
+
+
+def _remote_reason(decl: Any) -> str:
+    attr = decl.block.body.attributes.get("source")
+    value = getattr(attr.expr, "value", None) if attr is not None else None
+    if isinstance(value, str):
+        return f"source {json.dumps(value)} is a registry or remote module, which is not downloaded"
+    return "its source is not a literal path"
 
 
 def _tfvars_order(tf_file: TfFile) -> tuple[int, str]:
