@@ -68,7 +68,6 @@ from ampls_checks.parsers.common.template_functions import too_many as _too_many
 MAX_COPY = 800
 MAX_EXPRESSION_DEPTH = 100  # nested calls in one expression
 MAX_REFERENCE_DEPTH = 64  # variables and parameters defined through each other
-EVAL_STEPS = 200_000  # evaluation steps per template file (default of --max-eval-steps)
 
 # ---------------------------------------------------------------------------------------------
 # Syntax

@@ -52,7 +52,6 @@ from ampls_checks.model import (
     UnresolvedResource,
 )
 from ampls_checks.parsers.arm.expressions import (
-    EVAL_STEPS,
     Call,
     ExpressionError,
     Lit,
@@ -75,6 +74,7 @@ from ampls_checks.parsers.arm.shape import (
     build_entities,
     path_present,
 )
+from ampls_checks.parsers.common.limits import EVAL_STEPS
 from ampls_checks.parsers.common.template_functions import Budget, BudgetExceeded
 from ampls_checks.suppress.comments import find_skips
 

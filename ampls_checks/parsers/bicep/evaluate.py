@@ -58,6 +58,7 @@ from ampls_checks.parsers.bicep.syntax import (
     body_object,
 )
 from ampls_checks.parsers.common.format_items import format_pieces
+from ampls_checks.parsers.common.limits import EVAL_STEPS, MAX_MODULE_DEPTH
 from ampls_checks.parsers.common.template_functions import (
     ENVIRONMENTS,
     MAX_ITEMS,
@@ -105,8 +106,6 @@ from ampls_checks.parsers.common.template_functions import too_many as _too_many
 # "Iterative loops in Bicep": a loop's iterations can't be negative or exceed 800.
 MAX_LOOP = 800
 # MAX_ITEMS and MAX_STRING (arm_functions) bound sizes, which the step budget alone does not.
-EVAL_STEPS = 200_000  # evaluation steps per entry file, modules included
-MAX_MODULE_DEPTH = 16
 # Module instances under one entry file, all levels together: the step budget alone lets a fan-out
 # of 16 levels x 800 build 45,000 instances (45 s); Terraform has the same bound per root.
 MAX_MODULE_INSTANCES = 2_000

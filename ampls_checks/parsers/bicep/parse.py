@@ -38,7 +38,6 @@ from ampls_checks.parsers.arm.shape import (
     path_present,
 )
 from ampls_checks.parsers.bicep.evaluate import (
-    EVAL_STEPS,
     REMOTE_MODULE,
     BodyValue,
     Budget,
@@ -59,6 +58,7 @@ from ampls_checks.parsers.bicep.syntax import (
     body_object,
     parse_bicep,
 )
+from ampls_checks.parsers.common.limits import EVAL_STEPS
 from ampls_checks.suppress.comments import skips_in_lines
 
 Path = tuple[str | int, ...]
@@ -77,7 +77,7 @@ def parse_bicep_files(
 
     `cloud` is the cloud `environment()` describes (see `bicep_eval`); without it,
     `environment()` is unknown. `max_steps` is the evaluation budget per entry file
-    (`--max-eval-steps`; default `bicep_eval.EVAL_STEPS`). `loads` holds the files the load
+    (`--max-eval-steps`; default `limits.EVAL_STEPS`). `loads` holds the files the load
     functions may read, by (Bicep file as given, path as written)."""
     result = ParseResult()
     sources: dict[str, SourceFile] = {}

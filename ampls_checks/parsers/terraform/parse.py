@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ampls_checks.model import Language, Location, Note, ParseError, Suppression, Unknown
+from ampls_checks.parsers.common.limits import EVAL_STEPS, MAX_MODULE_DEPTH
 from ampls_checks.parsers.terraform.evaluate import (
     MAX_CELLS,
     MAX_COLLECTION,
@@ -45,8 +46,7 @@ from ampls_checks.parsers.terraform.hcl_syntax import (
 )
 from ampls_checks.suppress.comments import skips_in_lines
 
-EVAL_STEPS_PER_MODULE = 200_000
-MAX_MODULE_DEPTH = 16
+EVAL_STEPS_PER_MODULE = EVAL_STEPS
 MAX_MODULE_INSTANCES = 2_000  # per root module, all levels together
 ROOT_BUDGET_FACTOR = 25  # a root and its modules share 25 module budgets in total
 
