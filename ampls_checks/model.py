@@ -437,6 +437,14 @@ class ZoneNode:
     entity: PrivateDnsZone | None = None
 
 
+@dataclass(frozen=True)
+class VnetNode:
+    """A virtual network as the graph sees it: declared in the scan or only named (an id, a
+    lookup). Its identity decides sameness; `Graph.vnet_label` says what a message calls it."""
+
+    identity: str
+
+
 @dataclass
 class Graph:
     """Entities by kind plus the resolved edges. Checks read only this."""
@@ -473,6 +481,12 @@ class Graph:
     unknown_zone_group_units: set[str] = field(default_factory=set)
     _by_name: dict[tuple[str, str], list[Entity]] = field(default_factory=lambda: defaultdict(list))
     _declared: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))  # full identity
+    # Built on first use by the typed queries (per zone and per vnet, so that a check asking once
+    # per endpoint stays linear in the scan): zone identity -> its linked vnets or Unknown, vnet
+    # identity -> the zones linked to it, vnet identity -> its label.
+    _zone_vnets: dict[str, Maybe[frozenset[VnetNode]]] = field(default_factory=dict, repr=False)
+    _vnet_zones: dict[str, dict[str, ZoneNode]] | None = field(default=None, repr=False)
+    _vnet_labels: dict[str, str] = field(default_factory=dict, repr=False)
 
     # -- resolution -------------------------------------------------------------------------
 
@@ -583,6 +597,120 @@ class Graph:
     def scopes_of_monitor(self, monitor: MonitorResource) -> list[Maybe[Node] | None]:
         """The scopes a monitor resource is linked to through scoped links in the scan."""
         return [self.link_scope.get(link.key) for link in self.monitor_links.get(monitor.key, [])]
+
+    # -- typed queries: what checks ask instead of reading the edge dictionaries ------------------
+
+    def endpoints_of(self, scope: PrivateLinkScope) -> list[PrivateEndpoint]:
+        """The private endpoints connected to a declared scope."""
+        return self.scope_endpoints.get(scope.key, [])
+
+    def links_of(self, monitor: MonitorResource) -> list[ScopedLink]:
+        """The scoped links that add a monitor resource to a scope."""
+        return self.monitor_links.get(monitor.key, [])
+
+    def links_to(self, scope: PrivateLinkScope) -> list[ScopedLink]:
+        """The scoped links of a declared scope."""
+        return self.scope_links.get(scope.key, [])
+
+    def scope_of(self, link: ScopedLink) -> Maybe[Node] | None:
+        """The scope a scoped link belongs to, as resolved."""
+        return self.link_scope.get(link.key)
+
+    def linked_resource_of(self, link: ScopedLink) -> Maybe[Node] | None:
+        """The monitor resource a scoped link adds, as resolved."""
+        return self.link_target.get(link.key)
+
+    def target_of(self, endpoint: PrivateEndpoint, connection: ServiceConnection) -> Maybe[Node] | None:
+        """What one of an endpoint's connections points at, if it is a scope (declared or only
+        named); None when it points at a declared resource of another kind."""
+        return self.resolve(connection.target, SCOPE_TYPE, endpoint.unit)
+
+    def zone_group_zones(self, endpoint: PrivateEndpoint) -> Maybe[list[ZoneNode]]:
+        """All zones of all zone groups of an endpoint, or Unknown if any of them is unknown."""
+        if isinstance(endpoint.zone_groups, Unknown):
+            return endpoint.zone_groups
+        nodes: list[ZoneNode] = []
+        for group in endpoint.zone_groups:
+            zones = self.zones_of(group)
+            if isinstance(zones, Unknown):
+                return zones
+            for zone in zones:
+                if isinstance(zone, Unknown):
+                    return zone
+                nodes.append(zone)
+        return nodes
+
+    def vnet_of(self, endpoint: PrivateEndpoint) -> Maybe[VnetNode] | None:
+        """The virtual network of an endpoint's subnet; None when the endpoint names no subnet."""
+        identity = self.endpoint_vnet.get(endpoint.key)
+        if identity is None or isinstance(identity, Unknown):
+            return identity
+        return VnetNode(identity)
+
+    def vnet_links_unknown(self, unit: str) -> bool:
+        """Whether the unit declares virtual network links whose instances are unknown, so that
+        a link it lacks may still exist."""
+        return unit in self.unknown_vnet_link_units
+
+    def vnets_linked_to(self, zone: ZoneNode | PrivateDnsZone) -> Maybe[frozenset[VnetNode]]:
+        """The virtual networks a zone is linked to. Unknown when a link may be missing (the
+        zone's deployment declares links whose instances are unknown) or points at a network
+        that could not be resolved."""
+        if isinstance(zone, ZoneNode):
+            identity, entity = zone.identity, zone.entity
+        else:
+            identity, entity = self.zone_identity(zone), zone
+        if entity is not None and entity.unit in self.unknown_vnet_link_units:
+            return Unknown(f"{entity.address}: its deployment has virtual network links that are unknown")
+        if identity not in self._zone_vnets:
+            vnets: set[VnetNode] = set()
+            found: Maybe[frozenset[VnetNode]] | None = None
+            for _link, vnet in self.zone_vnet_links.get(identity, []):
+                if isinstance(vnet, Unknown):
+                    found = vnet
+                    break
+                vnets.add(VnetNode(vnet))
+            self._zone_vnets[identity] = found if found is not None else frozenset(vnets)
+        return self._zone_vnets[identity]
+
+    def zones_linked_to(self, vnet: VnetNode) -> list[ZoneNode]:
+        """The private DNS zones linked to a virtual network: declared and looked-up zones by
+        their name, zones named only by a literal id by the name the id spells (a zone whose
+        name is not known has an Unknown name)."""
+        if self._vnet_zones is None:
+            names: dict[str, tuple[str, PrivateDnsZone | None]] = {}
+            for zone in self.zones:
+                if isinstance(zone.name, str):
+                    names.setdefault(self.zone_identity(zone), (zone.name, zone))
+            prefix = f"ext:{ZONE_TYPE}:"  # the form full_identity and External.identity write
+            index: dict[str, dict[str, ZoneNode]] = defaultdict(dict)
+            for identity, links in self.zone_vnet_links.items():
+                name, entity = names.get(identity, (None, None))
+                if name is None and identity.startswith(prefix):
+                    name = identity[len(prefix) :].rsplit("@", 1)[0]
+                node = ZoneNode(name if name is not None else Unknown("zone name unknown"), identity, entity)
+                for _link, linked in links:
+                    if isinstance(linked, str):
+                        index[linked].setdefault(identity, node)
+            self._vnet_zones = index
+        return list(self._vnet_zones.get(vnet.identity, {}).values())
+
+    def vnet_label(self, vnet: VnetNode) -> str:
+        """A readable name for a virtual network: the declared vnet's name, or the name an id
+        spelled."""
+        identity = vnet.identity
+        if identity not in self._vnet_labels:
+            entity = self.by_key.get(identity)
+            if entity is None:  # a vnet known by its full identity: the declared one, as written
+                entity = next((v for v in self.vnets if self.vnet_identity(v) == identity), None)
+            if entity is not None:
+                label = entity.name if isinstance(entity.name, str) else entity.address
+            elif identity.startswith("ext:"):  # ext:<type>:<name>@<group or ?...>
+                label = identity.split(":", 2)[2].split("@", 1)[0]
+            else:
+                label = identity
+            self._vnet_labels[identity] = label
+        return self._vnet_labels[identity]
 
     def zones_of(self, group: DnsZoneGroup) -> Maybe[list[Maybe[ZoneNode]]]:
         return self.group_zones.get(id(group), Unknown("zone group not linked"))

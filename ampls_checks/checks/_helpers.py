@@ -23,22 +23,11 @@ def scope_endpoints(graph: Graph) -> list[PrivateEndpoint]:
 
 def endpoint_zone_nodes(graph: Graph, endpoint: PrivateEndpoint) -> list[ZoneNode] | Unknown:
     """All zones of all zone groups of an endpoint, or Unknown if any of them is unknown."""
-    if isinstance(endpoint.zone_groups, Unknown):
-        return endpoint.zone_groups
-    nodes: list[ZoneNode] = []
-    for group in endpoint.zone_groups:
-        zones = graph.zones_of(group)
-        if isinstance(zones, Unknown):
-            return zones
-        for zone in zones:
-            if isinstance(zone, Unknown):
-                return zone
-            nodes.append(zone)
-    return nodes
+    return graph.zone_group_zones(endpoint)
 
 
 def is_linked(graph: Graph, monitor: MonitorResource) -> bool:
-    return bool(graph.monitor_links.get(monitor.key))
+    return bool(graph.links_of(monitor))
 
 
 def endpoint_network(graph: Graph, endpoint: PrivateEndpoint) -> VirtualNetwork | None:

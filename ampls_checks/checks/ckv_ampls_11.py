@@ -127,13 +127,13 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
     limits = settings.limits
     for scope in graph.scopes:
         targets: dict[str, MonitorResource] = {}
-        for link in graph.scope_links.get(scope.key, []):
-            target = graph.link_target.get(link.key)
+        for link in graph.links_to(scope):
+            target = graph.linked_resource_of(link)
             if isinstance(target, MonitorResource):
                 targets[target.key] = target
         workspaces = sum(1 for t in targets.values() if t.kind is MonitorKind.LOG_ANALYTICS_WORKSPACE)
         components = sum(1 for t in targets.values() if t.kind is MonitorKind.APPLICATION_INSIGHTS)
-        endpoints = len({e.key for e in graph.scope_endpoints.get(scope.key, [])})
+        endpoints = len({e.key for e in graph.endpoints_of(scope)})
         over: list[str] = []
         fixes: list[str] = []
         options: list[str] = []
@@ -172,8 +172,8 @@ def _scope_identities(graph: Graph, monitor: MonitorResource) -> set[str]:
     other named scope has its name, so that one scope written two ways is not counted twice."""
     declared: set[str] = set()
     named: dict[str, set[str | None]] = {}
-    for link in graph.monitor_links.get(monitor.key, []):
-        scope = graph.link_scope.get(link.key)
+    for link in graph.links_of(monitor):
+        scope = graph.scope_of(link)
         if isinstance(scope, PrivateLinkScope):
             declared.add(scope.key)
         elif isinstance(scope, External):

@@ -144,15 +144,13 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
     unsure_endpoint_units = {
         e.unit for e in graph.endpoints if any(isinstance(t, Unknown) for t in graph.scopes_of_endpoint(e))
     }
-    unsure_link_units = {
-        link.unit for link in graph.scoped_links if isinstance(graph.link_scope.get(link.key), Unknown)
-    }
+    unsure_link_units = {link.unit for link in graph.scoped_links if isinstance(graph.scope_of(link), Unknown)}
     # Endpoints or links declared with a count/for_each we could not expand may be the missing ones.
     unsure_endpoint_units |= {u.unit for u in graph.unresolved if u.kind in ("PrivateEndpoint", "*")}
     unsure_link_units |= {u.unit for u in graph.unresolved if u.kind in ("ScopedLink", "*")}
     for scope in graph.scopes:
-        no_endpoint = not graph.scope_endpoints.get(scope.key) and scope.unit not in unsure_endpoint_units
-        no_links = not graph.scope_links.get(scope.key) and scope.unit not in unsure_link_units
+        no_endpoint = not graph.endpoints_of(scope) and scope.unit not in unsure_endpoint_units
+        no_links = not graph.links_to(scope) and scope.unit not in unsure_link_units
         if no_endpoint and no_links:
             message = (
                 "Scope has no private endpoint and links no monitor resource: connect a private endpoint "

@@ -137,7 +137,7 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         sides = private_only_modes(scope)
         if not sides or scope.unit in graph.unknown_link_units or graph.may_have(ScopedLink, scope.unit):
             continue
-        if not graph.scope_links.get(scope.key):
+        if not graph.links_to(scope):
             # a scope that links nothing is CKV_AMPLS_13's finding; and its links may all come
             # from a module the scanner cannot read (a registry module): no guess here
             continue

@@ -113,7 +113,7 @@ from ampls_checks.model import Graph, MonitorKind, MonitorResource, PrivateLinkS
 
 def _locked(graph: Graph, component: MonitorResource) -> str | None:
     """Why the component counts as locked down, or None."""
-    if graph.monitor_links.get(component.key):
+    if graph.links_of(component):
         return "is linked to a private link scope"
     if component.public_ingestion is False and component.public_query is False:
         return "blocks public ingestion and queries"

@@ -124,11 +124,11 @@ def _outside_scopes(graph: Graph, ref: Maybe[Ref] | None, unit: str) -> MonitorR
     target = graph.monitor_target(ref, unit) if not isinstance(ref, Unknown) else None
     if not isinstance(target, MonitorResource) or target.kind not in _IN_SCOPE_KINDS:
         return None
-    if graph.monitor_links.get(target.key) or target.unit in graph.unknown_link_units:
+    if graph.links_of(target) or target.unit in graph.unknown_link_units:
         return None
     if graph.may_have(ScopedLink, target.unit):
         return None
-    if not any(graph.scope_links.get(s.key) for s in graph.scopes if s.unit == unit):
+    if not any(graph.links_to(s) for s in graph.scopes if s.unit == unit):
         return None  # the deployment's scopes link nothing here: their links come from elsewhere
     return target
 

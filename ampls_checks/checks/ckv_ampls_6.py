@@ -215,7 +215,7 @@ from collections.abc import Iterator
 from ampls_checks.azure import MAX_ZONES_PER_GROUP, REQUIRED_ZONES, Cloud, closest_zone
 from ampls_checks.checks._helpers import endpoint_zone_nodes, scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, PrivateEndpoint, Unknown
+from ampls_checks.model import Graph, PrivateEndpoint, Unknown, VnetNode
 
 _CLOUD_NAMES = {
     Cloud.PUBLIC: "the Azure public cloud",
@@ -228,17 +228,15 @@ def _managed_outside_group(graph: Graph, endpoint: PrivateEndpoint, zone_name: s
     """A required zone that cannot fit in the full zone group is still served when the same
     deployment declares (or looks up) that zone and links it to the endpoint's virtual network:
     its records are then kept outside the zone group. Unknown vnets and links count as served."""
-    vnet = graph.endpoint_vnet.get(endpoint.key)
+    vnet = graph.vnet_of(endpoint)
     for zone in graph.zones:
         if zone.unit != endpoint.unit or not isinstance(zone.name, str) or zone.name.lower() != zone_name:
             continue
-        if zone.external or vnet is None or isinstance(vnet, Unknown):
+        if zone.external or not isinstance(vnet, VnetNode):
             return True
-        if zone.unit in graph.unknown_vnet_link_units:
+        linked = graph.vnets_linked_to(zone)
+        if isinstance(linked, Unknown) or vnet in linked:
             return True
-        for _link, linked_vnet in graph.zone_vnet_links.get(graph.zone_identity(zone), []):
-            if isinstance(linked_vnet, Unknown) or linked_vnet == vnet:
-                return True
     return False
 
 

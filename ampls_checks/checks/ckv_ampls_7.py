@@ -142,43 +142,28 @@ from ampls_checks.checks._helpers import (
     scope_endpoints,
 )
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, PrivateEndpoint, Unknown
-
-
-def _vnet_label(graph: Graph, identity: str) -> str:
-    """A readable name for a vnet identity: the declared vnet's name, or the name an id spelled."""
-    entity = graph.by_key.get(identity)
-    if entity is None:  # a vnet known by its full identity: the declared one, as written
-        entity = next((v for v in graph.vnets if graph.vnet_identity(v) == identity), None)
-    if entity is not None:
-        return entity.name if isinstance(entity.name, str) else entity.address
-    if identity.startswith("ext:"):  # ext:<type>:<name>@<group or ?...>
-        return identity.split(":", 2)[2].split("@", 1)[0]
-    return identity
+from ampls_checks.model import Graph, PrivateEndpoint, Unknown, VnetNode, ZoneNode
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
-    # Per zone and per set of zones, computed once: 10,000 endpoints sharing one zone linked to
-    # 10,000 networks must not compare every endpoint with every link.
-    linked: dict[str, frozenset[str] | None] = {}  # zone identity -> its vnets, None if one is unknown
+    # Per set of zones, computed once (the graph keeps each zone's vnets): 10,000 endpoints
+    # sharing one zone linked to 10,000 networks must not compare every endpoint with every link.
     labels: dict[tuple[str, ...], list[str]] = {}  # zone identities -> sorted labels of their vnets
 
-    def vnets_of(identity: str) -> frozenset[str] | None:
-        if identity not in linked:
-            vnets = [v for _link, v in graph.zone_vnet_links.get(identity, [])]
-            known = not any(isinstance(v, Unknown) for v in vnets)
-            linked[identity] = frozenset(v for v in vnets if isinstance(v, str)) if known else None
-        return linked[identity]
-
-    def labels_of(identities: tuple[str, ...]) -> list[str]:
+    def labels_of(zones: dict[str, ZoneNode]) -> list[str]:
+        identities = tuple(sorted(zones))
         if identities not in labels:
-            vnets = set().union(*(vnets_of(i) or () for i in identities))
-            labels[identities] = sorted({_vnet_label(graph, v) for v in vnets})
+            vnets: set[VnetNode] = set()
+            for node in zones.values():
+                linked = graph.vnets_linked_to(node)
+                if not isinstance(linked, Unknown):
+                    vnets.update(linked)
+            labels[identities] = sorted({graph.vnet_label(v) for v in vnets})
         return labels[identities]
 
     for endpoint in scope_endpoints(graph):
-        vnet = graph.endpoint_vnet.get(endpoint.key)
-        if vnet is None or isinstance(vnet, Unknown) or endpoint.unit in graph.unknown_vnet_link_units:
+        vnet = graph.vnet_of(endpoint)
+        if not isinstance(vnet, VnetNode) or graph.vnet_links_unknown(endpoint.unit):
             continue
         network = endpoint_network(graph, endpoint)
         if network is not None and custom_dns_servers(network) != []:
@@ -187,24 +172,22 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         if isinstance(nodes, Unknown):
             continue
         unlinked: list[str] = []
-        missing: list[str] = []  # the zones (identities) this endpoint's network is not linked to
+        missing: dict[str, ZoneNode] = {}  # the zones this endpoint's network is not linked to
         for node in nodes:
             if node.entity is None or node.entity.external or isinstance(node.name, Unknown):
                 continue  # links of a zone declared elsewhere are not ours to judge
-            if node.entity.unit in graph.unknown_vnet_link_units:
-                continue
-            vnets = vnets_of(node.identity)
-            if vnets is None:
+            vnets = graph.vnets_linked_to(node)
+            if isinstance(vnets, Unknown):
                 continue
             if vnet not in vnets and node.name not in unlinked:
                 unlinked.append(str(node.name))
-                missing.append(node.identity)
+                missing.setdefault(node.identity, node)
         if unlinked:
-            elsewhere = labels_of(tuple(sorted(set(missing))))
+            elsewhere = labels_of(missing)
             where = f", not only to {listed(elsewhere)}" if elsewhere else ""
             yield CHECK.finding(
                 endpoint,
-                f"Link private DNS zone(s) {', '.join(unlinked)} to {_vnet_label(graph, vnet)}, the endpoint's "
+                f"Link private DNS zone(s) {', '.join(unlinked)} to {graph.vnet_label(vnet)}, the endpoint's "
                 f"virtual network{where}, or clients there keep resolving public addresses",
             )
 

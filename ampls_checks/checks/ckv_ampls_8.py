@@ -184,59 +184,38 @@ These go in the template's `resources`, beside the one private endpoint to `ampl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ampls_checks.azure import REQUIRED_ZONES
-from ampls_checks.checks._helpers import LISTED, endpoint_zone_nodes
+from ampls_checks.checks._helpers import LISTED
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import ZONE_TYPE, Graph, PrivateLinkScope, Unknown
+from ampls_checks.model import Graph, PrivateLinkScope, Unknown, VnetNode, ZoneNode
 
 _MONITOR_ZONE_NAMES = frozenset(z for zones in REQUIRED_ZONES.values() for z in zones)
-_EXTERNAL_ZONE_PREFIX = f"ext:{ZONE_TYPE}:"
 
 
-def _zone_names(graph: Graph) -> dict[str, str]:
-    """Zone identity -> lower-case name, for every zone a vnet link points at: declared and
-    looked-up zones by their name, zones named only by a literal id by the name the id spells."""
-    names: dict[str, str] = {}
-    for zone in graph.zones:
-        if isinstance(zone.name, str):
-            names.setdefault(graph.zone_identity(zone), zone.name.lower())
-    for identity in graph.zone_vnet_links:
-        if identity not in names and identity.startswith(_EXTERNAL_ZONE_PREFIX):
-            names[identity] = identity[len(_EXTERNAL_ZONE_PREFIX) :].rsplit("@", 1)[0]
-    return names
+def _monitor_zones(nodes: list[ZoneNode]) -> dict[str, str]:
+    """Zone identity -> lower-case name, for the Azure Monitor zones among `nodes`."""
+    return {
+        n.identity: n.name.lower() for n in nodes if isinstance(n.name, str) and n.name.lower() in _MONITOR_ZONE_NAMES
+    }
 
 
-def _dns_of_scope(graph: Graph, scope: PrivateLinkScope, zones_of_vnet: dict[str, dict[str, str]]) -> dict[str, str]:
+def _dns_of_scope(
+    graph: Graph, scope: PrivateLinkScope, zones_of_vnet: Callable[[VnetNode], dict[str, str]]
+) -> dict[str, str]:
     """Zone identity -> zone name, for every Azure Monitor zone the scope's endpoints write
     (their zone groups) or resolve through (zones linked to the endpoint's virtual network)."""
     used: dict[str, str] = {}
-    for endpoint in graph.scope_endpoints.get(scope.key, []):
-        nodes = endpoint_zone_nodes(graph, endpoint)
+    for endpoint in graph.endpoints_of(scope):
+        nodes = graph.zone_group_zones(endpoint)
         if not isinstance(nodes, Unknown):
-            for node in nodes:
-                if isinstance(node.name, str) and node.name.lower() in _MONITOR_ZONE_NAMES:
-                    used[node.identity] = node.name.lower()
-        vnet = graph.endpoint_vnet.get(endpoint.key)
-        if vnet is None or isinstance(vnet, Unknown):
+            used.update(_monitor_zones(nodes))
+        vnet = graph.vnet_of(endpoint)
+        if not isinstance(vnet, VnetNode):
             continue
-        used.update(zones_of_vnet.get(vnet, {}))
+        used.update(zones_of_vnet(vnet))
     return used
-
-
-def _monitor_zones_by_vnet(graph: Graph) -> dict[str, dict[str, str]]:
-    """Vnet identity -> the Azure Monitor zones linked to it (identity -> name)."""
-    zone_names = _zone_names(graph)
-    by_vnet: dict[str, dict[str, str]] = defaultdict(dict)
-    for identity, links in graph.zone_vnet_links.items():
-        name = zone_names.get(identity)
-        if name not in _MONITOR_ZONE_NAMES:
-            continue
-        for _link, vnet in links:
-            if isinstance(vnet, str):
-                by_vnet[vnet][identity] = name
-    return by_vnet
 
 
 def _label(other: PrivateLinkScope, scope: PrivateLinkScope) -> str:
@@ -247,7 +226,13 @@ def _label(other: PrivateLinkScope, scope: PrivateLinkScope) -> str:
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
-    zones_of_vnet = _monitor_zones_by_vnet(graph)
+    by_vnet: dict[VnetNode, dict[str, str]] = {}  # once per network, not once per endpoint
+
+    def zones_of_vnet(vnet: VnetNode) -> dict[str, str]:
+        if vnet not in by_vnet:
+            by_vnet[vnet] = _monitor_zones(graph.zones_linked_to(vnet))
+        return by_vnet[vnet]
+
     users: dict[str, list[PrivateLinkScope]] = defaultdict(list)
     names: dict[str, str] = {}
     for scope in graph.scopes:

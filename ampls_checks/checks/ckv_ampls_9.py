@@ -120,7 +120,7 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         if not isinstance(endpoint.connections, list):
             continue
         for connection in endpoint.connections:
-            target = graph.resolve(connection.target, "microsoft.insights/privatelinkscopes", endpoint.unit)
+            target = graph.target_of(endpoint, connection)
             if not isinstance(target, (PrivateLinkScope, External)):
                 continue  # another service (a storage account's "blob" is right there), or unknown
             groups = connection.group_ids
