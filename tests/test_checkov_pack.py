@@ -164,8 +164,18 @@ def test_pack_and_cli_agree_on_every_fixture(
     in_dir(root)
     report = scan(["."])
 
+    # a finding sits on its resource; in ARM and Bicep, where it points when that is outside the
+    # resource's block (CKV_AMPLS_6 on a zone group declared as a resource of its own). Terraform
+    # records are matched by address: there it stays on its resource.
     ours = sorted(
-        (f.check_id, str(root / f.file), f.resource_start_line, f.message)
+        (
+            f.check_id,
+            str(root / f.file),
+            f.resource_start_line
+            if language == "terraform" or f.resource_start_line <= f.start_line <= f.resource_end_line
+            else f.start_line,
+            f.message,
+        )
         for f in report.findings
         if f.suppression is None
     )
@@ -310,3 +320,31 @@ def test_a_copied_check_file_is_run_by_checkov_through_the_pack(
         original = sorted((f, lines) for c, f, lines in failed if c == f"CKV_AMPLS_{number}")
         assert original, f"no CKV_AMPLS_{number} record on its own fixtures"
         assert sorted((f, lines) for c, f, lines in failed if c == f"CKV_AMPLS_{900 + number}") == original
+
+
+def test_ckv_ampls_6_on_a_zone_group_declared_apart_is_reported_and_skipped_there(
+    checkov_bin: Path, pack_dir: str, tmp_path: Path
+) -> None:
+    """The CLI points CKV_AMPLS_6 at the zone group; declared as a resource of its own (`parent:`),
+    Checkov reports it on that resource too, and a skip comment written there makes it SKIPPED."""
+    lines = (FIXTURES / "bicep" / "ckv_ampls_6" / "bad_missing_agentsvc" / "main.bicep").read_text().split("\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith("  resource zoneGroup "))
+    end = next(i for i in range(start, len(lines)) if lines[i] == "  }")
+    group = [line[2:] for line in lines[start : end + 1]]
+    group[0:1] = ["resource zoneGroup 'Microsoft.Network/privateEndpoints/privateDnsZoneGroups@2023-04-01' = {"]
+    group.insert(1, "  parent: endpoint")
+    text = "\n".join(lines[:start] + lines[end + 1 :] + group) + "\n"
+    for case, body in (
+        ("apart", text),
+        (
+            "skipped",
+            text.replace("  parent: endpoint\n", "  parent: endpoint\n  // checkov:skip=CKV_AMPLS_6:hub zone\n"),
+        ),
+    ):
+        (tmp_path / case).mkdir()
+        (tmp_path / case / "main.bicep").write_text(body)
+    records = [r for r in run_checkov(checkov_bin, pack_dir, tmp_path) if r["check_id"] == "CKV_AMPLS_6"]
+    assert sorted((r["file_path"], r["resource"], r["state"]) for r in records) == [
+        ("/apart/main.bicep", "Microsoft.Network/privateEndpoints/privateDnsZoneGroups.zoneGroup", "failed_checks"),
+        ("/skipped/main.bicep", "Microsoft.Network/privateEndpoints/privateDnsZoneGroups.zoneGroup", "skipped_checks"),
+    ]

@@ -31,6 +31,7 @@ from typing import Any
 from ampls_checks.azure import RESOURCE_TYPES, Cloud
 from ampls_checks.checks import Check, Settings, all_checks
 from ampls_checks.discover import inside_roots
+from ampls_checks.model import Finding
 from ampls_checks.scan import ScanOptions, ScanReport, scan
 
 
@@ -39,7 +40,8 @@ def checkov_types(check: Check) -> tuple[list[str], list[str]]:
     it reports on (azure.py), plus `azapi_resource`, which can declare any of them."""
     kinds = [RESOURCE_TYPES[kind.__name__] for kind in check.reports_on]
     terraform = [t for types in kinds for t in types.terraform] + ["azapi_resource"]
-    arm = [t for types in kinds for t in (*types.arm_holders, *types.arm)]
+    # parts too (an endpoint's zone group): a finding pointing at a part declared apart is reported there
+    arm = [t for types in kinds for t in (*types.arm_holders, *types.arm, *types.arm_parts)]
     return list(dict.fromkeys(terraform)), list(dict.fromkeys(arm))
 
 
@@ -100,9 +102,11 @@ class PackSession:
                 # inline parts (an NSG's security_rule[0]) belong to the resource that holds them
                 matched = _same_resource(finding.resource, address)
             elif start is not None and end is not None:
-                matched = start <= finding.resource_start_line <= end
+                matched = start <= (_pointed_line(finding) or finding.resource_start_line) <= end
             else:  # Bicep: Checkov names the resource by its symbol, without module path or loop index
-                matched = _bare_symbol(finding.resource) == _bare_symbol(entity_name)
+                pointed = _pointed_line(finding)
+                symbol = _symbol_declared_at(finding.file, pointed) if pointed else None
+                matched = (symbol or _bare_symbol(finding.resource)) == _bare_symbol(entity_name)
             if not matched:
                 continue
             if finding.suppression is not None:
@@ -149,6 +153,31 @@ def unread_files_warning(root: str, report: ScanReport) -> str:
             "from an installation made without -e\n"
         )
     return "".join(lines)
+
+
+def _pointed_line(finding: Finding) -> int | None:
+    """The line a finding points at when it lies outside its resource's block (CKV_AMPLS_6 on an
+    endpoint's zone group declared as a resource of its own): the pack reports it there, as the
+    CLI does, so a skip written there is Checkov's to read."""
+    if finding.resource_start_line <= finding.start_line <= finding.resource_end_line:
+        return None
+    return finding.start_line
+
+
+_BICEP_DECLARATION = re.compile(r"\s*resource\s+([A-Za-z_][A-Za-z0-9_]*)\s")
+
+
+def _symbol_declared_at(file: str, line: int) -> str | None:
+    """The Bicep symbol a `resource` declaration on `line` names (one line read, bounded)."""
+    try:
+        with open(file, encoding="utf-8", errors="replace") as handle:
+            for number, text in enumerate(handle, start=1):
+                if number == line:
+                    match = _BICEP_DECLARATION.match(text[:1000])
+                    return match.group(1) if match else None
+    except OSError:
+        return None
+    return None
 
 
 _INSTANCE_KEY = re.compile(r"\[[^\]]*\]")
