@@ -25,6 +25,7 @@ resource of a type the checks read is handed to the shared ARM-shape table
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from ampls_checks.azure import EXTERNAL_ENTITY_TYPES, Cloud
@@ -255,7 +256,7 @@ def _collect(
     for module, value in instance.module_values():
         address = f"{instance.prefix}module.{module.symbol}"
         if isinstance(value, Unknown):
-            _not_followed(instance, module.line, address, value.reason, unresolved)
+            _not_followed(instance, module.line, address, value.reason, unresolved, module.path)
             continue
         for handle in value if isinstance(value, list) else [value]:
             if not isinstance(handle, ModuleHandle):
@@ -265,7 +266,7 @@ def _collect(
                 continue
             if isinstance(deployed, Unknown):
                 reason = f"its condition is unknown: {deployed.reason}"
-                _not_followed(instance, module.line, handle.address, reason, unresolved)
+                _not_followed(instance, module.line, handle.address, reason, unresolved, module.path)
                 continue
             child = handle.child()
             if isinstance(child, Unknown):
@@ -275,13 +276,72 @@ def _collect(
 
 
 def _not_followed(
-    instance: Instance, line: int, address: str, reason: str, unresolved: list[UnresolvedResource]
+    instance: Instance,
+    line: int,
+    address: str,
+    reason: str,
+    unresolved: list[UnresolvedResource],
+    path: str | None = None,
 ) -> None:
     """A module the scan did not follow (a registry or template spec module, a file it could not
     parse, a loop or condition it cannot evaluate) may deploy anything: it stands in the unit as
-    a resource of unknown kind, so checks about something missing stay silent there."""
+    a resource of unknown kind, so checks about something missing stay silent there. A local
+    module whose file (and the modules it calls) declares nothing the checks read is only noted,
+    as ARM counts a nested deployment by what its inline template declares."""
     _note(instance, line, f"{address}: module not followed: {reason}")
+    if path is not None and not _may_deploy_entities(instance, path, set()):
+        return
     unresolved.append(_unresolved(instance, address, line, line, "*"))
+
+
+def _may_deploy_entities(instance: Instance, path: str, seen: set[str]) -> bool:
+    """Whether the local module file `path` (relative to `instance`'s file) may declare an entity,
+    itself or through the modules it calls; `True` whenever that cannot be told."""
+    if REMOTE_MODULE.match(path):
+        return True
+    target = os.path.realpath(os.path.join(os.path.dirname(instance.file.real), path))
+    return _file_may_deploy(instance.ctx.files, target, seen)
+
+
+def _inline_deployment(decl: ResourceDecl) -> bool:
+    """A `Microsoft.Resources/deployments` with its template written inline (AVM's telemetry):
+    it holds what that template declares and nothing more, as ARM counts it."""
+    if decl.type.split("@", 1)[0].lower() != "microsoft.resources/deployments":
+        return False
+    body = body_object(decl.value)
+    properties = body.pair("properties") if body is not None else None
+    if properties is None or not isinstance(properties.value, ObjectExpr):
+        return False
+    template = properties.value.pair("template")
+    if template is None or not isinstance(template.value, ObjectExpr):
+        return False
+    return not any(pair.key == "resources" and not _empty_array(pair.value) for pair in template.value.pairs)
+
+
+def _empty_array(value: Any) -> bool:
+    return isinstance(value, ArrayExpr) and not value.items
+
+
+def _file_may_deploy(files: Mapping[str, SourceFile], target: str, seen: set[str]) -> bool:
+    source = files.get(target)
+    if source is None or source.syntax.errors:
+        return True  # not scanned, or declarations it could not read
+    if target in seen:
+        return False  # a cycle adds nothing new
+    seen.add(target)
+    pending = list(source.syntax.resources)
+    while pending:
+        decl = pending.pop()
+        if _kind_of(decl) is not None and not _inline_deployment(decl):
+            return True
+        pending.extend(decl.children)
+    for module in source.syntax.modules:
+        if REMOTE_MODULE.match(module.path):
+            return True
+        child = os.path.realpath(os.path.join(os.path.dirname(target), module.path))
+        if _file_may_deploy(files, child, seen):
+            return True
+    return False
 
 
 def _emit(
