@@ -106,3 +106,16 @@ def test_every_documentation_page_has_the_sections_and_three_languages() -> None
         for fence in ("```hcl", "```bicep", "```json"):
             assert fence in fixes, f"{check.id} has no {fence} fix"
         assert "learn.microsoft.com" in doc.split("## References", 1)[1]
+
+
+@pytest.mark.parametrize("language", ["terraform", "arm", "bicep"])
+def test_a_zone_missing_from_the_group_and_linked_empty_is_one_finding(language: str, in_dir) -> None:
+    """One root cause, one finding: the zone group lacks privatelink.monitor.azure.com, which is
+    declared and linked to the endpoint's network; CKV_AMPLS_6 reports it and says the NXDOMAIN
+    consequence, and CKV_AMPLS_15 does not report the same zone again for that network."""
+    case = FIXTURES / language / "ckv_ampls_6" / "bad_monitor_zone_linked_but_not_in_group"
+    in_dir(case)
+    report = scan(["."], ScanOptions(settings=Settings(), checks=[CHECKS["CKV_AMPLS_6"], CHECKS["CKV_AMPLS_15"]]))
+    assert report.errors == []
+    assert [f.check_id for f in report.findings] == ["CKV_AMPLS_6"]
+    assert "names in privatelink.monitor.azure.com resolve to NXDOMAIN" in report.findings[0].message

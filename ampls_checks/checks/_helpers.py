@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from ampls_checks.azure import MONITOR_ONLY_ZONES
 from ampls_checks.model import (
     VNET_TYPE,
+    DnsZoneVnetLink,
     Graph,
+    Maybe,
     MonitorResource,
+    PrivateDnsZone,
     PrivateEndpoint,
     Ref,
     Subnet,
@@ -97,3 +101,56 @@ def listed(names: list[str], limit: int = LISTED) -> str:
     if len(names) <= limit:
         return ", ".join(names)
     return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def empty_linked_zones(graph: Graph) -> list[tuple[PrivateDnsZone, list[tuple[DnsZoneVnetLink, Maybe[str]]]]]:
+    """Azure Monitor-only zones declared in the scan that no scope endpoint (nor an endpoint that
+    may be one) fills, each with its virtual network links that do not fall back to public
+    resolution: the networks where Azure Monitor names resolve to NXDOMAIN. Deployments where an
+    endpoint's zones cannot be seen are left out (unknown is never a finding)."""
+    filled: set[str] = set()
+    unsure_units: set[str] = set()
+    for endpoint in graph.endpoints:
+        nodes = endpoint_zone_nodes(graph, endpoint)
+        if isinstance(nodes, Unknown):
+            unsure_units.add(endpoint.unit)
+            continue
+        if _may_be_scope_endpoint(graph, endpoint):
+            filled.update(n.identity for n in nodes)
+    found = []
+    for zone in graph.zones:
+        if zone.external or not isinstance(zone.name, str) or zone.name.lower() not in MONITOR_ONLY_ZONES:
+            continue
+        identity = graph.zone_identity(zone)
+        if (
+            identity in filled
+            or zone.unit in unsure_units
+            or zone.unit in graph.unknown_zone_group_units
+            or graph.may_have(PrivateEndpoint, zone.unit)
+        ):
+            continue
+        links = [
+            (link, vnet)
+            for link, vnet in graph.zone_vnet_links.get(identity, [])
+            if not (isinstance(link.resolution_policy, str) and link.resolution_policy.lower() == "nxdomainredirect")
+            and not isinstance(link.resolution_policy, Unknown)
+        ]
+        if links:
+            found.append((zone, links))
+    return found
+
+
+def _may_be_scope_endpoint(graph: Graph, endpoint: PrivateEndpoint) -> bool:
+    """A scope's endpoint, or one whose target cannot be evaluated and whose sub-resources do not
+    rule out `azuremonitor`: its zone group may be what fills the zone."""
+    if graph.is_scope_endpoint(endpoint):
+        return True
+    if isinstance(endpoint.connections, Unknown):
+        return True
+    for connection in endpoint.connections:
+        if not isinstance(connection.target, Unknown):
+            continue
+        groups = connection.group_ids
+        if isinstance(groups, Unknown) or not groups or any(isinstance(g, Unknown) for g in groups):
+            return True
+    return False

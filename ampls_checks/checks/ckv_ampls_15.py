@@ -14,6 +14,9 @@ Not flagged:
   owns it decides);
 - a deployment where an endpoint's zone group or target cannot be evaluated (a variable with no
   value): that endpoint might fill the zone.
+- a link to the network of a scope endpoint whose zone group lacks the zone: that is one cause,
+  reported once as CKV_AMPLS_6, whose message says the NXDOMAIN it causes there. Links to other
+  networks are still flagged.
 
 ## Why is this bad?
 A virtual network linked to `privatelink.monitor.azure.com` answers every name under
@@ -152,63 +155,31 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ampls_checks.azure import MONITOR_ONLY_ZONES
-from ampls_checks.checks._helpers import endpoint_zone_nodes
+from ampls_checks.checks._helpers import empty_linked_zones, scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
-from ampls_checks.model import Graph, PrivateDnsZone, PrivateEndpoint, Unknown
+from ampls_checks.checks.ckv_ampls_6 import missing_zones
+from ampls_checks.model import Graph, PrivateDnsZone
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
-    filled: set[str] = set()
-    unsure_units: set[str] = set()
-    for endpoint in graph.endpoints:
-        nodes = endpoint_zone_nodes(graph, endpoint)
-        if isinstance(nodes, Unknown):
-            unsure_units.add(endpoint.unit)
-            continue
-        if _may_be_scope_endpoint(graph, endpoint):
-            filled.update(n.identity for n in nodes)
-    for zone in graph.zones:
-        if zone.external or not isinstance(zone.name, str) or zone.name.lower() not in MONITOR_ONLY_ZONES:
-            continue
-        identity = graph.zone_identity(zone)
-        if (
-            identity in filled
-            or zone.unit in unsure_units
-            or zone.unit in graph.unknown_zone_group_units
-            or graph.may_have(PrivateEndpoint, zone.unit)
-        ):
-            continue
-        links = [
-            link
-            for link, _vnet in graph.zone_vnet_links.get(identity, [])
-            if not (isinstance(link.resolution_policy, str) and link.resolution_policy.lower() == "nxdomainredirect")
-            and not isinstance(link.resolution_policy, Unknown)
-        ]
-        if links:
+    # A scope endpoint whose zone group lacks the zone is CKV_AMPLS_6's finding, which says the
+    # NXDOMAIN consequence for that endpoint's network: one root cause, one finding.
+    lacking: set[tuple[str, str]] = set()
+    for endpoint in scope_endpoints(graph):
+        vnet = graph.endpoint_vnet.get(endpoint.key)
+        if isinstance(vnet, str):
+            lacking.update((zone, vnet) for zone in missing_zones(graph, endpoint, settings.cloud) or [])
+    for zone, links in empty_linked_zones(graph):
+        name = str(zone.name).lower()
+        others = [link for link, vnet in links if not (isinstance(vnet, str) and (name, vnet) in lacking)]
+        if others:
             yield CHECK.finding(
                 zone,
-                f"Private DNS zone {zone.name} is linked to a virtual network ({links[0].address}) but no "
+                f"Private DNS zone {zone.name} is linked to a virtual network ({others[0].address}) but no "
                 "scope's private endpoint fills it, so Azure Monitor names resolve to nothing there: add the "
                 "zone to the private DNS zone group of the scope's endpoint, or set "
                 "«resolution_policy = NxDomainRedirect» on the link until that endpoint exists",
             )
-
-
-def _may_be_scope_endpoint(graph: Graph, endpoint: PrivateEndpoint) -> bool:
-    """A scope's endpoint, or one whose target cannot be evaluated and whose sub-resources do not
-    rule out `azuremonitor`: its zone group may be what fills the zone."""
-    if graph.is_scope_endpoint(endpoint):
-        return True
-    if isinstance(endpoint.connections, Unknown):
-        return True
-    for connection in endpoint.connections:
-        if not isinstance(connection.target, Unknown):
-            continue
-        groups = connection.group_ids
-        if isinstance(groups, Unknown) or not groups or any(isinstance(g, Unknown) for g in groups):
-            return True
-    return False
 
 
 CHECK = Check(

@@ -17,6 +17,10 @@ Terraform, the `privateDnsZoneGroups` resource in ARM and Bicep) and names every
 Microsoft publishes no zone list for Azure Monitor in Azure China: the `china` names follow that
 cloud's suffixes and are unconfirmed.
 
+When a missing zone is declared in the scan, linked to the endpoint's virtual network and filled
+by no scope endpoint, the message adds that its names resolve to NXDOMAIN in that network, and
+CKV_AMPLS_15 does not report the same zone again for that network: one cause, one finding.
+
 The message also says what to do with the zones that are there but should not be:
 
 - a zone one or two edits away from a missing one is a typo, with a "did you mean" hint
@@ -213,7 +217,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ampls_checks.azure import MAX_ZONES_PER_GROUP, REQUIRED_ZONES, Cloud, closest_zone
-from ampls_checks.checks._helpers import endpoint_zone_nodes, scope_endpoints
+from ampls_checks.checks._helpers import empty_linked_zones, endpoint_zone_nodes, scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
 from ampls_checks.model import Graph, PrivateEndpoint, Unknown, VnetNode
 
@@ -285,24 +289,55 @@ def _message(missing: list[str], present: set[str], required: tuple[str, ...], c
     return message
 
 
+def missing_zones(graph: Graph, endpoint: PrivateEndpoint, cloud: Cloud) -> list[str] | None:
+    """The required zones a scope endpoint's zone group lacks, or None when this check does not
+    judge the endpoint (no zone group, or a zone it cannot see). CKV_AMPLS_15 asks the same
+    question so that one missing zone is reported once."""
+    required = REQUIRED_ZONES[cloud]
+    if not isinstance(endpoint.zone_groups, list) or not endpoint.zone_groups:
+        return None  # no zone group at all is CKV_AMPLS_5
+    if endpoint.unit in graph.unknown_zone_group_units:
+        return None  # a module not followed, or a zone group of unknown endpoint, may hold the zone
+    nodes = endpoint_zone_nodes(graph, endpoint)
+    if isinstance(nodes, Unknown) or any(isinstance(n.name, Unknown) for n in nodes):
+        return None  # a zone we cannot name might be the missing one
+    present = {str(n.name).lower() for n in nodes}
+    missing = [z for z in required if z not in present]
+    if len(required) > MAX_ZONES_PER_GROUP and len(present & set(required)) >= MAX_ZONES_PER_GROUP:
+        # The group is as full as the platform allows: what does not fit may live outside it.
+        missing = [z for z in missing if not _managed_outside_group(graph, endpoint, z)]
+    return missing
+
+
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
     required = REQUIRED_ZONES[settings.cloud]
+    empty = empty_linked_zones(graph)
     for endpoint in scope_endpoints(graph):
-        if not isinstance(endpoint.zone_groups, list) or not endpoint.zone_groups:
-            continue  # no zone group at all is CKV_AMPLS_5
-        if endpoint.unit in graph.unknown_zone_group_units:
-            continue  # a module not followed, or a zone group of unknown endpoint, may hold the zone
-        nodes = endpoint_zone_nodes(graph, endpoint)
-        if isinstance(nodes, Unknown) or any(isinstance(n.name, Unknown) for n in nodes):
-            continue  # a zone we cannot name might be the missing one
-        present = {str(n.name).lower() for n in nodes}
-        missing = [z for z in required if z not in present]
-        if len(required) > MAX_ZONES_PER_GROUP and len(present & set(required)) >= MAX_ZONES_PER_GROUP:
-            # The group is as full as the platform allows: what does not fit may live outside it.
-            missing = [z for z in missing if not _managed_outside_group(graph, endpoint, z)]
+        missing = missing_zones(graph, endpoint, settings.cloud)
         if not missing:
             continue
+        nodes = endpoint_zone_nodes(graph, endpoint)
+        present = {str(n.name).lower() for n in nodes} if isinstance(nodes, list) else set()
         message = _message(missing, present, required, settings.cloud)
+        vnet = graph.endpoint_vnet.get(endpoint.key)
+        silenced = [
+            zone
+            for zone in missing
+            if vnet is not None
+            and not isinstance(vnet, Unknown)
+            and any(
+                str(z.name).lower() == zone and any(linked == vnet for _link, linked in links) for z, links in empty
+            )
+        ]
+        if silenced:
+            # CKV_AMPLS_15 stays silent on these links: say here what the missing zone costs.
+            one = len(silenced) == 1
+            message += (
+                f"; while {'it is' if one else 'they are'} missing, names in {', '.join(silenced)} resolve to "
+                "NXDOMAIN in the endpoint's virtual network, which is linked to "
+                f"{'that zone' if one else 'those zones'} and nothing fills {'it' if one else 'them'}"
+            )
+        assert isinstance(endpoint.zone_groups, list)
         yield CHECK.finding(endpoint, message, location=endpoint.zone_groups[0].location)
 
 
