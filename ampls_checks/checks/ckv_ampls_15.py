@@ -158,7 +158,7 @@ from collections.abc import Iterator
 from ampls_checks.checks._helpers import empty_linked_zones, scope_endpoints
 from ampls_checks.checks.base import Check, Finding, Settings, Severity
 from ampls_checks.checks.ckv_ampls_6 import missing_zones
-from ampls_checks.model import Graph, PrivateDnsZone
+from ampls_checks.model import Graph, PrivateDnsZone, VnetNode
 
 
 def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
@@ -166,7 +166,8 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
     # NXDOMAIN consequence for that endpoint's network: one root cause, one finding.
     lacking: set[tuple[str, str]] = set()
     for endpoint in scope_endpoints(graph):
-        vnet = graph.endpoint_vnet.get(endpoint.key)
+        node = graph.vnet_of(endpoint)
+        vnet = node.identity if isinstance(node, VnetNode) else None
         if isinstance(vnet, str):
             lacking.update((zone, vnet) for zone in missing_zones(graph, endpoint, settings.cloud) or [])
     for zone, links in empty_linked_zones(graph):

@@ -319,7 +319,8 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         nodes = endpoint_zone_nodes(graph, endpoint)
         present = {str(n.name).lower() for n in nodes} if isinstance(nodes, list) else set()
         message = _message(missing, present, required, settings.cloud)
-        vnet = graph.endpoint_vnet.get(endpoint.key)
+        node = graph.vnet_of(endpoint)
+        vnet = node.identity if isinstance(node, VnetNode) else None
         silenced = [
             zone
             for zone in missing
