@@ -18,8 +18,8 @@ always at the same lines of `monitor.tf`, so a test can name every expected find
 - the workspace accepts ingestion from public networks (CKV_AMPLS_3, and CKV_AMPLS_17 on the
   Application Insights component that writes to it while linked to the scope);
 - the agent service and blob zones were never written, so the endpoint's zone group lacks them
-  (CKV_AMPLS_6; a zone that exists, is linked and is left out of the group would be CKV_AMPLS_15
-  as well).
+  (CKV_AMPLS_6; a zone that exists, is linked to the endpoint's network and is left out of the
+  group would still be that one finding, its message saying the NXDOMAIN, not CKV_AMPLS_15 too).
 
 Everything else is correct, so the only findings a scan may report are the seeded ones.
 """
