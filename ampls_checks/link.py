@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ampls_checks.model import (  # noqa: F401 - Graph and its nodes are re-exported for old imports
+from ampls_checks.model import (
     MONITOR_ARM_TYPES,
     SCOPE_TYPE,
-    SUBNET_TYPE,
     VNET_TYPE,
     ZONE_TYPE,
     DataCollectionRule,

@@ -15,7 +15,7 @@ from ampls_checks import DEFAULT_MAX_FILE_BYTES
 from ampls_checks.checks import Check, Settings, all_checks
 from ampls_checks.discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant, read_regular
 from ampls_checks.link import link
-from ampls_checks.model import (  # noqa: F401 - ScanReport re-exported for old imports
+from ampls_checks.model import (
     Entity,
     Finding,
     Graph,

@@ -49,8 +49,9 @@ from ampls_checks.model import (
     Unknown,
     UnresolvedResource,
     VirtualNetwork,
+    parse_arm_id,
 )
-from ampls_checks.parsers.common.convert import as_str, enabled_flag, parse_arm_id
+from ampls_checks.parsers.common.convert import as_str, enabled_flag
 
 Path = tuple[str | int, ...]
 

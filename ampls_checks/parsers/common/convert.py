@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ampls_checks.model import Maybe, Unknown, parent_of, parse_arm_id  # noqa: F401 - re-exported
+from ampls_checks.model import Maybe, Unknown
 
 
 def as_str(value: Any) -> Maybe[str] | None:

@@ -78,7 +78,7 @@ def arm_resource(view: ResourceView) -> ArmResource | Unknown:
     if isinstance(parent, (Ref, Unknown)):
         parent_ref = parent
     elif isinstance(parent, str):
-        from ampls_checks.parsers.common.convert import parse_arm_id
+        from ampls_checks.model import parse_arm_id
 
         parent_ref = parse_arm_id(parent)
     header_lines = {"apiVersion": view.line("type")}

@@ -41,8 +41,9 @@ from ampls_checks.model import (
     Unknown,
     UnresolvedResource,
     VirtualNetwork,
+    parse_arm_id,
 )
-from ampls_checks.parsers.common.convert import as_bool, as_list, as_str, enabled_flag, parse_arm_id
+from ampls_checks.parsers.common.convert import as_bool, as_list, as_str, enabled_flag
 from ampls_checks.parsers.terraform.azapi import azapi_entities
 from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId, UnknownNameOf
 from ampls_checks.parsers.terraform.hcl_syntax import Call
