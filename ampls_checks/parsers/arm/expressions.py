@@ -37,6 +37,7 @@ from ampls_checks.parsers.common.template_functions import (
     MAX_STRING,
     Budget,
     Lambda,
+    concat_texts,
     contains_with,
     empty,
     has_opaque,
@@ -643,17 +644,7 @@ def _join_texts(values: list[Any]) -> Any:
         if isinstance(rest, Unknown):
             return rest
         return values[0] if rest == "" else child_ref(values[0], rest)
-    out = []
-    size = 0
-    for value in values:
-        text = _text(value)
-        if isinstance(text, Unknown):
-            return text
-        size += len(text)
-        if size > MAX_STRING:
-            return _too_long()
-        out.append(text)
-    return "".join(out)
+    return concat_texts(values, _text)
 
 
 def _concat(scope: Scope, args: list[Any]) -> Any:

@@ -67,6 +67,7 @@ from ampls_checks.parsers.common.template_functions import (
     BudgetExceeded,
     cidr_host,
     cidr_subnet,
+    concat_texts,
     contains_with,
     empty,
     filter_function,
@@ -901,19 +902,13 @@ def _text(value: Any) -> str | Unknown:
 def _interpolate(values: list[Any]) -> Any:
     if values and isinstance(values[0], Ref):
         return _child_ref(values[0], values[1:])
-    out = []
-    size = 0
-    for value in values:
-        if isinstance(value, Ref):
-            return Unknown("a resource id inside a string")
-        text = _text(value)
-        if isinstance(text, Unknown):
-            return text
-        size += len(text)
-        if size > MAX_STRING:
-            return _too_long()
-        out.append(text)
-    return "".join(out)
+    return concat_texts(values, _interpolated_text)
+
+
+def _interpolated_text(value: Any) -> Any:
+    if isinstance(value, Ref):
+        return Unknown("a resource id inside a string")
+    return _text(value)
 
 
 def _child_ref(base: Ref, rest: list[Any]) -> Any:

@@ -219,6 +219,22 @@ def same(a: Any, b: Any, opaque: tuple[type, ...]) -> Any:
 # passes its own conversion in.
 
 
+def concat_texts(values: list[Any], text_of: Callable[[Any], Any]) -> Any:
+    """The values as one string, each turned to text by the language's own rule; unknown as soon
+    as one is, or when the result would pass `MAX_STRING` (counted while it is built)."""
+    out = []
+    size = 0
+    for value in values:
+        text = text_of(value)
+        if isinstance(text, Unknown):
+            return text
+        size += len(text)
+        if size > MAX_STRING:
+            return too_long()
+        out.append(text)
+    return "".join(out)
+
+
 def join_with(text_of: Callable[[Any], Any]) -> Callable[[Any, list[Any]], Any]:
     def join(scope: Any, args: list[Any]) -> Any:
         items, separator = args
