@@ -674,7 +674,9 @@ def test_the_step_budget_stops_a_template_and_says_so(tmp_path: Path) -> None:
     copies = scope_resource(name="[concat('ampls-', copyIndex())]", copy={"name": "scopes", "count": 800})
     result = parse(tmp_path, {"main.json": template([copies])}, max_steps=500)
     assert [type(e).__name__ for e in result.entities] == ["UnresolvedResource"]
-    assert [n.message for n in result.notes] == ["evaluation step limit reached: the template is not analysed"]
+    assert [n.message for n in result.notes] == [
+        "evaluation step limit reached (see --max-eval-steps): the template is not analysed"
+    ]
     assert len(parse(tmp_path, {"main.json": template([copies])}).entities) == 800
 
 
@@ -759,3 +761,13 @@ def test_a_broken_parameter_file_is_an_error_where_it_is_used_and_its_values_are
     )
     assert result.errors == [ParseError("main.parameters.json", "not valid JSON: unexpected end of file", 5)]
     assert mode_of(result) == Unknown("the parameter file main.parameters.json is not valid JSON")
+
+
+def test_a_spent_size_budget_is_named_as_such(tmp_path: Path) -> None:
+    # 4,500 strings of 1,000 characters: a few thousand steps, 4.5 million cells
+    big = {"big": "[range(0, 4500)]", "wide": "[map(variables('big'), lambda('i', padLeft('', 1000, 'x')))]"}
+    copies = scope_resource(name="[concat('ampls-', length(variables('wide')))]")
+    result = parse(tmp_path, {"main.json": template([copies], variables=big)})
+    assert [n.message for n in result.notes] == [
+        "evaluation size limit reached (values built past 4,000,000 characters and items): the template is not analysed"
+    ]

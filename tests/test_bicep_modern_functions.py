@@ -65,7 +65,14 @@ def test_lambdas_are_bounded_by_the_step_budget() -> None:
     text = "map(range(0, 5000), i => map(range(0, 5000), j => j))"
     value = value_of(text)
     assert isinstance(value, Unknown)
-    assert value.reason == "evaluation step limit reached"
+    assert value.reason == "evaluation step limit reached (see --max-eval-steps)"
+
+
+def test_a_spent_size_budget_is_named_as_such_not_as_the_step_limit() -> None:
+    # 5,000 strings of 900 characters: few steps, 4.5 million cells
+    value = value_of("map(range(0, 5000), i => padLeft('', 900, 'x'))")
+    assert isinstance(value, Unknown)
+    assert value.reason == "evaluation size limit reached (values built past 4,000,000 characters and items)"
 
 
 def test_nullable_parameters_without_a_value_are_null() -> None:

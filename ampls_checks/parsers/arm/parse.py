@@ -335,8 +335,8 @@ def _parse_template(
         for made in walk.templates:
             made._cache.clear()  # values computed before the keys were known hold no keys
         resources = [_arm_resource(walk, d) for d in walk.declared if d.arm_type in RELEVANT_ARM_TYPES]
-    except BudgetExceeded:
-        walk.note(template.line, "evaluation step limit reached: the template is not analysed")
+    except BudgetExceeded as exc:
+        walk.note(template.line, f"{exc.reason}: the template is not analysed")
         result.entities.append(_unresolved_file(walk, template))
         result.notes.extend(walk.notes)
         return result

@@ -222,8 +222,8 @@ class Instance:
         self._cache[marker] = _UNSET
         try:
             value = compute()
-        except BudgetExceeded:
-            value = Unknown("evaluation step limit reached")
+        except BudgetExceeded as exc:
+            value = Unknown(exc.reason)
         self._cache[marker] = value
         return value
 
@@ -328,8 +328,8 @@ class ResourceInstance:
             outer = Scope(self.instance, self.env, self.lexical_parent)
             try:
                 self._deployed = _deploy_flag(self.condition, outer)
-            except BudgetExceeded:
-                self._deployed = Unknown("evaluation step limit reached")
+            except BudgetExceeded as exc:
+                self._deployed = Unknown(exc.reason)
         return self._deployed
 
     def _object(self) -> ObjectExpr | None:
@@ -350,8 +350,8 @@ class ResourceInstance:
         self._props[key] = _UNSET
         try:
             value = evaluate(pair.value, self.scope())
-        except BudgetExceeded:
-            value = Unknown("evaluation step limit reached")
+        except BudgetExceeded as exc:
+            value = Unknown(exc.reason)
         self._props[key] = value
         return value
 
@@ -374,8 +374,8 @@ class ResourceInstance:
             self._children[decl.symbol] = _UNSET
             try:
                 value = expand_resource(self.instance, decl, self, self.env)
-            except BudgetExceeded:
-                value = Unknown("evaluation step limit reached")
+            except BudgetExceeded as exc:
+                value = Unknown(exc.reason)
             self._children[decl.symbol] = value
         value = self._children[decl.symbol]
         return Unknown(f"{decl.symbol} refers to itself") if value is _UNSET else value
@@ -504,16 +504,16 @@ class ModuleHandle:
     def deployed(self) -> Any:
         try:
             return _deploy_flag(self.condition, Scope(self.parent, self.env))
-        except BudgetExceeded:
-            return Unknown("evaluation step limit reached")
+        except BudgetExceeded as exc:
+            return Unknown(exc.reason)
 
     def child(self) -> Instance | Unknown:
         if self._child is None:
             self._child = Unknown(f"module {self.address} refers to itself")
             try:
                 self._child = self._make_child()
-            except BudgetExceeded:
-                self._child = Unknown("evaluation step limit reached")
+            except BudgetExceeded as exc:
+                self._child = Unknown(exc.reason)
         return self._child
 
     def _make_child(self) -> Instance | Unknown:

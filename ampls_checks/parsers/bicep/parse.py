@@ -107,9 +107,9 @@ def parse_bicep_files(
         unresolved: list[UnresolvedResource] = []
         try:
             _collect(instance, resources, groups, unresolved)
-        except BudgetExceeded:
+        except BudgetExceeded as exc:
             # what was collected stands; the rest of this entry is left out, and said so
-            result.notes.append(Note(source.display, 1, "evaluation step limit reached: not all resources analysed"))
+            result.notes.append(Note(source.display, 1, f"{exc.reason}: not all resources analysed"))
             unresolved.append(_unresolved(instance, source.display, 1, 1, "*"))
         except RecursionError:
             result.errors.append(ParseError(source.display, "expressions nested too deeply to evaluate"))

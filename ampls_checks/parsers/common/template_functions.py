@@ -26,7 +26,15 @@ ENVIRONMENTS: dict[Cloud, dict[str, Any]] = {
 
 
 class BudgetExceeded(Exception):
-    """The evaluation step budget is spent (per ARM template file, per Bicep entry file)."""
+    """An evaluation budget is spent (per ARM template file, per Bicep entry file): the steps, or,
+    raised with the argument "size", the cells (see `Budget`)."""
+
+    @property
+    def reason(self) -> str:
+        """What `--verbose` says: which of the two budgets ran out, since only steps can be raised."""
+        if self.args == ("size",):
+            return f"evaluation size limit reached (values built past {MAX_CELLS:,} characters and items)"
+        return "evaluation step limit reached (see --max-eval-steps)"
 
 
 MAX_CELLS = 4_000_000  # what one template file (ARM) or entry file (Bicep) may build in all
