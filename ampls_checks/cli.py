@@ -407,6 +407,9 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
     if baseline is not None:
         context = ReportContext(baseline=baseline.path, baselined=len(report.baselined), cloud=args.cloud)
 
+    from ampls_checks.output_files import OutputFileError, write_output
+    from ampls_checks.reporters._safe import inert_line, visible
+
     _ensure_printable_stdout()
     status = EXIT_OK
     for name, destination in outputs:
@@ -417,14 +420,11 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
             _write_stdout(output)
             continue
         try:
-            with open(destination, "w", encoding="utf-8", errors="replace", newline="\n") as handle:
-                handle.write(output)
-        except OSError as exc:
-            sys.stderr.write(f"ampls-checks: error: cannot write {destination}: {exc.strerror}\n")
+            write_output(destination, output)
+        except OutputFileError as exc:
+            sys.stderr.write(inert_line(visible(f"ampls-checks: error: {exc}")) + "\n")
             status = EXIT_ERROR
     if args.verbose:
-        from ampls_checks.reporters._safe import inert_line, visible
-
         for note in report.notes:
             sys.stderr.write(inert_line(f"{visible(note.file)}:{note.line}: unknown: {visible(note.message)}") + "\n")
     if args.create_baseline:
@@ -434,7 +434,7 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
         try:
             write_baseline(report.findings, args.create_baseline)
         except BaselineError as exc:
-            sys.stderr.write(f"ampls-checks: error: {exc}\n")
+            sys.stderr.write(inert_line(visible(f"ampls-checks: error: {exc}")) + "\n")
             return EXIT_ERROR
         recorded = len(report.active_findings)
         sys.stderr.write(
@@ -542,11 +542,13 @@ def _graph(args: argparse.Namespace) -> int:
 
         output = mermaid(topology)
     if args.output_file and args.output_file != "-":
+        from ampls_checks.output_files import OutputFileError, write_output
+        from ampls_checks.reporters._safe import inert_line, visible
+
         try:
-            with open(args.output_file, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(output)
-        except OSError as exc:
-            sys.stderr.write(f"ampls-checks: error: cannot write {args.output_file}: {exc.strerror}\n")
+            write_output(args.output_file, output)
+        except OutputFileError as exc:
+            sys.stderr.write(inert_line(visible(f"ampls-checks: error: {exc}")) + "\n")
             return EXIT_ERROR
     else:
         _ensure_printable_stdout()

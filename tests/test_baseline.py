@@ -170,3 +170,15 @@ def test_a_changed_message_alone_does_not_make_a_finding_new(tmp_path):
     baseline = Baseline(str(tmp_path / "b.json"), (Entry("main.tf", "CKV_AMPLS_11", "scope", "old wording"),))
     new, known = split([finding(tmp_path, "scope", "new wording", 3)], baseline)
     assert (new, len(known)) == ([], 1)
+
+
+def test_create_baseline_does_not_write_through_a_link(repo, capsys):
+    (repo / "victim.txt").write_text("keep me\n")
+    (repo / "baseline.json").symlink_to(repo / "victim.txt")
+    code, _out, err = run(capsys, "infra", "--create-baseline", "baseline.json")
+    assert code == 2
+    assert err == (
+        "ampls-checks: error: baseline: baseline.json is a symbolic link; ampls-checks does not write through "
+        "links (remove the link, or name the file it points to)\n"
+    )
+    assert (repo / "victim.txt").read_text() == "keep me\n"

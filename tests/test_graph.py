@@ -291,6 +291,13 @@ def test_graph_command_line(graph: Any, tmp_path: Path, capsys: pytest.CaptureFi
     target = tmp_path / "picture.html"
     assert main(["graph", str(REPO / "examples"), "--format", "html", "-o", str(target)]) == 0
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    linked = tmp_path / "linked.html"
+    linked.symlink_to(tmp_path / "precious.txt")
+    (tmp_path / "precious.txt").write_text("keep me\n")
+    capsys.readouterr()
+    assert main(["graph", str(REPO / "examples"), "--format", "html", "-o", str(linked)]) == 2
+    assert "is a symbolic link; ampls-checks does not write through links" in capsys.readouterr().err
+    assert (tmp_path / "precious.txt").read_text() == "keep me\n"
     with pytest.raises(SystemExit) as exited:
         main(["graph", "--format", "png"])
     assert exited.value.code == 2

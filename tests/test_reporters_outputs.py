@@ -106,3 +106,38 @@ def test_the_cli_names_exactly_the_reporters_there_are():
 
     assert tuple(FORMATS) == FORMAT_NAMES
     assert all(callable(reporter(name)) for name in FORMAT_NAMES)
+
+
+def test_an_output_file_that_is_a_committed_link_is_refused_and_its_target_kept(in_dir, capsys, tmp_path):
+    # a pull request commits `results.sarif -> ~/.bashrc`; the workflow names results.sarif
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me\n")
+    (tmp_path / "results.sarif").symlink_to(precious)
+    in_dir(BASIC)
+    json_file = tmp_path / "r.json"
+    code, _out, err = run(
+        capsys, ".", "--format", f"sarif:{tmp_path / 'results.sarif'}", "--format", f"json:{json_file}"
+    )
+    assert code == 2
+    assert err.splitlines() == [
+        f"ampls-checks: error: {tmp_path / 'results.sarif'} is a symbolic link; ampls-checks does not write "
+        "through links (remove the link, or name the file it points to)"
+    ]
+    assert precious.read_text() == "keep me\n"
+    assert json.loads(json_file.read_text())["summary"]["findings"] == 3  # the other output is written
+
+
+def test_the_systems_own_links_to_open_files_are_written_through(in_dir, tmp_path):
+    # `--output-file /dev/stdout` and a shell's `>(...)` (/dev/fd/N) are links the system keeps
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ampls_checks", "--no-cache", ".", "--format", "json", "--output-file", "/dev/stdout"],
+        cwd=BASIC,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["summary"]["findings"] == 3

@@ -91,11 +91,12 @@ def render(findings: Iterable[Finding], path: str) -> str:
 def write(findings: Iterable[Finding], path: str) -> None:
     """Write the baseline; raises `BaselineError` when the file cannot be written."""
     text = render(findings, path)
+    from ampls_checks.output_files import OutputFileError, write_output
+
     try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from exc
+        write_output(path, text)
+    except OutputFileError as exc:
+        raise BaselineError(f"baseline: {exc}") from exc
 
 
 def load(path: str) -> Baseline:
