@@ -159,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
         "applied in command-line order with --var-file)",
     )
     parser.add_argument(
+        "--plan",
+        metavar="PLAN_JSON",
+        help="scan a Terraform plan instead of source files: PLAN_JSON is `terraform show -json PLANFILE`; "
+        "PATH, if given, is the root module directory the plan was made from (findings then point at its .tf "
+        "lines, else at the plan's)",
+    )
+    parser.add_argument(
         "--max-eval-steps",
         type=_positive_int,
         default=None,
@@ -237,6 +244,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(arguments)
     if "-" in (args.paths or []) or args.stdin_filename is not None:
         problem = _stdin_problem(args)
+        if problem:
+            sys.stderr.write(f"ampls-checks: error: {problem}\n")
+            return EXIT_ERROR
+    if args.plan is not None:
+        problem = _plan_problem(args)
         if problem:
             sys.stderr.write(f"ampls-checks: error: {problem}\n")
             return EXIT_ERROR
@@ -381,8 +393,12 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
         options.use_cache = False
         roots = [os.path.dirname(args.stdin_filename) or "."]
         stdin_display = display_path(args.stdin_filename)
-    with Progress(_label(roots), enabled=stderr_is_terminal()):
-        if args.changed_files:
+    with Progress(_label([args.plan] if args.plan is not None else roots), enabled=stderr_is_terminal()):
+        if args.plan is not None:
+            from ampls_checks.scan import scan_plan
+
+            report = scan_plan(args.plan, args.paths[0] if args.paths else None, options)
+        elif args.changed_files:
             from ampls_checks.precommit import scan_changed
 
             report = scan_changed(roots, options, helper)
@@ -611,6 +627,21 @@ def explain(arguments: list[str]) -> int:
         f"ampls-checks: error: explain: unknown check {arguments[0]!r} (ampls-checks --list-checks shows the ids)\n"
     )
     return EXIT_ERROR
+
+
+def _plan_problem(args: argparse.Namespace) -> str | None:
+    """Why `--plan` cannot be used as given, or None."""
+    if args.changed_files or args.stdin_filename is not None or "-" in (args.paths or []):
+        return "--plan does not go with --changed-files, '-' or --stdin-filename"
+    if args.terraform_vars:
+        return "--plan holds the variable values already: drop --var and --var-file"
+    if len(args.paths or []) > 1:
+        return "--plan takes at most one PATH: the root module directory the plan was made from"
+    if args.paths and not os.path.isdir(args.paths[0]):
+        return f"--plan: {args.paths[0]!r} is not a directory (give the root module directory the plan was made from)"
+    if not os.path.isfile(args.plan):
+        return f"--plan: {args.plan!r} is not a file"
+    return None
 
 
 def _stdin_problem(args: argparse.Namespace) -> str | None:

@@ -87,6 +87,39 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     return apply_baseline(report, options.baseline)
 
 
+def scan_plan(plan: str, config_dir: str | None, options: ScanOptions | None = None) -> ScanReport:
+    """The pipeline for one Terraform plan in JSON (`terraform show -json PLANFILE`): read the
+    plan, turn it into entities (parsers/terraform/plan.py), then link, check and suppress as a
+    scan does. `config_dir` is the root module directory the plan was made from: findings then
+    point at its `.tf` lines (and its skip comments apply); without it, at the plan's lines."""
+    from ampls_checks.discover import display_path
+    from ampls_checks.parsers.terraform.plan import load_plan
+    from ampls_checks.parsers.terraform.plan_config import ConfigTree
+
+    options = options or ScanOptions()
+    checks = options.checks if options.checks is not None else all_checks()
+    report = ScanReport(checks_run=checks)
+    candidate = Candidate(plan, display_path(plan), FileKind.JSON)
+    data, error = read_text(candidate, options.max_file_bytes)
+    text = None
+    if data is not None:
+        text, error = decode(candidate, data)
+    if error is not None or text is None:
+        report.errors.append(error or ParseError(candidate.display, "cannot read file"))
+        return report
+    config = ConfigTree(config_dir, options.max_file_bytes) if config_dir is not None else None
+    try:
+        result = load_plan(candidate.display, text, config)
+    except RecursionError:
+        result = ParseResult(errors=[ParseError(candidate.display, "plan nested too deeply to analyse")])
+    report.files_scanned = report.files_parsed = 1 + (config.files_read if config is not None else 0)
+    entities = _merge([result], report)
+    report.graph = link(entities)
+    report.findings = mark_skips(run_checks(report.graph, checks, options.settings, report), entities)
+    report.errors.sort(key=lambda e: (e.file, e.line or 0))
+    return apply_baseline(report, options.baseline)
+
+
 def _scan_cache(options: ScanOptions, paths: list[str], checks: list[Check]) -> ScanCache:
     from ampls_checks.speed.scan_cache import ScanCache
 
