@@ -43,8 +43,26 @@ from ampls_checks.parsers.terraform.hcl_syntax import (
 
 @dataclass(frozen=True)
 class Failed(Unknown):
-    """An expression that would fail in Terraform (a missing attribute, a type error), as opposed
-    to one whose value is only known at apply time. `try()` and `can()` need the difference."""
+    """An expression that would fail in Terraform (an index out of range, a missing key or
+    attribute, a type error), as opposed to one whose value is only known at apply time. Every
+    consumer but `try()` and `can()` treats it as unknown; those two move past it, as Terraform
+    does. An error wins over an unknown: `"${var.unset}-${local.list[9]}"` fails in Terraform."""
+
+
+def carry(value: Unknown, reason: str) -> Unknown:
+    """A new unknown that wraps `value`, still a failure when `value` was one."""
+    return Failed(reason) if isinstance(value, Failed) else Unknown(reason)
+
+
+def first_unknown(values: Any) -> Unknown | None:
+    """The first failure among `values`, else the first unknown, else None."""
+    found: Unknown | None = None
+    for value in values:
+        if isinstance(value, Failed):
+            return value
+        if found is None and isinstance(value, Unknown):
+            found = value
+    return found
 
 
 class TfSet(list):  # type: ignore[type-arg]
@@ -242,16 +260,19 @@ class Evaluator:
 
     def _template(self, expr: Template, env: Mapping[str, Any]) -> Any:
         pieces: list[str] = []
+        unknown: Unknown | None = None
         for part in expr.parts:
             if isinstance(part, str):
                 pieces.append(part)
                 continue
-            value = self.eval(part, env)
-            text = to_template_string(value)
-            if isinstance(text, Unknown):
+            text = to_template_string(self.eval(part, env))
+            if isinstance(text, Failed):
                 return text
+            if isinstance(text, Unknown):
+                unknown = unknown or text  # a later part may still fail, which wins
+                continue
             pieces.append(text)
-        return "".join(pieces)
+        return unknown if unknown is not None else "".join(pieces)
 
     def _tuple(self, expr: TupleExpr, env: Mapping[str, Any]) -> Any:
         return [self.eval(item, env) for item in expr.items]
@@ -261,9 +282,9 @@ class Evaluator:
         for key_expr, value_expr in expr.items:
             key = self.eval(key_expr, env)
             if isinstance(key, Unknown):
-                return Unknown(f"object key is unknown ({key.reason})")
+                return carry(key, f"object key is unknown ({key.reason})")
             if not isinstance(key, (str, int, float, bool)):
-                return Unknown("object key is not a string")
+                return Failed("object key is not a string")
             out[str(key) if not isinstance(key, bool) else str(key).lower()] = self.eval(value_expr, env)
         return out
 
@@ -283,10 +304,10 @@ class Evaluator:
             if expr.key_var is not None:
                 inner[expr.key_var] = key
             if expr.condition is not None:
-                keep = self.eval(expr.condition, inner)
+                keep = to_bool(self.eval(expr.condition, inner))
                 if isinstance(keep, Unknown):
-                    return Unknown(f"for condition is unknown ({keep.reason})")
-                if not to_bool(keep):
+                    return carry(keep, f"for condition is unknown ({keep.reason})")
+                if not keep:
                     continue
             if not expr.is_object:
                 list_out.append(self.eval(expr.value, inner))
@@ -294,7 +315,7 @@ class Evaluator:
             assert expr.key is not None
             out_key = self.eval(expr.key, inner)
             if isinstance(out_key, Unknown):
-                return Unknown(f"for key is unknown ({out_key.reason})")
+                return carry(out_key, f"for key is unknown ({out_key.reason})")
             out_key = to_template_string(out_key)
             if isinstance(out_key, Unknown):
                 return out_key
@@ -310,7 +331,7 @@ class Evaluator:
     def _conditional(self, expr: Conditional, env: Mapping[str, Any]) -> Any:
         condition = self.eval(expr.condition, env)
         if isinstance(condition, Unknown):
-            return Unknown(f"condition is unknown ({condition.reason})")
+            return carry(condition, f"condition is unknown ({condition.reason})")
         truth = to_bool(condition)
         if isinstance(truth, Unknown):
             return truth
@@ -338,10 +359,9 @@ class Evaluator:
                 if op == "||" and truth:
                     return True
         right = self.eval(expr.right, env)
-        if isinstance(left, Unknown):
-            return left
-        if isinstance(right, Unknown):
-            return right
+        unknown = first_unknown((left, right))
+        if unknown is not None:
+            return unknown
         if op in ("==", "!="):
             self.budget.build([left, right])
         if op == "==":
@@ -391,6 +411,8 @@ class Evaluator:
 
     def _call(self, expr: Call, env: Mapping[str, Any]) -> Any:
         name = expr.name.split("::")[-1] if expr.name.startswith("provider::") else expr.name
+        if name in ("try", "can") and not expr.expand_last:
+            return self._try(expr, env) if name == "try" else self._can(expr, env)
         function = FUNCTIONS.get(name)
         if function is None:
             return Unknown(f"function {expr.name}() is not evaluated")
@@ -400,12 +422,11 @@ class Evaluator:
             if isinstance(last, Unknown):
                 return last
             if not isinstance(last, list):
-                return Unknown("expanded argument is not a list")
+                return Failed("expanded argument is not a list")
             args.extend(last)
-        if name not in _UNKNOWN_TOLERANT:
-            for arg in args:
-                if isinstance(arg, Unknown):
-                    return arg
+        unknown = first_unknown(args)
+        if unknown is not None:
+            return unknown
         # Work a function does: over its arguments' items for most, all the way down for those
         # that compare or render whole values (called in a loop, each call costs that again).
         if name in _WALKING:
@@ -416,6 +437,36 @@ class Evaluator:
             return function(*args)
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as exc:
             return Failed(f"{name}() failed: {exc}")
+
+    def _try(self, expr: Call, env: Mapping[str, Any]) -> Any:
+        """Terraform's try() (hcl ext/tryfunc): the first argument that evaluates without an
+        error. An argument whose value depends on something unknown makes the whole result
+        unknown: once known it may succeed or fail, and which argument wins is not decided. An
+        argument is evaluated only when every one before it failed."""
+        if not expr.args:
+            return Failed("try() needs at least one argument")
+        for arg in expr.args:
+            value = self.eval(arg, env)
+            self.budget.build(value)  # _outcome walks the value: a try() in a loop pays for it
+            state = _outcome(value)
+            if state == "failed":
+                continue
+            if state == "unknown":
+                return value if isinstance(value, Unknown) else Unknown("try() argument holds an unknown value")
+            return value
+        return Failed("no try() argument could be evaluated")
+
+    def _can(self, expr: Call, env: Mapping[str, Any]) -> Any:
+        """Terraform's can(): false when its argument fails, true when it evaluates, unknown
+        while it depends on something unknown."""
+        if len(expr.args) != 1:
+            return Failed("can() needs one argument")
+        value = self.eval(expr.args[0], env)
+        self.budget.build(value)
+        state = _outcome(value)
+        if state == "unknown":
+            return Unknown("can() of an unknown value")
+        return state == "known"
 
 
 _DISPATCH: dict[type, Callable[[Evaluator, Any, Mapping[str, Any]], Any]] = {
@@ -457,6 +508,24 @@ def _holds_unknown(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def _outcome(value: Any) -> str:
+    """ "failed" when evaluating `value` met an error anywhere in it (Terraform would have
+    stopped there), "unknown" when some part is unknown, "known" otherwise."""
+    state = "known"
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Failed):
+            return "failed"
+        if isinstance(item, Unknown):
+            state = "unknown"
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return state
+
+
 def _equal(left: Any, right: Any) -> Any:
     """`==` that does not decide when either side holds an unknown value."""
     if _holds_unknown(left) or _holds_unknown(right):
@@ -467,6 +536,8 @@ def _equal(left: Any, right: Any) -> Any:
 def get_attr(value: Any, name: str) -> Any:
     if isinstance(value, Unknown):
         return value
+    if isinstance(value, _JsonValue):
+        return Failed(f"cannot read .{name} of a string")  # jsonencode() builds a string
     if isinstance(value, dict):
         if name in value:
             return value[name]
@@ -477,6 +548,9 @@ def get_attr(value: Any, name: str) -> Any:
     namespace = getattr(value, "lookup", None)
     if namespace is not None:
         return namespace(name)
+    if value is None or isinstance(value, (str, int, float, bool, list, SymbolicId)):
+        # Terraform: "Attempt to get attribute from null value", "Unsupported attribute"
+        return Failed(f"cannot read .{name} of a {_type_name(value)}")
     return Unknown(f"cannot read .{name} of a {_type_name(value)}")
 
 
@@ -484,7 +558,11 @@ def index(value: Any, key: Any) -> Any:
     if isinstance(value, Unknown):
         return value
     if isinstance(key, Unknown):
-        return Unknown(f"index is unknown ({key.reason})")
+        return carry(key, f"index is unknown ({key.reason})")
+    if value is None:
+        return Failed("cannot index a null value")
+    if isinstance(value, TfSet):
+        return Failed("a set cannot be indexed (tolist() first)")
     if isinstance(value, list):
         number = to_number(key)
         if isinstance(number, Unknown):
@@ -505,6 +583,8 @@ def index(value: Any, key: Any) -> Any:
     lookup = getattr(value, "get_attr", None)
     if lookup is not None and isinstance(key, str):
         return lookup(key)
+    if isinstance(value, (str, int, float, bool, SymbolicId)):
+        return Failed(f"cannot index a {_type_name(value)}")
     return Unknown(f"cannot index a {_type_name(value)}")
 
 
@@ -530,14 +610,14 @@ def to_bool(value: Any) -> bool | Unknown:
         return value
     if isinstance(value, str) and value in ("true", "false"):
         return value == "true"
-    return Unknown(f"expected a bool, got a {_type_name(value)}")
+    return Failed(f"expected a bool, got a {_type_name(value)}")
 
 
 def to_number(value: Any) -> Any:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, bool):
-        return Unknown("expected a number, got a bool")
+        return Failed("expected a number, got a bool")
     if isinstance(value, int):
         return value
     if isinstance(value, float):
@@ -570,6 +650,8 @@ def to_template_string(value: Any) -> str | Unknown:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, SymbolicId):
         return Unknown("a resource id is only known after apply")
+    if value is None or isinstance(value, (list, dict)):
+        return Failed(f"cannot use a {_type_name(value)} in a string")  # Terraform: an error
     return Unknown(f"cannot use a {_type_name(value)} in a string")
 
 
@@ -738,15 +820,6 @@ def _fn_lookup(mapping: Any, key: Any, *default: Any) -> Any:
     raise KeyError(text)
 
 
-def _fn_try(*values: Any) -> Any:
-    """The first argument that does not fail. An argument that is merely unknown makes the
-    result unknown: Terraform's try() waits for it rather than falling through."""
-    for value in values:
-        if not isinstance(value, Failed):
-            return value
-    return Failed("no try() argument could be evaluated")
-
-
 def _fn_coalesce(*values: Any) -> Any:
     for value in values:
         if isinstance(value, Unknown):
@@ -791,7 +864,7 @@ def _fn_contains(items: Any, value: Any) -> Any:
 
 
 def _fn_tostring(value: Any) -> Any:
-    return _strs(value)[0]
+    return None if value is None else _strs(value)[0]  # tostring(null) is null
 
 
 def _fn_jsonencode(value: Any) -> Any:
@@ -864,12 +937,6 @@ def _fn_compact(items: Any) -> Any:
     return [i for i in items if i is not None and i != ""]
 
 
-def _fn_can(value: Any) -> Any:
-    if isinstance(value, Failed):
-        return False
-    return Unknown("can() of an unknown value") if isinstance(value, Unknown) else True
-
-
 def _fn_index(items: Any, value: Any) -> Any:
     if not isinstance(items, list):
         raise TypeError("index() needs a list")
@@ -927,7 +994,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "zipmap": _fn_zipmap,
     "one": _fn_one,
     "compact": _fn_compact,
-    "can": _fn_can,
     "trimspace": lambda v: _strs(v)[0].strip(),
     "length": _fn_length,
     "values": _fn_values,
@@ -939,7 +1005,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "upper": _fn_upper,
     "merge": _fn_merge,
     "lookup": _fn_lookup,
-    "try": _fn_try,
     "coalesce": _fn_coalesce,
     "join": _fn_join,
     "flatten": _fn_flatten,
@@ -951,8 +1016,6 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "distinct": _fn_distinct,
 }
 
-# try() and can() must see unknown arguments; every other function is unknown when one is.
-_UNKNOWN_TOLERANT = frozenset({"try", "can"})
 # Functions whose work is the whole size of their arguments (compared, rendered or flattened).
 _WALKING = frozenset({"contains", "distinct", "toset", "index", "format", "formatlist", "flatten", "jsonencode"})
 # Expressions that build a new value: what they return is charged to the size budget.
