@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from ampls_checks.scan import scan
+from ampls_checks.scan import scan, scan_plan
 
 from .conftest import FIXTURES, REPO
 
@@ -348,3 +348,42 @@ def test_ckv_ampls_6_on_a_zone_group_declared_apart_is_reported_and_skipped_ther
         ("/apart/main.bicep", "Microsoft.Network/privateEndpoints/privateDnsZoneGroups.zoneGroup", "failed_checks"),
         ("/skipped/main.bicep", "Microsoft.Network/privateEndpoints/privateDnsZoneGroups.zoneGroup", "skipped_checks"),
     ]
+
+
+def test_checkov_plan_scan_reports_the_plan_findings_by_address(
+    checkov_bin: Path, pack_dir: str, tmp_path: Path
+) -> None:
+    """`checkov -f plan.json`: Checkov's terraform_plan runner runs the pack's Terraform checks on
+    each planned resource; the pack answers from `ampls-checks --plan plan.json` (no configuration
+    directory: Checkov reports plan files at the plan's lines) by resource address."""
+    plan = tmp_path / "plan.json"
+    shutil.copy(REPO / "tests" / "plan_fixtures" / "two_modules" / "plan.json", plan)
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+    completed = subprocess.run(
+        [str(checkov_bin), "-f", str(plan), "--external-checks-dir", pack_dir, "--framework", "terraform_plan"]
+        + ["-o", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 1, completed.stderr[-3000:]
+    assert "Traceback" not in completed.stderr, completed.stderr[-3000:]
+    report = json.loads(completed.stdout)
+    failed = sorted(
+        (r["check_id"], r["resource"], r["file_path"], tuple(r["file_line_range"]), tuple(r["details"]))
+        for r in report["results"]["failed_checks"]
+        if r["check_id"].startswith("CKV_AMPLS_")
+    )
+    ours = scan_plan(str(plan), None)
+    assert [(f[0], f[1], f[4][0]) for f in failed] == sorted((f.check_id, f.resource, f.message) for f in ours.findings)
+    assert [(f[0], f[1], f[2]) for f in failed] == [
+        ("CKV_AMPLS_1", "module.monitoring.azurerm_monitor_private_link_scope.this", "/plan.json"),
+        ("CKV_AMPLS_3", "module.monitoring.azurerm_log_analytics_workspace.this", "/plan.json"),
+        ("CKV_AMPLS_6", "azurerm_private_endpoint.ampls", "/plan.json"),
+    ]
+    # the line ranges are Checkov's own, around each resource in the plan, and hold our line
+    for (_check, _resource, _file, (low, high), _details), finding in zip(
+        failed, sorted(ours.findings, key=lambda f: (f.check_id, f.resource)), strict=True
+    ):
+        assert low <= finding.start_line <= high

@@ -32,7 +32,7 @@ from ampls_checks.azure import RESOURCE_TYPES, Cloud
 from ampls_checks.checks import Check, Settings, all_checks
 from ampls_checks.discover import inside_roots
 from ampls_checks.model import Finding
-from ampls_checks.scan import ScanOptions, ScanReport, scan
+from ampls_checks.scan import ScanOptions, ScanReport, scan, scan_plan
 
 
 def checkov_types(check: Check) -> tuple[list[str], list[str]]:
@@ -85,10 +85,30 @@ class PackSession:
                     sys.stderr.write(warning)
         return self.reports[root]
 
-    def verdict(self, check_id: str, file: str, conf: dict[str, Any], entity_name: str) -> Verdict:
+    def plan_report_for(self, plan: str) -> ScanReport:
+        """The findings of a Terraform plan in JSON (`checkov -f plan.json`), scanned as
+        `ampls-checks --plan plan.json` does: findings point at the plan's lines, by address."""
+        key = "plan:" + plan
+        if key not in self.reports:
+            try:
+                self.reports[key] = scan_plan(plan, None, ScanOptions(settings=settings_from_environment()))
+            except Exception as exc:  # noqa: BLE001 - as for a directory: UNKNOWN, and say why
+                sys.stderr.write(
+                    f"ampls-checks: scanning {plan} failed ({type(exc).__name__}: {exc}); "
+                    "its CKV_AMPLS checks are reported UNKNOWN\n"
+                )
+                self.failed.add(key)
+                self.reports[key] = ScanReport()
+            else:
+                warning = unread_files_warning(plan, self.reports[key])
+                if warning:
+                    sys.stderr.write(warning)
+        return self.reports[key]
+
+    def verdict(self, check_id: str, file: str, conf: dict[str, Any], entity_name: str, plan: bool = False) -> Verdict:
         absolute = os.path.realpath(file)
-        root = scan_root(absolute)
-        report = self.report_for(root)
+        root = "plan:" + absolute if plan else scan_root(absolute)
+        report = self.plan_report_for(absolute) if plan else self.report_for(root)
         if root in self.failed or any(os.path.realpath(e.file) == absolute for e in report.errors):
             return Verdict(failed=False, unknown=True)
         start, end = conf_lines(conf)
@@ -247,6 +267,11 @@ def resolve_scanned_file(scanned_file: str) -> str:
     return scanned_file
 
 
+def is_plan_file(file: str) -> bool:
+    """A `.json` file that is not Terraform's JSON syntax (`.tf.json`) or a variable file."""
+    return file.endswith(".json") and not file.endswith((".tf.json", ".tfvars.json"))
+
+
 def split_entity_path(entity_path: str, types: list[str]) -> tuple[str, str]:
     """Checkov's `entity_path` is `file:type:name`; types contain no colon, files and names may."""
     for type_ in sorted(types, key=len, reverse=True):
@@ -271,7 +296,9 @@ def build_checks(session: PackSession) -> list[Any]:
     def answer(check: Any, ours: Check, types: list[str], conf: dict[str, Any]) -> Any:
         try:
             file, name = split_entity_path(check.entity_path, types)
-            verdict = session.verdict(ours.id, resolve_scanned_file(file), conf, name)
+            # a Terraform check meets a .json file only in Checkov's terraform_plan runner
+            plan = isinstance(check, TfResourceCheck) and is_plan_file(file)
+            verdict = session.verdict(ours.id, resolve_scanned_file(file), conf, name, plan)
         except Exception as exc:  # noqa: BLE001 - one resource's answer must not cost the others
             sys.stderr.write(f"ampls-checks: {ours.id} on {check.entity_path}: {type(exc).__name__}: {exc}\n")
             check.details = []
