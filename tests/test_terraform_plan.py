@@ -243,3 +243,54 @@ def test_references_pin_only_what_they_name_exactly(tmp_path: Path) -> None:
     change["change"]["after_unknown"]["private_dns_zone_group"][0]["private_dns_zone_ids"].append(True)
     report = scan_plan(_write(tmp_path, copy.deepcopy(plan)), None)
     assert sorted(f.check_id for f in report.findings) == ["CKV_AMPLS_1", "CKV_AMPLS_3"]
+
+
+def _located(report: Any) -> list[tuple[str, str, int, int, str]]:
+    graph = report.graph
+    return sorted(
+        (type(e).__name__, e.address, e.location.start_line, e.location.end_line, e.location.file)
+        for e in graph.by_key.values()
+    )
+
+
+def test_every_planned_resource_is_located_at_its_block_as_the_hcl_scan_locates_it(at_repo: None) -> None:
+    """All fourteen entities, the registry module's zones and links included (at their lines in
+    .terraform/modules/dns/main.tf), and the same edges: each zone link reaches the hub network."""
+    given = [("var", value, "") for value in WHAT_THE_PLAN_WAS_GIVEN]
+    hcl = scan([ROOT], ScanOptions(terraform_vars=given))
+    plan = scan_plan(f"{ROOT}/plan.json", ROOT)
+    assert len(_located(plan)) == 14
+    assert _located(plan) == _located(hcl)
+    assert (
+        "PrivateDnsZone",
+        'module.dns["oms"].azurerm_private_dns_zone.this',
+        16,
+        19,
+        (f"{ROOT}/.terraform/modules/dns/main.tf"),
+    ) in _located(plan)
+    assert plan.graph is not None and hcl.graph is not None
+    edges = [
+        sorted((zone, link.key, repr(vnet)) for zone, links in g.zone_vnet_links.items() for link, vnet in links)
+        for g in (plan.graph, hcl.graph)
+    ]
+    assert len(edges[0]) == 4 and all(vnet.endswith(":azurerm_virtual_network.hub'") for _zone, _link, vnet in edges[0])
+    assert edges[0] == edges[1]
+
+
+def test_a_skip_comment_in_the_configuration_applies_to_the_plan_finding(tmp_path: Path, in_dir: Any) -> None:
+    import shutil
+
+    root = tmp_path / "root"
+    shutil.copytree(TWO_MODULES, root)
+    module = root / "modules" / "monitoring" / "main.tf"
+    module.write_text(
+        module.read_text().replace(
+            '  query_access_mode     = "PrivateOnly"\n',
+            '  query_access_mode     = "PrivateOnly"\n  # checkov:skip=CKV_AMPLS_1:opened while agents move\n',
+        )
+    )
+    in_dir(root)
+    plan = scan_plan("plan.json", ".")
+    skipped = [(f.check_id, f.suppression.reason) for f in plan.findings if f.suppression is not None]
+    assert skipped == [("CKV_AMPLS_1", "opened while agents move")]
+    assert sorted(f.check_id for f in plan.active_findings) == ["CKV_AMPLS_3", "CKV_AMPLS_6"]

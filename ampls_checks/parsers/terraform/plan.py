@@ -20,7 +20,8 @@ properties, which are ignored here.
   given (plan_config.py), else those of the resource in the plan file.
 
 A plan is input like any other: its size is bounded by the scan's file limit, its nesting by the
-JSON decoder's, and reference following by `MAX_REFERENCE_STEPS`.
+JSON decoder's, and reference following by `MAX_REFERENCE_STEPS` per attribute and
+`MAX_PLAN_REFERENCE_STEPS` per plan.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any, cast
 
 from ampls_checks.azure import AZAPI_TYPES
 from ampls_checks.model import Language, Location, Note, ParseError, ParseResult, Unknown, UnresolvedResource
-from ampls_checks.parsers.arm.json_lines import JsonArray, JsonDecodeError, JsonObject, decode
+from ampls_checks.parsers.arm.json_lines import MAX_DEPTH, JsonArray, JsonDecodeError, JsonObject, decode
 from ampls_checks.parsers.common.limits import MAX_MODULE_DEPTH
 from ampls_checks.parsers.terraform.azapi import azapi_entities
 from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId, UnknownNameOf
@@ -45,7 +46,8 @@ from ampls_checks.parsers.terraform.resources import EXTRACTORS, Reader
 ACCEPTED_FORMAT_MAJORS = ("0", "1")
 AFTER_APPLY = "known only after apply (after_unknown in the plan)"
 MAX_RESOURCES = 200_000  # resource instances in one plan
-MAX_REFERENCE_STEPS = 10_000  # references followed for one plan, all attributes together
+MAX_REFERENCE_STEPS = 1_000  # references followed to resolve one attribute
+MAX_PLAN_REFERENCE_STEPS = 2_000_000  # and for one plan, all attributes together
 MAX_REFERENCES = 200  # references of one expression that are read
 MAX_REFERENCE_LENGTH = 1_000
 MAX_AZAPI_BODY = 1_000_000  # characters of an azapi v1 body string decoded as JSON
@@ -60,7 +62,7 @@ def load_plan(display: str, text: str, config: ConfigTree | None = None) -> Pars
     version) are a `ParseError` naming the file; the rest of the scan goes on."""
     result = ParseResult()
     try:
-        document = decode(text)
+        document = _decode(text)
     except JsonDecodeError as exc:
         result.errors.append(ParseError(display, f"invalid JSON: {exc.message}", exc.line))
         return result
@@ -97,6 +99,36 @@ def load_plan(display: str, text: str, config: ConfigTree | None = None) -> Pars
     if config is not None:
         result.errors.extend(config.errors)
     return result
+
+
+def _decode(text: str) -> Any:
+    """The plan with the line of every object, array and key. `terraform show -json` writes one
+    line, where every line is 1: that common case takes the standard library's decoder, several
+    times faster than the line-keeping one, which reads everything else (and says where a broken
+    file breaks)."""
+    if text.count("\n", 0, len(text) - 1) == 0:
+        try:
+            return _on_line_one(json.loads(text), 0)
+        except (ValueError, RecursionError, JsonDecodeError):
+            pass  # the line-keeping decoder says what is wrong, and where
+    return decode(text)
+
+
+def _on_line_one(value: Any, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise JsonDecodeError(f"nested deeper than {MAX_DEPTH} levels", 1)
+    if isinstance(value, dict):
+        obj = JsonObject(1)
+        for key, item in value.items():
+            obj[key] = _on_line_one(item, depth + 1)
+            obj.key_lines[key] = 1
+        return obj
+    if isinstance(value, list):
+        array = JsonArray(1)
+        array.extend(_on_line_one(item, depth + 1) for item in value)
+        array.item_lines = [1] * len(value)
+        return array
+    return value
 
 
 def _format_problem(document: Any) -> str | None:
@@ -156,8 +188,11 @@ class Plan:
         self.notes: list[Note] = []
         self.errors: list[ParseError] = []
         self.steps = 0
+        self.total_steps = 0
+        self.over_budget = False
         self._by_resource: dict[tuple[str, str, str, str], list[PlanResource]] = {}
         self._configs: dict[tuple[str, ...], JsonObject] = {}
+        self._config_resources: dict[tuple[str, ...], dict[str, JsonObject]] = {}
         self._calls_seen: list[tuple[str, tuple[str, ...], str, JsonObject]] = []
 
     # -- reading ------------------------------------------------------------------------------
@@ -261,12 +296,13 @@ class Plan:
         return PlanResourceView(self, resource, block, tf_file, expressions)
 
     def _config_resource(self, calls: tuple[str, ...], config_address: str) -> JsonObject:
-        module = self._configs.get(calls)
-        for item in _arr(module.get("resources") if module is not None else None):
-            item = _obj(item)
-            if item.get("address") == config_address:
-                return item
-        return JsonObject(0)
+        if calls not in self._config_resources:
+            module = self._configs.get(calls)
+            self._config_resources[calls] = {
+                str(item.get("address")): item
+                for item in map(_obj, _arr(module.get("resources") if module is not None else None))
+            }
+        return self._config_resources[calls].get(config_address, JsonObject(0))
 
     def key_of(self, resource: PlanResource) -> str:
         return f"tf:{self.unit}:{resource.address}"
@@ -278,13 +314,21 @@ class Plan:
         refs = _obj(expression).get("references")
         if not isinstance(refs, list) or depth > 2 * MAX_MODULE_DEPTH:
             return []
+        if depth == 0:
+            self.steps = 0  # each attribute has its own budget, and the plan a total
         texts = [r for r in refs[:MAX_REFERENCES] if isinstance(r, str) and len(r) <= MAX_REFERENCE_LENGTH]
         # Terraform lists every step of a reference (`a.b.id`, then `a.b`): keep the longest
         widest = [t for t in texts if not any(o != t and o.startswith((t + ".", t + "[")) for o in texts)]
         found: list[Target] = []
         for text in widest:
             self.steps += 1
-            if self.steps > MAX_REFERENCE_STEPS:
+            self.total_steps += 1
+            if self.steps > MAX_REFERENCE_STEPS or self.total_steps > MAX_PLAN_REFERENCE_STEPS:
+                if not self.over_budget:
+                    self.over_budget = True
+                    self.notes.append(
+                        Note(self.display, 1, "references too many to follow: ids unknown until apply stay unknown")
+                    )
                 return []
             steps = traversal(text)
             if steps:
