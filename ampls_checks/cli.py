@@ -166,6 +166,13 @@ def build_parser() -> argparse.ArgumentParser:
         "lines, else at the plan's)",
     )
     parser.add_argument(
+        "--bicep-module-cache",
+        default=None,
+        metavar="DIR",
+        help="where `bicep restore` put registry modules and template specs (default: ~/.bicep, "
+        "Bicep's own); their compiled main.json is analysed as the module, nothing is downloaded",
+    )
+    parser.add_argument(
         "--max-eval-steps",
         type=_positive_int,
         default=None,
@@ -373,6 +380,7 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
         arm_parameters=args.arm_parameters,
         max_eval_steps=args.max_eval_steps,
         terraform_vars=terraform_vars,
+        bicep_module_cache=args.bicep_module_cache,
         jobs=args.jobs,
         cache_dir=args.cache_dir,
         # The markdown report draws the linked model, which a scan answered whole from the cache
@@ -488,6 +496,7 @@ def build_graph_parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-check", action="append", default=[], metavar="IDS")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     parser.add_argument("--arm-parameters", action="append", default=[], metavar="FILE")
+    parser.add_argument("--bicep-module-cache", default=None, metavar="DIR")
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     return parser
 
@@ -524,6 +533,7 @@ def _graph(args: argparse.Namespace) -> int:
         checks=select_checks(available, args.check, args.skip_check),
         exclude=args.exclude,
         arm_parameters=args.arm_parameters,
+        bicep_module_cache=args.bicep_module_cache,
         use_cache=False,  # the picture needs the linked model, which only a scan that links has
     )
     from ampls_checks.terminal import Progress, stderr_is_terminal

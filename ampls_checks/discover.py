@@ -38,7 +38,9 @@ TERRAFORM_TOKENS = (
     b"output",
 )
 
-SKIPPED_DIRS = frozenset({".terraform", ".git", "node_modules", ".terragrunt-cache"})
+# `.bicep`: a Bicep module cache (`bicep restore`) kept in the tree holds compiled modules, read
+# through the modules that call them (--bicep-module-cache), never as templates of their own.
+SKIPPED_DIRS = frozenset({".terraform", ".git", "node_modules", ".terragrunt-cache", ".bicep"})
 MODULES_MANIFEST = "modules.json"  # .terraform/modules/modules.json, written by `terraform init`
 
 

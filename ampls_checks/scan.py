@@ -26,7 +26,7 @@ from ampls_checks.model import (
 from ampls_checks.parsers import JobSettings, parse_job
 from ampls_checks.suppress.apply import apply_baseline, mark_skips
 from ampls_checks.suppress.baseline import Baseline
-from ampls_checks.units import Job, plan_jobs
+from ampls_checks.units import Job, ModuleCache, plan_jobs
 
 if TYPE_CHECKING:
     from ampls_checks.speed.scan_cache import ScanCache
@@ -50,6 +50,9 @@ class ScanOptions:
     # standard input (`ampls-checks - --stdin-filename FILE`). Only read with use_cache off.
     replaced: dict[str, bytes] = field(default_factory=dict)
     baseline: Baseline | None = None  # findings it holds leave the report (ScanReport.baselined)
+    # where `bicep restore` put registry modules and template specs (`--bicep-module-cache`);
+    # None: Bicep's default, `~/.bicep`
+    bicep_module_cache: str | None = None
 
 
 def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
@@ -64,7 +67,8 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     def read(candidate: Candidate) -> bytes | None:
         return _read_or_report(candidate, options, report)
 
-    memo = _scan_cache(options, paths, checks) if options.use_cache else None
+    module_cache = ModuleCache.of(options.bicep_module_cache, options.max_file_bytes)
+    memo = _scan_cache(options, paths, checks, module_cache, found.files) if options.use_cache else None
     if memo is None:
         contents: list[tuple[Candidate, bytes | None]] = [(candidate, None) for candidate in found.files]
     else:
@@ -76,7 +80,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
     texts = _texts_by_kind(files, report)
     report.files_parsed = sum(len(group) for group in texts.values())
 
-    jobs = plan_jobs(texts, [(c, data) for c, data in files if c.kind is FileKind.JSON])
+    jobs = plan_jobs(texts, [(c, data) for c, data in files if c.kind is FileKind.JSON], module_cache)
     results = memo.parse(jobs, lambda pending: _parse(pending, options)) if memo else _parse(jobs, options)
     entities = _merge(results, report)
     report.graph = link(entities)  # kept for `ampls-checks graph` and the markdown report
@@ -120,10 +124,14 @@ def scan_plan(plan: str, config_dir: str | None, options: ScanOptions | None = N
     return apply_baseline(report, options.baseline)
 
 
-def _scan_cache(options: ScanOptions, paths: list[str], checks: list[Check]) -> ScanCache:
+def _scan_cache(
+    options: ScanOptions, paths: list[str], checks: list[Check], module_cache: ModuleCache, files: list[Candidate]
+) -> ScanCache:
     from ampls_checks.speed.scan_cache import ScanCache
 
-    scope = (repr(options.settings), repr([c.id for c in checks]))
+    scope = [repr(options.settings), repr([c.id for c in checks])]
+    if any(c.kind is FileKind.BICEP for c in files):
+        scope.append(module_cache.fingerprint())  # restored modules are read from outside the roots
     return ScanCache(options.cache_dir, paths, job_settings(options), scope)
 
 

@@ -17,8 +17,12 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ampls_checks.discover import Candidate, FileKind, read_regular
+from ampls_checks.discover import Candidate, FileKind, display_path, read_regular
+
+if TYPE_CHECKING:  # imported when used: the parsers package imports this module
+    from ampls_checks.parsers.bicep.registry import BicepConfig, CachePath, RestoredModule
 
 _LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
 # `module <name> '<path>'` at the start of a line (after a byte order mark on the first one)
@@ -27,6 +31,11 @@ _LOCAL_SOURCE = re.compile(rb"""\bsource\s*=\s*"(\.\.?/[^"]*)\"""")
 _LOAD_CALL = re.compile(r"\bload(?:JsonContent|TextContent|YamlContent|FileAsBase64)\(\s*'([^'\\$\n]+)'")
 _BICEP_MODULE = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'([^'$]+)'""", re.MULTILINE)
 # A `.bicepparam` file's template: `using './main.bicep'`.
+# `module <name> '<reference>'` naming a registry module or template spec (`br:`, `br/alias:`,
+# `ts:`, `ts/alias:`)
+_BICEP_REGISTRY_MODULE = re.compile(
+    r"""^(?:\ufeff)?[ \t]*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'((?:br|ts)(?:/[A-Za-z0-9_.-]+)?:[^'$\s]+)'""", re.MULTILINE
+)
 _BICEP_USING = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*using[ \t]+'([^'$]+)'""", re.MULTILINE)
 
 
@@ -129,16 +138,22 @@ class Job:
     # Terraform: per root directory with a `.terraform/modules/modules.json`, module key -> the
     # real directory `terraform init` downloaded that module to (remote_modules)
     remote_modules: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Bicep: registry and template spec modules, by (real path of the Bicep file, reference as
+    # written): the `main.json` `bicep restore` left in the module cache, or why there is none
+    registry_modules: dict[tuple[str, str], RestoredModule | str] = field(default_factory=dict)
 
 
 def plan_jobs(
     by_kind: dict[FileKind, list[tuple[Candidate, bytes, str]]],
     json_files: list[tuple[Candidate, bytes]] | None = None,
+    module_cache: ModuleCache | None = None,
 ) -> list[Job]:
     """The parse jobs for the files read, by kind: a Terraform unit, the ARM files of one
     directory, a group of Bicep files joined by modules. Each job stands alone, so it can be
     cached and pooled on its own. `json_files` are all the JSON files discovered (templates or
-    not): those a Bicep file loads (`loadJsonContent('./zones.json')`) go with its job."""
+    not): those a Bicep file loads (`loadJsonContent('./zones.json')`) go with its job, and the
+    `bicepconfig.json` files among them give the module aliases. `module_cache` is where
+    `bicep restore` put registry modules (none read without it)."""
     jobs: list[Job] = []
     terraform = by_kind[FileKind.TERRAFORM] + by_kind[FileKind.TFVARS]
     if terraform:
@@ -175,10 +190,15 @@ def plan_jobs(
         bicep = {os.path.realpath(c.path): (c, data, text) for c, data, text in by_kind[FileKind.BICEP]}
         uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}
         loadable = _Loadable(json_files or [])
+        configs = _BicepConfigs(json_files or [])
         for unit in connected_units(list(bicep), uses):  # a file shared by modules: parsed once
             members = [bicep[real] for real in unit]
             given = [(os.path.abspath(c.path), c.display, text) for c, _d, text in members]
-            jobs.append(Job("bicep", given, loads=loadable.for_files(given)))
+            restored: dict[tuple[str, str], RestoredModule | str] = {}
+            for real in unit:
+                for reference in registry_references(bicep[real][2]):
+                    restored[(real, reference)] = _restored(reference, configs.for_file(real), module_cache)
+            jobs.append(Job("bicep", given, loads=loadable.for_files(given), registry_modules=restored))
     return jobs
 
 
@@ -241,3 +261,138 @@ def remote_modules(root: str) -> dict[str, str]:
         if real.startswith(base + os.sep) and os.path.isdir(real):
             found[key] = real
     return found
+
+
+def registry_references(text: str) -> list[str]:
+    """The registry and template spec references a Bicep file's `module` lines name."""
+    if "br" not in text and "ts" not in text:
+        return []
+    return sorted(set(_BICEP_REGISTRY_MODULE.findall(text)))
+
+
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_FINGERPRINT_ENTRIES = 200_000  # restored modules listed for the scan cache's key
+
+
+class _BicepConfigs:
+    """The `bicepconfig.json` that applies to a Bicep file: the nearest one in its directory or
+    above, as Bicep looks it up, among the discovered files only (so inside the scan roots)."""
+
+    def __init__(self, json_files: list[tuple[Candidate, bytes]]) -> None:
+        self.by_directory: dict[str, bytes] = {
+            os.path.dirname(os.path.realpath(c.path)): data
+            for c, data in json_files
+            if os.path.basename(c.path) == "bicepconfig.json" and len(data) <= MAX_CONFIG_BYTES
+        }
+        self._read: dict[str, BicepConfig] = {}
+
+    def for_file(self, real: str) -> BicepConfig:
+        directory = os.path.dirname(real)
+        while True:
+            if directory in self.by_directory:
+                if directory not in self._read:
+                    from ampls_checks.parsers.bicep.registry import read_config
+
+                    text = self.by_directory[directory].decode("utf-8-sig", "replace")
+                    self._read[directory] = read_config(text, _home())
+                return self._read[directory]
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                from ampls_checks.parsers.bicep.registry import BicepConfig
+
+                return BicepConfig()
+            directory = parent
+
+
+def _home() -> str | None:
+    home = os.path.expanduser("~")
+    return None if home == "~" else home
+
+
+@dataclass(frozen=True)
+class ModuleCache:
+    """Where `bicep restore` put registry modules: `--bicep-module-cache`, else Bicep's default
+    `~/.bicep`. A `cacheRootDirectory` in a scanned `bicepconfig.json` is not followed on its
+    own (a repository must not make the scan read elsewhere): the note names it, and the user
+    passes it with `--bicep-module-cache`. Files are read only below the cache's real path,
+    regular, at most `max_bytes`."""
+
+    root: str | None
+    max_bytes: int
+
+    @classmethod
+    def of(cls, given: str | None, max_bytes: int) -> ModuleCache:
+        from ampls_checks.parsers.bicep.registry import default_cache
+
+        return cls(given if given else default_cache(_home()), max_bytes)
+
+    def fingerprint(self) -> str:
+        """What the restored modules are, for the whole-scan cache key: path, size, change time
+        and inode of every `main.json` where `bicep restore` puts them (a stat each, no read);
+        a cache too large to list is never vouched for."""
+        if self.root is None:
+            return "no module cache"
+        entries: list[str] = [self.root]
+        for pattern in (("br", 3), ("ts", 4)):
+            pending = [(os.path.join(self.root, pattern[0]), 0)]
+            while pending:
+                directory, depth = pending.pop()
+                try:
+                    with os.scandir(directory) as listing:
+                        found = list(listing)
+                except OSError:
+                    continue
+                for entry in found:
+                    if depth < pattern[1] and entry.is_dir(follow_symlinks=False):
+                        pending.append((entry.path, depth + 1))
+                    elif depth == pattern[1] and entry.name == "main.json":
+                        try:
+                            status = entry.stat(follow_symlinks=False)
+                        except OSError:
+                            continue
+                        entries.append(f"{entry.path}:{status.st_size}:{status.st_mtime_ns}:{status.st_ino}")
+                if len(entries) > MAX_FINGERPRINT_ENTRIES:
+                    return f"too large: {os.urandom(8).hex()}"
+        return repr(sorted(entries))
+
+
+def _restored(reference: str, config: BicepConfig, cache: ModuleCache | None) -> RestoredModule | str:
+    """The restored module `reference` names, or why it is not read."""
+    from ampls_checks.parsers.bicep.registry import cache_path
+
+    where = cache_path(reference, config)
+    if isinstance(where, str):
+        return where
+    if cache is None or cache.root is None:
+        return "no Bicep module cache is known (--bicep-module-cache)"
+    return _read_restored(where, cache, config)
+
+
+def _read_restored(where: CachePath, cache: ModuleCache, config: BicepConfig) -> RestoredModule | str:
+    assert cache.root is not None
+    path = os.path.join(cache.root, *where.parts)
+    shown = display_path(path)
+    hint = ""
+    if config.cache_root is not None and os.path.abspath(config.cache_root) != os.path.abspath(cache.root):
+        hint = f" (bicepconfig.json sets cacheRootDirectory {config.cache_root}: pass it with --bicep-module-cache)"
+    base = os.path.realpath(cache.root)
+    real = os.path.realpath(path)
+    if not real.startswith(base.rstrip(os.sep) + os.sep):
+        return f"{shown} leads out of the module cache; not read"
+    try:
+        data = read_regular(real, cache.max_bytes + 1)
+    except FileNotFoundError:
+        return f"not in the module cache at {shown}: run `bicep restore`{hint}"
+    except OSError as exc:
+        return f"cannot read {shown}: {exc.strerror or exc}"
+    if len(data) > cache.max_bytes:
+        return f"{shown} is over the limit of {cache.max_bytes} bytes (--max-file-size); not read"
+    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return f"{shown} is not a text file; not read"
+    try:
+        text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return f"{shown} is not UTF-8; not read"
+    from ampls_checks.parsers.bicep.registry import RestoredModule
+
+    return RestoredModule(shown, text, where.template_spec)

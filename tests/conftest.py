@@ -21,3 +21,13 @@ def in_dir():
 
     yield change
     os.chdir(previous)
+
+
+@pytest.fixture(autouse=True)
+def no_user_bicep_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Bicep's default module cache is `~/.bicep`: scans in this process see an empty home
+    instead, so modules the machine restored never change a test's result (tests that read a
+    module cache name it with `bicep_module_cache`)."""
+    home = tmp_path_factory.getbasetemp() / "empty-home"
+    home.mkdir(exist_ok=True)
+    monkeypatch.setattr("ampls_checks.units._home", lambda: str(home))

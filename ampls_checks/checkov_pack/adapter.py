@@ -13,8 +13,9 @@ its output formats.
 
 The scan root is the `-d/--directory` (or `-f/--file`) argument of the running `checkov` that
 contains the resource's file, or the file's own directory when Checkov runs as a library.
-Settings come from the environment: `AMPLS_CHECKS_CLOUD` (public, usgovernment, china) and
-`AMPLS_CHECKS_REQUIRE_PRIVATE=1`.
+Settings come from the environment: `AMPLS_CHECKS_CLOUD` (public, usgovernment, china),
+`AMPLS_CHECKS_REQUIRE_PRIVATE=1` and `AMPLS_CHECKS_BICEP_MODULE_CACHE` (the CLI's
+`--bicep-module-cache`; Bicep's default `~/.bicep` without it).
 
 Nothing here imports `hcl2`: inside Checkov that name is Checkov's fork (see
 `parsers.hcl_syntax.hcl_parser`).
@@ -71,7 +72,11 @@ class PackSession:
     def report_for(self, root: str) -> ScanReport:
         if root not in self.reports:
             try:
-                self.reports[root] = scan([root], ScanOptions(settings=settings_from_environment()))
+                options = ScanOptions(
+                    settings=settings_from_environment(),
+                    bicep_module_cache=os.environ.get("AMPLS_CHECKS_BICEP_MODULE_CACHE") or None,
+                )
+                self.reports[root] = scan([root], options)
             except Exception as exc:  # noqa: BLE001 - Checkov would drop every result of the pack silently
                 sys.stderr.write(
                     f"ampls-checks: scanning {root} failed ({type(exc).__name__}: {exc}); "

@@ -53,7 +53,13 @@ def parse_job(job: Job, settings: JobSettings) -> ParseResult:
         from ampls_checks.parsers.bicep.parse import parse_bicep_files
 
         # `--cloud` says where templates deploy, so it is what `environment()` returns
-        return parse_bicep_files(job.files, cloud=settings.cloud, max_steps=settings.max_steps, loads=job.loads)
+        return parse_bicep_files(
+            job.files,
+            cloud=settings.cloud,
+            max_steps=settings.max_steps,
+            loads=job.loads,
+            registry=job.registry_modules,
+        )
     except RecursionError:
         first = job.files[0][1] if job.files else "<input>"
         return ParseResult(errors=[ParseError(first, "input nested too deeply to analyse")])

@@ -13,6 +13,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from ampls_checks.discover import Candidate, read_regular
 from ampls_checks.model import Note, ParseResult, ScanReport
@@ -105,6 +106,7 @@ class ScanCache:
                 repr([(display, self.hashes[display]) for _r, display, _t in job.files]),
                 repr(sorted((where, hashlib.sha256(data).hexdigest()) for where, data in job.loads.items())),
                 repr(sorted(job.remote_modules.items())),
+                repr(sorted(_restored_digest(item) for item in job.registry_modules.items())),
             )
             hit = self.cache.get(job.key)
             if isinstance(hit, ParseResult):
@@ -132,3 +134,13 @@ def _parameter_files_digest(paths: list[str]) -> str:
         except OSError:
             digest.update(b"<unreadable>")
     return digest.hexdigest()
+
+
+def _restored_digest(item: tuple[tuple[str, str], Any]) -> tuple[str, str, str]:
+    """A Bicep registry module in a job's key: the file and reference, and the restored file's
+    name, kind and content hash (or why it was not read)."""
+    (file, reference), restored = item
+    if isinstance(restored, str):
+        return (file, reference, restored)
+    digest = hashlib.sha256(restored.text.encode("utf-8", "surrogatepass")).hexdigest()
+    return (file, reference, f"{restored.display}:{restored.template_spec}:{digest}")

@@ -257,6 +257,16 @@ class Walk:
     # resources by the syntax of their written name, built on first use (_parent_by_expression)
     written_names: dict[tuple[Any, ...], list[Declared]] | None = None
     keyed: bool = False  # every resource is walked and has its key
+    # a template evaluated as a Bicep module (a restored registry module): its keys, unit and
+    # addresses are those of the module call; locations stay in the template file
+    root: Template | None = None  # the template's own scope, once made
+    key_base: str = ""  # before `:<type>/<name>` in keys; `arm:<file>` by default
+    unit: str = ""  # the deployment unit; the file by default
+    address_prefix: str = ""  # before each address (`module.ampls.`)
+
+    def __post_init__(self) -> None:
+        self.key_base = self.key_base or f"arm:{self.display}"
+        self.unit = self.unit or self.display
 
     def note(self, line: int, message: str) -> None:
         self.notes.append(Note(self.display, line, message))
@@ -323,11 +333,21 @@ def _parse_template(
 ) -> ParseResult:
     """One template file; `not_given` is what parameters without a given value are, when their
     defaults cannot be trusted (the parameter file beside the template does not parse)."""
-    result = ParseResult()
     walk = Walk(display, cloud, budget)
+    return _walk_template(walk, template, {name: _given(value) for name, value in given.items()}, not_given, None)
+
+
+def _walk_template(
+    walk: Walk,
+    template: JsonObject,
+    given: dict[str, Callable[[], Any]],
+    not_given: Unknown | None,
+    resource_group: Any,
+) -> ParseResult:
+    result = ParseResult()
     try:
-        given_values = {name: _given(value) for name, value in given.items()}
-        root = _make_template(walk, template, given_values, None, not_given)
+        root = _make_template(walk, template, given, resource_group, not_given)
+        walk.root = root
         if root is not None:
             _walk_resources(walk, template, Scope(root), None, None)
         _assign_keys(walk)
@@ -336,14 +356,19 @@ def _parse_template(
             made._cache.clear()  # values computed before the keys were known hold no keys
         resources = [_arm_resource(walk, d) for d in walk.declared if d.arm_type in RELEVANT_ARM_TYPES]
     except BudgetExceeded as exc:
+        walk.root = None
         walk.note(template.line, f"{exc.reason}: the template is not analysed")
-        result.entities.append(_unresolved_file(walk, template))
+        result.entities.append(_unresolved_file(walk, template.line, template.end_line))
         result.notes.extend(walk.notes)
         return result
     except RecursionError:
-        return ParseResult(errors=[ParseError(display, "expressions nested too deeply to evaluate")])
+        walk.root = None
+        return ParseResult(errors=[ParseError(walk.display, "expressions nested too deeply to evaluate")])
     except Exception as exc:  # a bug in evaluation must not hide the other files' results
-        return ParseResult(errors=[ParseError(display, f"cannot evaluate this template ({type(exc).__name__}: {exc})")])
+        walk.root = None
+        return ParseResult(
+            errors=[ParseError(walk.display, f"cannot evaluate this template ({type(exc).__name__}: {exc})")]
+        )
     built = build_entities(resources)
     result.extend(built)
     result.errors.extend(walk.errors)
@@ -354,16 +379,81 @@ def _parse_template(
     return result
 
 
+@dataclass
+class ModuleTemplate:
+    """A compiled template deployed as a Bicep module (a restored registry module or template
+    spec): what it declares, and its outputs by name (evaluated on demand; unknown when the
+    template could not be analysed)."""
+
+    result: ParseResult
+    outputs: Callable[[], dict[str, Any] | Unknown]
+
+
+def parse_module_template(
+    display: str,
+    text: str,
+    given: dict[str, Callable[[], Any]] | Unknown,
+    *,
+    template_spec: bool,
+    cloud: Cloud | None,
+    budget: Budget,
+    key_base: str,
+    unit: str,
+    address_prefix: str,
+    resource_group: Any,
+) -> ModuleTemplate:
+    """Evaluate `text`, the `main.json` `bicep restore` wrote, as a nested deployment with the
+    parameter values the Bicep module call passes (`given`, by name; all unknown when the call's
+    `params` cannot be evaluated). Entities get the caller's `unit`, keys under `key_base` and
+    addresses under `address_prefix`; their locations are the template's own lines in `display`.
+    A template spec's file is the template spec version resource: its template is
+    `properties.mainTemplate`. What cannot be read makes the whole module unknown."""
+    walk = Walk(display, cloud, budget, key_base=key_base, unit=unit, address_prefix=address_prefix)
+
+    def unknown(why: str, line: int = 1, error: bool = True) -> ModuleTemplate:
+        result = ParseResult(entities=[_unresolved_file(walk, line, line)])
+        if error:
+            result.errors.append(ParseError(display, why, line))
+        else:
+            result.notes.append(Note(display, line, why))
+        return ModuleTemplate(result, lambda: Unknown(f"{display}: {why}"))
+
+    try:
+        node = decode(text)
+    except JsonDecodeError as exc:
+        return unknown(f"not valid JSON: {exc.message}", exc.line)
+    if template_spec:
+        properties = get_ci(node, "properties") if isinstance(node, dict) else None
+        node = get_ci(properties, "mainTemplate") if isinstance(properties, dict) else None
+        if not isinstance(node, JsonObject):
+            return unknown("a template spec without properties.mainTemplate; not analysed", error=False)
+    if not isinstance(node, JsonObject) or not is_template(node):
+        return unknown("not an ARM deployment template; not analysed", error=False)
+    passed = given if isinstance(given, dict) else {}
+    not_given = given if isinstance(given, Unknown) else None
+    result = _walk_template(walk, node, {k.lower(): v for k, v in passed.items()}, not_given, resource_group)
+    root = walk.root
+    if root is None:
+        return ModuleTemplate(result, lambda: Unknown(f"{display} could not be analysed"))
+    evaluate = _outputs(node, Scope(root))
+
+    def outputs() -> dict[str, Any] | Unknown:
+        values = evaluate()
+        return {name.lower(): entry["value"] for name, entry in values.items()}
+
+    return ModuleTemplate(result, outputs)
+
+
 def _given(value: Any) -> Callable[[], Any]:
     return lambda: value
 
 
-def _unresolved_file(walk: Walk, template: JsonObject) -> UnresolvedResource:
+def _unresolved_file(walk: Walk, line: int, end_line: int) -> UnresolvedResource:
     return UnresolvedResource(
-        key=f"arm:{walk.display}:?".lower(),
-        address=walk.display,
-        location=Location(walk.display, template.line, template.end_line, Language.ARM),
-        unit=walk.display,
+        key=f"{walk.key_base}:?".lower(),
+        address=walk.address_prefix.rstrip(".") or walk.display,
+        location=Location(walk.display, line, end_line, Language.ARM),
+        unit=walk.unit,
         kind="*",
     )
 
@@ -570,7 +660,7 @@ def _expand(
             name=name,
             scope=instance_scope,
             resource_group=group,
-            address=f"{full_type}/{shown}",
+            address=f"{walk.address_prefix}{full_type}/{shown}",
             parent=parent if parent is not None and parent.arm_type != DEPLOYMENTS else None,
             copy_index=index,
             external=existing,
@@ -606,10 +696,10 @@ def _add_unresolved(
     walk.unresolved.append(
         (
             UnresolvedResource(
-                key=f"arm:{walk.display}:{full_type}/{name}@{raw.line}[?]".lower(),
-                address=f"{full_type}/{name}",
+                key=f"{walk.key_base}:{full_type}/{name}@{raw.line}[?]".lower(),
+                address=f"{walk.address_prefix}{full_type}/{name}",
                 location=Location(walk.display, raw.line, raw.end_line, Language.ARM),
-                unit=walk.display,
+                unit=walk.unit,
                 kind=kind,
             ),
             parent,
@@ -765,12 +855,10 @@ def _assign_keys(walk: Walk) -> None:
     seen: dict[str, int] = {}
     for declared in walk.declared:
         if isinstance(declared.name, str):
-            base = f"arm:{walk.display}:{declared.type}/{declared.name}".lower()
+            base = f"{walk.key_base}:{declared.type}/{declared.name}".lower()
         else:
             index = f"[{declared.copy_index}]" if declared.copy_index is not None else ""
-            base = (
-                f"arm:{walk.display}:{declared.type}/{_written_name(declared.raw)}@{declared.raw.line}{index}".lower()
-            )
+            base = f"{walk.key_base}:{declared.type}/{_written_name(declared.raw)}@{declared.raw.line}{index}".lower()
         count = seen.get(base, 0) + 1
         seen[base] = count
         declared.key = base if count == 1 else f"{base}#{count}"
@@ -865,7 +953,7 @@ def _arm_resource(walk: Walk, declared: Declared) -> ArmResource:
         key=declared.key,
         address=declared.address,
         location=Location(walk.display, raw.line, raw.end_line, Language.ARM),
-        unit=walk.display,
+        unit=walk.unit,
         line_of=line_finder(raw, body),
         suppressions=suppressions(raw),
         parent=_parent_ref(walk, declared),

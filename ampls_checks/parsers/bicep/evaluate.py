@@ -30,6 +30,8 @@ from typing import Any
 
 from ampls_checks.azure import EXTERNAL_ENTITY_TYPES, Cloud
 from ampls_checks.model import Note, Ref, Unknown
+from ampls_checks.parsers.arm.parse import ModuleTemplate, parse_module_template
+from ampls_checks.parsers.bicep.registry import RestoredModule
 from ampls_checks.parsers.bicep.syntax import (
     ArrayExpr,
     Attr,
@@ -138,6 +140,9 @@ class Context:
     # bytes, given by the scan (JSON files among the scanned ones); nothing else is read
     loads: Mapping[tuple[str, str], bytes] = field(default_factory=dict)
     module_instances: int = 0  # made so far under this entry file, all levels together
+    # registry and template spec modules, by (real path of the Bicep file, reference as written):
+    # the restored `main.json`, or why it was not found (units.registry_modules)
+    registry: Mapping[tuple[str, str], RestoredModule | str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -495,7 +500,7 @@ class ModuleHandle:
         self.local = local
         self.env = env
         self.condition = condition
-        self._child: Instance | Unknown | None = None
+        self._child: Instance | ArmModule | Unknown | None = None
 
     @property
     def address(self) -> str:
@@ -507,7 +512,7 @@ class ModuleHandle:
         except BudgetExceeded as exc:
             return Unknown(exc.reason)
 
-    def child(self) -> Instance | Unknown:
+    def child(self) -> Instance | ArmModule | Unknown:
         if self._child is None:
             self._child = Unknown(f"module {self.address} refers to itself")
             try:
@@ -516,14 +521,22 @@ class ModuleHandle:
                 self._child = Unknown(exc.reason)
         return self._child
 
-    def _make_child(self) -> Instance | Unknown:
+    def _make_child(self) -> Instance | ArmModule | Unknown:
         path = self.decl.path
+        restored: RestoredModule | None = None
+        source: SourceFile | None = None
         if REMOTE_MODULE.match(path):
-            return Unknown(f"module {self.address} comes from a registry ({path}); it is not scanned")
-        target = os.path.realpath(os.path.join(os.path.dirname(self.parent.file.real), path))
-        source = self.parent.ctx.files.get(target)
-        if source is None:
-            return Unknown(f"module {self.address} file {path} is not among the scanned Bicep files")
+            found = self.parent.ctx.registry.get((os.path.realpath(self.parent.file.real), path))
+            if not isinstance(found, RestoredModule):
+                why = found or "it is not scanned"
+                return Unknown(f"module {self.address} comes from a registry ({path}); {why}")
+            restored = found
+            target = f"{path}"  # a registry module calls nothing else: its template is compiled
+        else:
+            target = os.path.realpath(os.path.join(os.path.dirname(self.parent.file.real), path))
+            source = self.parent.ctx.files.get(target)
+            if source is None:
+                return Unknown(f"module {self.address} file {path} is not among the scanned Bicep files")
         if target in self.parent.chain or len(self.parent.chain) >= MAX_MODULE_DEPTH:
             return Unknown(f"module {self.address} calls itself or nests too deeply")
         self.parent.ctx.module_instances += 1
@@ -543,6 +556,9 @@ class ModuleHandle:
             value = evaluate(scope_pair.value, scope)
             group = value.resource_group if isinstance(value, ScopeValue) else Unknown("module scope is not known")
         key_prefix = self.parent.key_prefix or f"{self.parent.file.display}>"
+        if restored is not None:
+            return ArmModule(self, restored, inputs, group, f"{key_prefix}module.{self.local}")
+        assert source is not None
         return Instance(
             self.parent.ctx,
             source,
@@ -566,6 +582,75 @@ class ModuleHandle:
     def output(self, name: str) -> Any:
         child = self.child()
         return child if isinstance(child, Unknown) else child.output(name)
+
+
+class ArmModule:
+    """A registry module or template spec, as `bicep restore` left it: a compiled ARM template,
+    evaluated once by the ARM parser as a nested deployment with the parameters the module call
+    passes (`arm.parse.parse_module_template`). Its resources belong to the caller's unit, under
+    the caller's address (`module.ampls.Microsoft.Insights/privateLinkScopes/x`), at their lines
+    in the cached `main.json`; its outputs are what `module.outputs.x` reads."""
+
+    def __init__(
+        self,
+        handle: ModuleHandle,
+        restored: RestoredModule,
+        inputs: dict[str, Callable[[], Any]] | Unknown,
+        resource_group: Any,
+        key_path: str,
+    ) -> None:
+        self.handle = handle
+        self.restored = restored
+        self.inputs = inputs
+        self.resource_group = resource_group
+        self.key_path = key_path
+        self._result: ModuleTemplate | Unknown | None = None
+
+    def template(self) -> ModuleTemplate | Unknown:
+        if self._result is None:
+            self._result = Unknown(f"module {self.handle.address} refers to itself")
+            given: dict[str, Callable[[], Any]] | Unknown = self.inputs
+            if isinstance(given, dict):
+                given = {name: _as_arm(thunk) for name, thunk in given.items()}
+            parent = self.handle.parent
+            self._result = parse_module_template(
+                self.restored.display,
+                self.restored.text,
+                given,
+                template_spec=self.restored.template_spec,
+                cloud=parent.ctx.cloud,
+                budget=parent.ctx.budget,
+                key_base=f"bicep:{parent.unit}:{self.key_path}",
+                unit=parent.unit,
+                address_prefix=f"{self.handle.address}.",
+                resource_group=self.resource_group,
+            )
+        return self._result
+
+    def output(self, name: str) -> Any:
+        made = self.template()
+        if isinstance(made, Unknown):
+            return made
+        outputs = made.outputs()
+        if isinstance(outputs, Unknown):
+            return outputs
+        return outputs.get(name.lower(), Unknown(f"module {self.handle.address} has no output {name!r}"))
+
+
+def _as_arm(thunk: Callable[[], Any]) -> Callable[[], Any]:
+    return lambda: to_arm_value(thunk())
+
+
+def to_arm_value(value: Any) -> Any:
+    """Evaluated values into ARM-shape values: handles of resources, modules and scopes are not
+    values a property can hold (and `BodyValue` never leaves the evaluator)."""
+    if isinstance(value, dict):
+        return {k: to_arm_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [to_arm_value(v) for v in value]
+    if isinstance(value, (ResourceInstance, ModuleHandle, ScopeValue, BodyValue, OutputsView)):
+        return Unknown("a resource or module object where a value is expected")
+    return value
 
 
 def _module_inputs(value: Expr, scope: Scope) -> dict[str, Callable[[], Any]] | Unknown:

@@ -40,17 +40,17 @@ from ampls_checks.parsers.arm.shape import (
 )
 from ampls_checks.parsers.bicep.evaluate import (
     REMOTE_MODULE,
-    BodyValue,
+    ArmModule,
     Budget,
     BudgetExceeded,
     Context,
     Instance,
     ModuleHandle,
-    OutputsView,
     ResourceInstance,
-    ScopeValue,
     SourceFile,
+    to_arm_value,
 )
+from ampls_checks.parsers.bicep.registry import RestoredModule
 from ampls_checks.parsers.bicep.syntax import (
     ArrayExpr,
     ForExpr,
@@ -73,13 +73,16 @@ def parse_bicep_files(
     cloud: Cloud | None = None,
     max_steps: int | None = None,
     loads: dict[tuple[str, str], bytes] | None = None,
+    registry: Mapping[tuple[str, str], RestoredModule | str] | None = None,
 ) -> ParseResult:
     """Parse and evaluate Bicep files given as (real path, display path, text).
 
     `cloud` is the cloud `environment()` describes (see `bicep_eval`); without it,
     `environment()` is unknown. `max_steps` is the evaluation budget per entry file
     (`--max-eval-steps`; default `limits.EVAL_STEPS`). `loads` holds the files the load
-    functions may read, by (Bicep file as given, path as written)."""
+    functions may read, by (Bicep file as given, path as written); `registry` the restored
+    registry and template spec modules (or why each is not), by (real path of the Bicep file,
+    reference as written)."""
     result = ParseResult()
     sources: dict[str, SourceFile] = {}
     for real, display, text in files:
@@ -97,7 +100,7 @@ def parse_bicep_files(
 
     for source, values in _deployments(sources, result.notes):
         budget = Budget(max_steps if max_steps is not None else EVAL_STEPS)
-        ctx = Context(sources, cloud, result.notes, budget, loads or {})
+        ctx = Context(sources, cloud, result.notes, budget, loads or {}, registry=registry or {})
         if values is None:
             instance = Instance(ctx, source, source.display, {})
         else:
@@ -105,8 +108,9 @@ def parse_bicep_files(
         resources: list[ArmResource] = []
         groups: dict[str, Any] = {}
         unresolved: list[UnresolvedResource] = []
+        compiled: list[ParseResult] = []  # registry modules, read as ARM templates
         try:
-            _collect(instance, resources, groups, unresolved)
+            _collect(instance, resources, groups, unresolved, compiled)
         except BudgetExceeded as exc:
             # what was collected stands; the rest of this entry is left out, and said so
             result.notes.append(Note(source.display, 1, f"{exc.reason}: not all resources analysed"))
@@ -126,6 +130,8 @@ def parse_bicep_files(
         merge_existing_views(built.entities)
         result.extend(built)
         result.entities.extend(unresolved)
+        for module in compiled:
+            result.extend(module)
     return result
 
 
@@ -246,7 +252,11 @@ def _kind_of(decl: ResourceDecl) -> str | None:
 
 
 def _collect(
-    instance: Instance, out: list[ArmResource], groups: dict[str, Any], unresolved: list[UnresolvedResource]
+    instance: Instance,
+    out: list[ArmResource],
+    groups: dict[str, Any],
+    unresolved: list[UnresolvedResource],
+    compiled: list[ParseResult],
 ) -> None:
     for decl, value in instance.resource_values():
         address = f"{instance.prefix}{decl.symbol}"
@@ -269,10 +279,17 @@ def _collect(
                 _not_followed(instance, module.line, handle.address, reason, unresolved, module.path)
                 continue
             child = handle.child()
+            if isinstance(child, ArmModule):
+                made = child.template()
+                if isinstance(made, Unknown):
+                    _not_followed(instance, module.line, handle.address, made.reason, unresolved)
+                else:
+                    compiled.append(made.result)
+                continue
             if isinstance(child, Unknown):
                 _not_followed(instance, module.line, handle.address, child.reason, unresolved)
                 continue
-            _collect(child, out, groups, unresolved)
+            _collect(child, out, groups, unresolved, compiled)
 
 
 def _not_followed(
@@ -413,18 +430,6 @@ def _suppressions(decl: ResourceDecl, lines: list[str]) -> list[Any]:
     found = skips_in_lines(lines, decl.start_line, decl.end_line)
     nested = [(child.start_line, child.end_line) for child in decl.children]
     return [s for s in found if not any(start <= s.line <= end for start, end in nested)]
-
-
-def to_arm_value(value: Any) -> Any:
-    """Evaluated values into ARM-shape values: handles of resources, modules and scopes are not
-    values a property can hold (and `BodyValue` never leaves the evaluator)."""
-    if isinstance(value, dict):
-        return {k: to_arm_value(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [to_arm_value(v) for v in value]
-    if isinstance(value, (ResourceInstance, ModuleHandle, ScopeValue, BodyValue, OutputsView)):
-        return Unknown("a resource or module object where a value is expected")
-    return value
 
 
 def line_finder(decl: ResourceDecl, body: dict[str, Any]) -> Any:
