@@ -272,3 +272,30 @@ def test_bicepconfig_keeps_the_public_alias_and_expands_the_home_in_the_cache_ro
     broken = read_config("{", home=None)
     assert broken.problem is not None
     assert "bicepconfig.json is not valid JSON" in str(cache_path("br/corp:x:1", broken))
+
+
+def test_a_registry_module_in_a_loop_is_evaluated_once_per_instance(tmp_path: Path) -> None:
+    (tmp_path / "main.bicep").write_text(
+        "module scopes 'br/public:avm/res/insights/private-link-scope:0.1.0-fixture' = [for name in ['a', 'b']: {\n"
+        "  name: 'scope-${name}'\n"
+        "  params: {\n"
+        "    name: 'ampls-loop-${name}'\n"
+        "    ingestionAccessMode: 'Open'\n"
+        "  }\n"
+        "}]\n"
+    )
+    got = [(f.check_id, f.start_line, f.resource) for f in run(tmp_path).findings if f.check_id == "CKV_AMPLS_1"]
+    assert got == [
+        ("CKV_AMPLS_1", 46, "module.scopes[0].Microsoft.Insights/privateLinkScopes/ampls-loop-a"),
+        ("CKV_AMPLS_1", 46, "module.scopes[1].Microsoft.Insights/privateLinkScopes/ampls-loop-b"),
+    ]
+
+
+def test_the_checkov_pack_reads_the_cache_named_in_its_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ampls_checks.checkov_pack.adapter import PackSession
+
+    root = str(REGISTRY / "restored")
+    assert PackSession().report_for(root).findings == []  # the conftest's empty home
+    monkeypatch.setenv("AMPLS_CHECKS_BICEP_MODULE_CACHE", str(CACHE))
+    found = PackSession().report_for(root).findings
+    assert sorted(f.check_id for f in found) == ["CKV_AMPLS_1", "CKV_AMPLS_13", "CKV_AMPLS_6"]
