@@ -191,13 +191,18 @@ def plan_jobs(
         uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}
         loadable = _Loadable(json_files or [])
         configs = _BicepConfigs(json_files or [])
+        read: dict[tuple[str, int], RestoredModule | str] = {}  # a module many files use is read once
         for unit in connected_units(list(bicep), uses):  # a file shared by modules: parsed once
             members = [bicep[real] for real in unit]
             given = [(os.path.abspath(c.path), c.display, text) for c, _d, text in members]
             restored: dict[tuple[str, str], RestoredModule | str] = {}
             for real in unit:
                 for reference in registry_references(bicep[real][2]):
-                    restored[(real, reference)] = _restored(reference, configs.for_file(real), module_cache)
+                    config = configs.for_file(real)  # one object per bicepconfig.json (and one default)
+                    memo = (reference, id(config))
+                    if memo not in read:
+                        read[memo] = _restored(reference, config, module_cache)
+                    restored[(real, reference)] = read[memo]
             jobs.append(Job("bicep", given, loads=loadable.for_files(given), registry_modules=restored))
     return jobs
 
@@ -285,6 +290,7 @@ class _BicepConfigs:
             if os.path.basename(c.path) == "bicepconfig.json" and len(data) <= MAX_CONFIG_BYTES
         }
         self._read: dict[str, BicepConfig] = {}
+        self._default: BicepConfig | None = None
 
     def for_file(self, real: str) -> BicepConfig:
         directory = os.path.dirname(real)
@@ -298,9 +304,11 @@ class _BicepConfigs:
                 return self._read[directory]
             parent = os.path.dirname(directory)
             if parent == directory:
-                from ampls_checks.parsers.bicep.registry import BicepConfig
+                if self._default is None:
+                    from ampls_checks.parsers.bicep.registry import BicepConfig
 
-                return BicepConfig()
+                    self._default = BicepConfig()
+                return self._default
             directory = parent
 
 

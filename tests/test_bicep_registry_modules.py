@@ -299,3 +299,25 @@ def test_the_checkov_pack_reads_the_cache_named_in_its_environment(monkeypatch: 
     monkeypatch.setenv("AMPLS_CHECKS_BICEP_MODULE_CACHE", str(CACHE))
     found = PackSession().report_for(root).findings
     assert sorted(f.check_id for f in found) == ["CKV_AMPLS_1", "CKV_AMPLS_13", "CKV_AMPLS_6"]
+
+
+def test_each_file_resolves_an_alias_with_its_own_bicepconfig(tmp_path: Path) -> None:
+    call = (
+        "module ampls 'br/corp:insights/private-link-scope:0.1.0-fixture' = {\n"
+        "  name: 'ampls'\n"
+        "  params: {\n"
+        "    name: 'ampls-alias-{0}'\n"
+        "    ingestionAccessMode: 'Open'\n"
+        "  }\n"
+        "}\n"
+    )
+    aliases = {"a": '{"registry": "mcr.microsoft.com", "modulePath": "bicep/avm/res"}', "b": '{"registry": "other.io"}'}
+    for name, alias in aliases.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.bicep").write_text(call.replace("{0}", name))
+        (tmp_path / name / "bicepconfig.json").write_text('{"moduleAliases": {"br": {"corp": ' + alias + "}}}")
+    report = run(tmp_path)
+    assert [(f[0], f[1]) for f in findings(report) if f[0] == "CKV_AMPLS_1"] == [
+        ("CKV_AMPLS_1", str(SCOPE_MODULE / "main.json"))
+    ]
+    assert [n.file for n in report.notes if "other.io/insights$private-link-scope" in n.message] == ["b/main.bicep"]
