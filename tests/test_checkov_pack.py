@@ -166,7 +166,8 @@ def test_pack_and_cli_agree_on_every_fixture(
 
     # a finding sits on its resource; in ARM and Bicep, where it points when that is outside the
     # resource's block (CKV_AMPLS_6 on a zone group declared as a resource of its own). Terraform
-    # records are matched by address: there it stays on its resource.
+    # records are matched by address: there it stays on its resource, even when the finding points
+    # at a value written in another file (servers set by azurerm_virtual_network_dns_servers).
     ours = sorted(
         (
             f.check_id,
@@ -175,35 +176,43 @@ def test_pack_and_cli_agree_on_every_fixture(
             if language == "terraform" or f.resource_start_line <= f.start_line <= f.resource_end_line
             else f.start_line,
             f.message,
+            f.resource,
         )
         for f in report.findings
         if f.suppression is None
     )
     records = run_checkov(checkov_bin, pack_dir, root)
     theirs = [
-        (r["check_id"], r["file_abs_path"], r["file_line_range"], r.get("details") or [])
+        (r["check_id"], r["file_abs_path"], r["file_line_range"], r.get("details") or [], r["resource"])
         for r in records
         if r["state"] == "failed_checks"
     ]
+
+    def same_place(file: str, line: int, address: str, their_file: str, lo: int, hi: int, resource: str) -> bool:
+        if os.path.realpath(file) == os.path.realpath(their_file):
+            return lo <= line <= hi
+        # the finding's file is where the value is written; Checkov names the resource's own file
+        return language == "terraform" and resource == address and Path(file).parent == Path(their_file).parent
+
     # every CLI finding is a failed Checkov record on the resource that holds it, with its message
     # in the record's details, and back
     missed_cases: set[str] = set()
-    for check_id, file, line, message in ours:
+    for check_id, file, line, message, address in ours:
         if not any(
-            c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi and message in details
-            for c, f, (lo, hi), details in theirs
+            c == check_id and same_place(file, line, address, f, lo, hi, resource) and message in details
+            for c, f, (lo, hi), details, resource in theirs
         ):
             case = "/".join(Path(file).relative_to(root).parts[:2])
             assert case in CHECKOV_CANNOT_CARRY[language], f"checkov misses {check_id} {file}:{line}"
             missed_cases.add(case)
     # the exceptions are exactly the cases Checkov gives no resource to, each missing something
     assert missed_cases == set(CHECKOV_CANNOT_CARRY[language])
-    for check_id, file, (lo, hi), details in theirs:
+    for check_id, file, (lo, hi), details, resource in theirs:
         assert details, f"checkov reports {check_id} {file}:{lo}-{hi} without the finding's message"
         for detail in details:
             assert any(
-                c == check_id and os.path.realpath(f) == os.path.realpath(file) and lo <= line <= hi and m == detail
-                for c, f, line, m in ours
+                c == check_id and same_place(f, line, address, file, lo, hi, resource) and m == detail
+                for c, f, line, m, address in ours
             ), f"checkov reports {check_id} {file}:{lo}-{hi} ({detail}) which the CLI does not"
 
 

@@ -92,3 +92,13 @@ def test_one_file_scanned_alone_reports_nothing_its_directory_scan_lacks(run: An
     assert _located(alone) <= _located(whole)
     assert _located(alone) == {w for w in _located(whole) if w[0].startswith("examples/terraform/main.tf:")}
     assert _located(alone), "the example's main.tf has a finding of its own"
+
+
+def test_dns_servers_set_for_an_unknown_network_keep_the_zone_link_check_silent(run: Any) -> None:
+    case = "tests/fixtures/terraform/ckv_ampls_7/good_dns_servers_set_apart_unknown_network"
+    code, out, err = run(case, "--check", "CKV_AMPLS_7,CKV_AMPLS_23", "--verbose")
+    assert (code, _findings(out)) == (0, [])
+    assert (
+        f"{case}/dns.tf:6: unknown: DNS servers may be set by azurerm_virtual_network_dns_servers.hub, whose "
+        "virtual_network_id is unknown"
+    ) in err.splitlines()

@@ -121,7 +121,14 @@ class PackSession:
         messages = []
         reasons = []
         for finding in report.findings:
-            if finding.check_id != check_id or os.path.realpath(finding.file) != absolute:
+            if finding.check_id != check_id:
+                continue
+            found_in = os.path.realpath(finding.file)
+            # a Terraform finding may point at a value written in another file of the resource's
+            # module (servers set by azurerm_virtual_network_dns_servers, an azapi_update_resource):
+            # the resource's address decides there
+            elsewhere_in_module = isinstance(address, str) and os.path.dirname(found_in) == os.path.dirname(absolute)
+            if found_in != absolute and not elsewhere_in_module:
                 continue
             if isinstance(address, str):
                 # inline parts (an NSG's security_rule[0]) belong to the resource that holds them

@@ -9,8 +9,9 @@ The scanner cannot see the DNS servers' own configuration, so this is a reminder
 severity, on the one place the code shows the risk. For the same reason CKV_AMPLS_7 (zone not
 linked to the endpoint's network) stays silent for such a network: a hub resolver that forwards
 to Azure DNS from another network may serve it. Servers set apart from the network
-(`azurerm_virtual_network_dns_servers`) are not read yet. Servers the scanner cannot evaluate keep
-the check silent.
+(`azurerm_virtual_network_dns_servers`) count as the network's own, and the finding points at
+them; when such a resource's network cannot be told, every network of its root module is treated
+as having unknown servers. Servers the scanner cannot evaluate keep the check silent.
 
 ## Why is this bad?
 Private DNS zones answer only through Azure DNS (168.63.129.16) from a network linked to them. A

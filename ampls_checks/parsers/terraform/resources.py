@@ -512,10 +512,27 @@ def _unresolved(instance: ModuleInstance, decl: Any, kind: str) -> UnresolvedRes
     )
 
 
+# Sets a network's DNS servers apart from `azurerm_virtual_network` (the provider's alternative to its
+# `dns_servers` argument); read after every network of the root is extracted.
+SEPARATE_DNS_SERVERS = "azurerm_virtual_network_dns_servers"
+
+
 def extract_instance(
-    instance: ModuleInstance, result: ParseResult, azapi: dict[str, list[ResourceView]] | None = None
+    instance: ModuleInstance,
+    result: ParseResult,
+    azapi: dict[str, list[ResourceView]] | None = None,
+    separate_dns: list[ResourceView] | None = None,
 ) -> None:
     for (mode, type_, name), decl in instance.source.resources.items():
+        if mode == "resource" and type_ == SEPARATE_DNS_SERVERS and separate_dns is not None:
+            value = instance.resource_value(mode, type_, name)
+            if isinstance(value, Unknown):  # which networks it sets is unknown: any of the root's
+                separate_dns.append(_unknown_view(instance, decl, value))
+                continue
+            separate_dns.extend(
+                value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+            )
+            continue
         extractor = EXTRACTORS.get((mode, type_))
         if mode == "resource" and type_ in AZAPI_TYPES and azapi is not None:
             value = instance.resource_value(mode, type_, name)
@@ -620,14 +637,94 @@ def load_terraform(
             remote=remote_modules.get(root),
         )
         azapi: dict[str, list[ResourceView]] = {}
+        separate_dns: list[ResourceView] = []
+        first = len(result.entities)
         for each in iter_instances(instance):
-            extract_instance(each, result, azapi)
+            extract_instance(each, result, azapi, separate_dns)
             _unseen_in_instance(each, broken.get(each.source.directory, []), result)
         if azapi:
             result.entities.extend(
                 azapi_entities(azapi.get("azapi_resource", []), azapi.get("azapi_update_resource", []), result.entities)
             )
+        if separate_dns:
+            apply_separate_dns_servers(separate_dns, result.entities[first:], result.notes)
     return result
+
+
+@dataclass(frozen=True)
+class _UnknownView:
+    """An `azurerm_virtual_network_dns_servers` block whose instances could not be evaluated."""
+
+    address: str
+    display: str
+    line: int
+    reason: str
+
+
+def _unknown_view(instance: ModuleInstance, decl: Any, value: Unknown) -> Any:
+    block = decl.block
+    return _UnknownView(
+        f"{instance.path}{block.labels[0]}.{block.labels[1]}", decl.file.display, block.line, value.reason
+    )
+
+
+def apply_separate_dns_servers(views: list[Any], entities: list[Entity], notes: list[Note]) -> None:
+    """Give the root's networks the DNS servers that `azurerm_virtual_network_dns_servers` sets.
+
+    Custom servers matter twice: CKV_AMPLS_23 reports them and CKV_AMPLS_7 stays silent for such a
+    network, so a network whose servers are set apart must not read as using Azure DNS. A block
+    whose network is found among the root's declared networks sets its servers, pointing at the
+    block's `dns_servers` line; a block whose network cannot be told (an unknown id, instances that
+    could not be evaluated) leaves every network of the root with unknown servers."""
+    vnets = [e for e in entities if isinstance(e, VirtualNetwork) and not e.external]
+    for view in views:
+        if isinstance(view, _UnknownView):
+            targets: list[VirtualNetwork] | None = None
+            reason = f"DNS servers may be set by {view.address}, which could not be evaluated: {view.reason}"
+            where = (view.display, view.line)
+        else:
+            reader = Reader(view, notes, view.address)
+            target = to_ref(view.value("virtual_network_id")) if view.has("virtual_network_id") else None
+            targets = _networks_meant(target, vnets)
+            reason = f"DNS servers may be set by {view.address}, whose virtual_network_id is unknown"
+            where = (view.file.display, view.block.line)
+        if targets is None:
+            notes.append(Note(where[0], where[1], reason))
+            for vnet in vnets:
+                if vnet.dns_servers is None:
+                    vnet.dns_servers = Unknown(reason)
+            continue
+        servers = reader.string_list("dns_servers") if view.has("dns_servers") else None
+        for vnet in targets:
+            if vnet.dns_servers is not None:
+                continue  # written on the network itself too: the provider says to use one or the other
+            vnet.dns_servers = None if servers == [] else servers
+            vnet.attr_lines["dns_servers"] = view.line("dns_servers")
+            if view.file.display != vnet.location.file:
+                vnet.attr_files["dns_servers"] = view.file.display
+            else:
+                vnet.attr_files.pop("dns_servers", None)
+
+
+def _networks_meant(target: Maybe[Ref] | None, vnets: list[VirtualNetwork]) -> list[VirtualNetwork] | None:
+    """The declared networks a reference names (empty: one declared elsewhere), None when unknown."""
+    if not isinstance(target, Ref):
+        return None
+    if target.key is not None:
+        return [v for v in vnets if v.key == target.key]
+    if target.name is None:
+        return None
+    return [
+        v
+        for v in vnets
+        if isinstance(v.name, str)
+        and v.name.lower() == target.name.lower()
+        and (
+            target.resource_group is None
+            or not isinstance(v.resource_group, str)
+            or v.resource_group.lower() == target.resource_group
+        )
+    ]
 
 
 @dataclass(frozen=True)
