@@ -294,3 +294,107 @@ def test_a_skip_comment_in_the_configuration_applies_to_the_plan_finding(tmp_pat
     skipped = [(f.check_id, f.suppression.reason) for f in plan.findings if f.suppression is not None]
     assert skipped == [("CKV_AMPLS_1", "opened while agents move")]
     assert sorted(f.check_id for f in plan.active_findings) == ["CKV_AMPLS_3", "CKV_AMPLS_6"]
+
+
+AZAPI_CASE = (
+    REPO / "tests" / "fixtures" / "terraform" / "ckv_ampls_14" / "bad_azapi_resource_exclusion_reopens_ingestion"
+)
+
+
+def _azapi_plan(body: Any) -> dict[str, Any]:
+    """The plan of AZAPI_CASE (one azapi_resource), in format 1.2; `body` as azapi v2 (an object)
+    or v1 (the JSON string `jsonencode` made) plans it."""
+    values = {
+        "body": body,
+        "id": None,
+        "location": "global",
+        "name": "ampls-hub",
+        "output": None,
+        "parent_id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-monitoring-k71777",
+        "type": "Microsoft.Insights/privateLinkScopes@2021-07-01-preview",
+    }
+    address = {"address": "azapi_resource.ampls", "mode": "managed", "type": "azapi_resource", "name": "ampls"}
+    provider = "registry.terraform.io/azure/azapi"
+    return {
+        "format_version": "1.2",
+        "terraform_version": "1.9.8",
+        "planned_values": {
+            "root_module": {
+                "resources": [{**address, "provider_name": provider, "schema_version": 2, "values": values}]
+            }
+        },
+        "resource_changes": [
+            {
+                **address,
+                "provider_name": provider,
+                "change": {"actions": ["create"], "before": None, "after": values, "after_unknown": {"id": True}},
+            }
+        ],
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    {**address, "provider_config_key": "azapi", "expressions": {"body": {"constant_value": body}}}
+                ]
+            }
+        },
+    }
+
+
+@pytest.mark.parametrize("v1", [False, True], ids=["body object (azapi v2)", "body string (azapi v1)"])
+def test_an_azapi_scope_in_a_plan_gives_the_hcl_finding_and_line(v1: bool, tmp_path: Path, in_dir: Any) -> None:
+    import shutil
+
+    body = {
+        "properties": {
+            "accessModeSettings": {
+                "exclusions": [
+                    {
+                        "ingestionAccessMode": "Open",
+                        "privateEndpointConnectionName": "pe-ampls-legacy.0b1d3c2e-7a6f-4e1b-9c1d-2f3a4b5c6d7e",
+                        "queryAccessMode": "PrivateOnly",
+                    }
+                ],
+                "ingestionAccessMode": "PrivateOnly",
+                "queryAccessMode": "PrivateOnly",
+            }
+        }
+    }
+    root = tmp_path / "root"
+    shutil.copytree(AZAPI_CASE, root)
+    (root / "plan.json").write_text(json.dumps(_azapi_plan(json.dumps(body) if v1 else body), indent=2))
+    in_dir(root)
+    hcl = scan(["."], ScanOptions())
+    plan = scan_plan("plan.json", ".")
+    assert [row[:4] for row in _rows(plan)] == [
+        ("CKV_AMPLS_13", "main.tf", 3, "azapi_resource.ampls"),  # no endpoint: not this case's point
+        ("CKV_AMPLS_14", "main.tf", 17, "azapi_resource.ampls"),
+    ]
+    assert _rows(plan) == _rows(hcl)
+
+
+def test_malformed_parts_of_a_plan_are_never_a_crash(at_repo: None) -> None:
+    """Every seventh value of the two-module plan replaced by a value of another shape: the plan is
+    still read (findings or not), and nothing raises."""
+    from ampls_checks.parsers.terraform.plan import load_plan
+    from ampls_checks.parsers.terraform.plan_config import ConfigTree
+
+    base = (TWO_MODULES / "plan.json").read_text()
+    paths: list[tuple[Any, ...]] = []
+
+    def walk(value: Any, path: tuple[Any, ...]) -> None:
+        paths.append(path)
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+        for key, item in items:
+            walk(item, (*path, key))
+
+    walk(json.loads(base), ())
+    assert len(paths) > 1000
+    config = ConfigTree(ROOT, 10_000_000)  # read once: it holds only what the directory says
+    for path in paths[1::7]:
+        for replacement in (None, "x", [True], {"a": True}):
+            document = json.loads(base)
+            parent = document
+            for key in path[:-1]:
+                parent = parent[key]
+            parent[path[-1]] = replacement
+            load_plan("plan.json", json.dumps(document), config)
