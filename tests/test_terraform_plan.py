@@ -398,3 +398,36 @@ def test_malformed_parts_of_a_plan_are_never_a_crash(at_repo: None) -> None:
                 parent = parent[key]
             parent[path[-1]] = replacement
             load_plan("plan.json", json.dumps(document), config)
+
+
+@pytest.mark.parametrize("marker", [{"errored": True}, {"complete": False}])
+def test_an_errored_or_incomplete_plan_makes_absence_checks_silent(marker: dict[str, Any], tmp_path: Path) -> None:
+    """Such a plan may not show every resource: the missing blob zone is not reported, the
+    written values still are, and --verbose says why."""
+    plan = {**_plan(), **marker}
+    report = scan_plan(_write(tmp_path, plan), None)
+    assert sorted(f.check_id for f in report.findings) == ["CKV_AMPLS_1", "CKV_AMPLS_3"]
+    assert any(n.message.startswith("the plan is ") for n in report.notes)
+
+
+def test_an_id_built_on_a_resource_no_check_reads_is_not_that_resource(tmp_path: Path) -> None:
+    """`private_connection_resource_id = "${azurerm_resource_group.rg.id}/providers/..."`, unknown
+    until apply: the endpoint's target stays unknown, so the scope is not said to lack its
+    endpoint (CKV_AMPLS_13), as it would if the id stood for the resource group."""
+    plan = _plan()
+    group = {
+        "address": "azurerm_resource_group.rg",
+        "mode": "managed",
+        "type": "azurerm_resource_group",
+        "name": "rg",
+        "values": {"id": None, "location": "westeurope", "name": "rg-plan-two-modules"},
+    }
+    plan["planned_values"]["root_module"]["resources"].append(group)
+    plan["resource_changes"].append({**group, "change": {"actions": ["create"], "after_unknown": {"id": True}}})
+    endpoint = plan["configuration"]["root_module"]["resources"][0]
+    assert endpoint["address"] == "azurerm_private_endpoint.ampls"
+    endpoint["expressions"]["private_service_connection"][0]["private_connection_resource_id"] = {
+        "references": ["azurerm_resource_group.rg.id", "azurerm_resource_group.rg"]
+    }
+    report = scan_plan(_write(tmp_path, plan), None)
+    assert sorted(f.check_id for f in report.findings) == ["CKV_AMPLS_1", "CKV_AMPLS_3", "CKV_AMPLS_6"]

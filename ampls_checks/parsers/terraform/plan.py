@@ -94,6 +94,7 @@ def load_plan(display: str, text: str, config: ConfigTree | None = None) -> Pars
             azapi_entities(views.get("azapi_resource", []), views.get("azapi_update_resource", []), result.entities)
         )
     result.entities.extend(plan.unseen())
+    result.entities.extend(plan.incomplete())
     result.notes.extend(plan.notes)
     result.errors.extend(plan.errors)
     if config is not None:
@@ -414,6 +415,19 @@ class Plan:
         return out
 
 
+    def incomplete(self) -> list[UnresolvedResource]:
+        """A plan that failed part-way (`errored`) or leaves changes for later (`complete` false:
+        deferred actions, `-target`) does not show everything the configuration creates: the
+        checks about something missing stay silent in its unit."""
+        errored = self.document.get("errored") is True
+        if not errored and self.document.get("complete") is not False:
+            return []
+        why = "errored" if errored else "not complete (deferred or targeted changes)"
+        self.notes.append(Note(self.display, 1, f"the plan is {why}: what it does not show is unknown"))
+        where = Location(self.display, 1, 1, Language.TERRAFORM)
+        return [UnresolvedResource(key=f"tf:{self.unit}:plan[?]", address="(plan)", location=where, unit=self.unit)]
+
+
 @dataclass
 class Target:
     """A planned resource instance a reference names, and the attribute it reads (None: the
@@ -704,10 +718,15 @@ def resolve(value: Any, targets: list[Target], plan: Plan) -> Any:
       `[for z in azurerm_private_dns_zone.z : z.id]` over all its instances);
     - a known string equal to the planned id (or name) of exactly one resource its expression
       names is that resource's id (or name).
-    Anything else stays as planned: an unknown that the references do not pin down stays unknown.
+    Only resources the checks read count: an id built on another (a resource group's) is no id of
+    it. Anything else stays as planned: an unknown the references do not pin down stays unknown.
     """
     by_id = [t for t in targets if t.attribute in (None, "id")]
     by_name = [t for t in targets if t.attribute == "name"]
+    if not all(_read_by_checks(t.resource) for t in by_id):
+        # `"${azurerm_resource_group.rg.id}/providers/..."`: an id built on a resource no check
+        # reads is not that resource (it would read as "an endpoint to something else")
+        return value
     if isinstance(value, Unknown):
         if len(by_id) == 1 and not by_name:
             return SymbolicId(plan.key_of(by_id[0].resource))
@@ -726,6 +745,12 @@ def resolve(value: Any, targets: list[Target], plan: Plan) -> Any:
                 out[position] = SymbolicId(plan.key_of(target.resource))
         return out
     return value
+
+
+def _read_by_checks(resource: PlanResource) -> bool:
+    return (resource.mode, resource.type) in EXTRACTORS or (
+        resource.mode == "resource" and resource.type in AZAPI_TYPES
+    )
 
 
 def _known(value: str, by_id: list[Target], by_name: list[Target], plan: Plan) -> Any:
