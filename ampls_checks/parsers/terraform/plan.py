@@ -414,7 +414,6 @@ class Plan:
             )
         return out
 
-
     def incomplete(self) -> list[UnresolvedResource]:
         """A plan that failed part-way (`errored`) or leaves changes for later (`complete` false:
         deferred actions, `-target`) does not show everything the configuration creates: the
