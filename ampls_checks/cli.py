@@ -497,6 +497,11 @@ def build_graph_parser() -> argparse.ArgumentParser:
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     parser.add_argument("--arm-parameters", action="append", default=[], metavar="FILE")
     parser.add_argument("--bicep-module-cache", default=None, metavar="DIR")
+    parser.add_argument(
+        "--plan",
+        metavar="PLAN_JSON",
+        help="draw a Terraform plan (`terraform show -json PLANFILE`); PATH, if given, is its root module directory",
+    )
     parser.add_argument("--debug", action="store_true", help="show a traceback on internal errors")
     return parser
 
@@ -539,8 +544,18 @@ def _graph(args: argparse.Namespace) -> int:
     from ampls_checks.terminal import Progress, stderr_is_terminal
 
     roots = args.paths or ["."]
-    with Progress(_label(roots), enabled=stderr_is_terminal()):
-        report = scan(roots, options)
+    if args.plan is not None:
+        problem = _plan_problem(args)
+        if problem:
+            sys.stderr.write(f"ampls-checks: error: {problem}\n")
+            return EXIT_ERROR
+        from ampls_checks.scan import scan_plan
+
+        with Progress(_label([args.plan]), enabled=stderr_is_terminal()):
+            report = scan_plan(args.plan, args.paths[0] if args.paths else None, options)
+    else:
+        with Progress(_label(roots), enabled=stderr_is_terminal()):
+            report = scan(roots, options)
     for error in report.errors:
         from ampls_checks.reporters._safe import inert_line, visible
 
@@ -641,9 +656,12 @@ def explain(arguments: list[str]) -> int:
 
 def _plan_problem(args: argparse.Namespace) -> str | None:
     """Why `--plan` cannot be used as given, or None."""
-    if args.changed_files or args.stdin_filename is not None or "-" in (args.paths or []):
+    # (`graph` has none of --changed-files, --stdin-filename, --var)
+    if getattr(args, "changed_files", False) or getattr(args, "stdin_filename", None) is not None:
         return "--plan does not go with --changed-files, '-' or --stdin-filename"
-    if args.terraform_vars:
+    if "-" in (args.paths or []):
+        return "--plan does not go with --changed-files, '-' or --stdin-filename"
+    if getattr(args, "terraform_vars", None):
         return "--plan holds the variable values already: drop --var and --var-file"
     if len(args.paths or []) > 1:
         return "--plan takes at most one PATH: the root module directory the plan was made from"

@@ -431,3 +431,14 @@ def test_an_id_built_on_a_resource_no_check_reads_is_not_that_resource(tmp_path:
     }
     report = scan_plan(_write(tmp_path, plan), None)
     assert sorted(f.check_id for f in report.findings) == ["CKV_AMPLS_1", "CKV_AMPLS_3", "CKV_AMPLS_6"]
+
+
+def test_graph_draws_the_plan_with_the_edges_known_only_through_references(
+    at_repo: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", "--plan", f"{ROOT}/plan.json", ROOT, "--format", "mermaid"]) == 0
+    drawn = capsys.readouterr().out
+    assert '  n2["private endpoint<br/>pe-plan-ampls"]' in drawn
+    for edge in ("n2 -->|private link| n1", "n2 -->|subnet in| n9", "n3 --> n5", "n1 -->|scoped link| n0"):
+        assert f"  {edge}\n" in drawn
+    assert drawn.count("-->|vnet link| n9") == 4
