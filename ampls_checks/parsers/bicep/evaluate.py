@@ -531,7 +531,7 @@ class ModuleHandle:
                 why = found or "it is not scanned"
                 return Unknown(f"module {self.address} comes from a registry ({path}); {why}")
             restored = found
-            target = f"{path}"  # a registry module calls nothing else: its template is compiled
+            target = path  # a restored module calls no file of ours: its template is compiled whole
         else:
             target = os.path.realpath(os.path.join(os.path.dirname(self.parent.file.real), path))
             source = self.parent.ctx.files.get(target)
