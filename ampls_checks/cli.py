@@ -449,8 +449,11 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
             sys.stderr.write(inert_line(visible(f"ampls-checks: error: {exc}")) + "\n")
             status = EXIT_ERROR
     if args.verbose:
+        from ampls_checks.model import shown
+
         for note in report.notes:
-            sys.stderr.write(inert_line(f"{visible(note.file)}:{note.line}: unknown: {visible(note.message)}") + "\n")
+            message = visible(shown(note.message))
+            sys.stderr.write(inert_line(f"{visible(note.file)}:{note.line}: unknown: {message}") + "\n")
     if args.create_baseline:
         from ampls_checks.suppress.baseline import BaselineError
         from ampls_checks.suppress.baseline import write as write_baseline

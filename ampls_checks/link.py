@@ -43,6 +43,7 @@ from ampls_checks.model import (
     ZoneNode,
     arm_type_of,
     full_identity,
+    has_symbol,
     parent_of,
 )
 
@@ -64,13 +65,20 @@ def link(entities: list[Entity]) -> Graph:
         DataCollectionRuleAssociation: graph.rule_associations,
     }
     for entity in entities:
+        if isinstance(entity, PrivateDnsZone) and has_symbol(entity.name):
+            # zone names are the fixed privatelink names: one built from uniqueString() or a
+            # subscription id is no name any check can judge
+            entity.name = Unknown("the zone's name holds a value known only at deployment")
         buckets[type(entity)].append(entity)
         graph.by_key[entity.key] = entity
         arm_type = arm_type_of(entity)
+        if arm_type is not None and (has_symbol(entity.name) or has_symbol(entity.resource_group)):
+            graph._symbol_named[(arm_type, entity.unit)].append(entity)
         if arm_type is not None and isinstance(entity.name, str):
             graph._by_name[(arm_type, entity.name.lower())].append(entity)
             declared = isinstance(entity, (PrivateDnsZone, VirtualNetwork)) and not entity.external
-            if declared and isinstance(entity.resource_group, str):
+            symbols = has_symbol(entity.name) or has_symbol(entity.resource_group)
+            if declared and isinstance(entity.resource_group, str) and not symbols:
                 graph._declared[full_identity(arm_type, entity.name, entity.resource_group)].append(entity)
 
     for unresolved in graph.unresolved:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol, TypeVar, Union
+from typing import Protocol, TypeGuard, TypeVar, Union
 
 T = TypeVar("T")
 
@@ -328,6 +328,84 @@ class ParseResult:
         self.notes.extend(other.notes)
 
 
+# -- opaque symbols -----------------------------------------------------------------------------
+# Some values are opaque to a static scan but stable within one deployment: `uniqueString(...)`
+# of known arguments, `resourceGroup().id`, the subscription and tenant a deployment (or a
+# Terraform provider) works in. They are carried as strings holding a *symbol*: its text between
+# two Unicode noncharacters (U+FDD0, U+FDD1), which Unicode reserves for a program's internal use,
+# so a name built from one (`'pe-${uniqueString(resourceGroup().id)}'`) is still a string, equal to
+# every other reference to the same expression, and an id built from one still parses. A symbol's
+# text never holds "/" (escaped as %2F), so it never splits an id's segments.
+# Rules: the same symbol text is the same value within one deployment; a string holding a symbol
+# is never equal nor unequal to anything else (the comparison is unknown, never a finding); two
+# deployments never meet through a symbol; reporters print `shown(text)`, without the markers.
+
+SYMBOL_OPEN = "\ufdd0"
+SYMBOL_CLOSE = "\ufdd1"
+
+
+def symbol(text: str) -> str:
+    """The symbol for an opaque expression, written as `text` (`resourceGroup().id`)."""
+    return SYMBOL_OPEN + text.replace("%", "%25").replace("/", "%2F") + SYMBOL_CLOSE
+
+
+def has_symbol(value: object) -> bool:
+    """Whether a string holds a symbol (or a marker written in the source, which counts as one)."""
+    return isinstance(value, str) and (SYMBOL_OPEN in value or SYMBOL_CLOSE in value)
+
+
+def is_symbol(value: object) -> bool:
+    """Whether a string is exactly one symbol, nothing before or after it."""
+    return (
+        isinstance(value, str)
+        and value.startswith(SYMBOL_OPEN)
+        and value.endswith(SYMBOL_CLOSE)
+        and value.count(SYMBOL_OPEN) == value.count(SYMBOL_CLOSE)
+        and _outer_symbol_ends(value) == len(value)
+    )
+
+
+def _outer_symbol_ends(text: str) -> int:
+    depth = 0
+    for position, char in enumerate(text):
+        if char == SYMBOL_OPEN:
+            depth += 1
+        elif char == SYMBOL_CLOSE:
+            depth -= 1
+            if depth == 0:
+                return position + 1
+    return -1
+
+
+def shown(text: str) -> str:
+    """A string as a user reads it: each symbol as the expression it stands for."""
+    if not has_symbol(text):
+        return text
+    plain = text.replace(SYMBOL_OPEN, "").replace(SYMBOL_CLOSE, "")
+    return plain.replace("%2F", "/").replace("%25", "%")
+
+
+def unique_string_symbol(args: Sequence[str]) -> str:
+    """`uniqueString(a, b...)` of known arguments (or of symbols): one symbol, the same for the
+    same arguments whichever language wrote the call (Bicep compiles to the ARM function)."""
+    written = [a if is_symbol(a) else "'" + a.replace("'", "''") + "'" for a in args]
+    return symbol("uniqueString(" + ", ".join(written) + ")")
+
+
+def subscription_symbol(provider: str = "") -> str:
+    """The subscription a deployment works in (`subscription().subscriptionId`); for Terraform,
+    the one its provider configuration works in (`provider` tells configurations apart)."""
+    return symbol(f"{provider}.subscription_id" if provider else "subscription().subscriptionId")
+
+
+def resource_group_id(group: str | None, provider: str = "") -> str:
+    """`resourceGroup().id`: of the deployment's own group (`group` None), one symbol; of a named
+    group, its id with the subscription as a symbol."""
+    if group is None:
+        return symbol("resourceGroup().id")
+    return f"/subscriptions/{subscription_symbol(provider)}/resourceGroups/{group}"
+
+
 # -- ARM id helpers -----------------------------------------------------------------------------
 # A literal resource id names a resource by type, name and group; parsers build `Ref`s from it
 # and the linker walks from a subnet id to its virtual network.
@@ -414,6 +492,12 @@ def full_identity(arm_type: str, name: str, resource_group: str) -> str:
 Node = Entity | External
 
 
+def _joinable(value: object) -> TypeGuard[str]:
+    """A name or group that may join deployments: a known string without a symbol (a symbol is
+    the same value only within its own deployment)."""
+    return isinstance(value, str) and not has_symbol(value)
+
+
 def arm_type_of(entity: Entity) -> str | None:
     if isinstance(entity, PrivateLinkScope):
         return SCOPE_TYPE
@@ -481,6 +565,8 @@ class Graph:
     unknown_zone_group_units: set[str] = field(default_factory=set)
     _by_name: dict[tuple[str, str], list[Entity]] = field(default_factory=lambda: defaultdict(list))
     _declared: dict[str, list[Entity]] = field(default_factory=lambda: defaultdict(list))  # full identity
+    # (type, unit) -> its declared resources whose name or group holds a symbol (model.symbol)
+    _symbol_named: dict[tuple[str, str], list[Entity]] = field(default_factory=lambda: defaultdict(list))
     # Built on first use by the typed queries (per zone and per vnet, so that a check asking once
     # per endpoint stays linear in the scan): zone identity -> its linked vnets or Unknown, vnet
     # identity -> the zones linked to it, vnet identity -> its label.
@@ -525,11 +611,24 @@ class Graph:
             return own[0]
         if len(own) > 1:
             return Unknown(f"{ref.name} matches {len(own)} declared resources")
+        maybe = [
+            e
+            for e in self._symbol_named.get((arm_type, unit), [])
+            if ref.resource_group is None
+            or not isinstance(e.resource_group, str)
+            or has_symbol(e.resource_group)
+            or e.resource_group.lower() == ref.resource_group
+        ]
+        if has_symbol(ref.name) or has_symbol(ref.resource_group) or maybe:
+            # a name known only at deployment may be any name, and any name may be that one
+            return Unknown(
+                f"{shown(ref.name)} may or may not be a resource its deployment names by uniqueString() or ids"
+            )
         external = External(arm_type, ref.name.lower(), ref.resource_group, unit if ref.resource_group is None else "")
         if ref.resource_group is not None:
             # Another deployment's resource is this one when its full identity is the same;
             # two such deployments leave it as the unit itself sees it, never ambiguous.
-            others = [e for e in candidates if isinstance(e.resource_group, str)]
+            others = [e for e in candidates if _joinable(e.resource_group) and _joinable(e.name)]
             if len(others) == 1:
                 return others[0]
         return external
@@ -565,7 +664,7 @@ class Graph:
             ]
             if len(declared) == 1:
                 return self.zone_identity(declared[0])
-        if isinstance(zone.name, str) and isinstance(zone.resource_group, str):
+        if _joinable(zone.name) and _joinable(zone.resource_group):
             return self.canonical(full_identity(ZONE_TYPE, zone.name, zone.resource_group))
         return zone.key
 
@@ -574,7 +673,7 @@ class Graph:
             return node
         if isinstance(node, External):
             return self.canonical(node.identity)
-        if isinstance(node, VirtualNetwork) and isinstance(node.name, str) and isinstance(node.resource_group, str):
+        if isinstance(node, VirtualNetwork) and _joinable(node.name) and _joinable(node.resource_group):
             return self.canonical(full_identity(VNET_TYPE, node.name, node.resource_group))
         return node.key
 

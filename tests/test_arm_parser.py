@@ -249,8 +249,8 @@ def test_functions(expression: str, expected: Any) -> None:
     [
         "reference('x').outputs.id.value",
         "listKeys(resourceId('Microsoft.Storage/storageAccounts', 'st'), '2023-01-01').keys[0].value",
-        "uniqueString(resourceGroup().id)",
-        "subscription().subscriptionId",
+        "uniqueString(deployment().name)",
+        "subscription().displayName",
         "resourceGroup().location",
         "deployment().name",
         "utcNow()",
@@ -396,9 +396,9 @@ def test_keys_addresses_units_and_locations(tmp_path: Path) -> None:
 
 
 def test_an_unknown_name_keeps_the_expression_in_the_address(tmp_path: Path) -> None:
-    result = parse(tmp_path, {"main.json": template([scope_resource(name="[uniqueString('x')]")])})
+    result = parse(tmp_path, {"main.json": template([scope_resource(name="[uniqueString(deployment().name)]")])})
     (scope,) = result.entities
-    assert scope.address == "Microsoft.Insights/privateLinkScopes/[uniqueString('x')]"
+    assert scope.address == "Microsoft.Insights/privateLinkScopes/[uniqueString(deployment().name)]"
     assert isinstance(scope.name, Unknown)
 
 

@@ -570,9 +570,9 @@ def test_resource_id_is_a_name_reference_with_type_and_group() -> None:
 @pytest.mark.parametrize(
     "expression",
     [
-        "uniqueString(resourceGroup().id)",
+        "uniqueString(deployment().name)",
         "resourceGroup().location",
-        "subscription().subscriptionId",
+        "subscription().displayName",
         "utcNow()",
         "missing",
         "'${undefinedParam}-x'",

@@ -526,9 +526,10 @@ def test_a_resource_id_is_symbolic_and_an_unwritten_attribute_is_unknown() -> No
 
 def test_a_data_source_computed_attribute_is_unknown() -> None:
     instance = module(
-        'data "azurerm_client_config" "current" {}\nlocals {\n  t = data.azurerm_client_config.current.tenant_id\n}\n'
+        'data "azurerm_virtual_network" "hub" {\n  name = "vnet-hub"\n}\n'
+        "locals {\n  t = data.azurerm_virtual_network.hub.address_space\n}\n"
     )
-    assert "tenant_id" in reason(instance.local("t"))
+    assert "address_space" in reason(instance.local("t"))
 
 
 def test_an_undeclared_data_source_or_resource_is_unknown() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ampls_checks.azure import SETTING_NAMES, Cloud
-from ampls_checks.model import Entity, Finding, Graph, Language, Location, Severity
+from ampls_checks.model import Entity, Finding, Graph, Language, Location, Severity, shown
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,11 @@ class Check:
             check_id=self.id,
             check_name=self.name,
             severity=self.severity,
-            resource=entity.address,
+            resource=shown(entity.address),
             file=file,
             start_line=start,
             end_line=end,
-            message=spell_settings(message, span.language),
+            message=shown(spell_settings(message, span.language)),
             guideline=self.guideline,
             resource_start_line=entity.location.start_line,
             resource_end_line=entity.location.end_line,

@@ -44,6 +44,7 @@ from ampls_checks.model import (
     Unknown,
     UnresolvedResource,
     VirtualNetwork,
+    shown,
 )
 
 JSON_VERSION = 1
@@ -113,7 +114,8 @@ class Topology:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    """A name as people read it: a symbol (model.symbol) as the expression it stands for."""
+    return shown(value) if isinstance(value, str) else None
 
 
 def _kind_of(entity: Entity) -> tuple[str, str, str]:
@@ -165,7 +167,7 @@ def _external_node(node: External) -> Node:
         id=node.identity,
         kind="external",
         label=f"{label or node.arm_type} (not in the scan)",
-        name=node.name,
+        name=shown(node.name),
         column=column,
     )
 
@@ -484,23 +486,36 @@ def to_json(topology: Topology) -> dict[str, Any]:
         findings.extend(_finding_json(f, node.id) for f in node.findings)
     findings.extend(_finding_json(f, None) for f in topology.unplaced)
     findings.sort(key=lambda f: (f["file"], f["start_line"], f["check_id"], f["resource"]))
-    return {
-        "version": JSON_VERSION,
-        "entities": nodes,
-        "edges": [
-            {
-                "from": edge.source,
-                "to": edge.target,
-                "kind": edge.kind,
-                "label": edge.label or None,
-                "via": edge.via,
-                "ghost": edge.ghost,
-            }
-            for edge in topology.edges
-        ],
-        "unknowns": topology.unknowns,
-        "findings": findings,
-    }
+    return _shown_all(
+        {
+            "version": JSON_VERSION,
+            "entities": nodes,
+            "edges": [
+                {
+                    "from": edge.source,
+                    "to": edge.target,
+                    "kind": edge.kind,
+                    "label": edge.label or None,
+                    "via": edge.via,
+                    "ghost": edge.ghost,
+                }
+                for edge in topology.edges
+            ],
+            "unknowns": topology.unknowns,
+            "findings": findings,
+        }
+    )
+
+
+def _shown_all(value: Any) -> Any:
+    """Every string of the JSON form as people read it: ids and reasons may hold symbols."""
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, list):
+        return [_shown_all(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shown_all(v) for k, v in value.items()}
+    return value
 
 
 def ordered_nodes(topology: Topology) -> list[Node]:

@@ -13,6 +13,7 @@ from html import escape
 
 from ampls_checks import __version__
 from ampls_checks.model import Finding
+from ampls_checks.model import shown as shown_text
 from ampls_checks.topology import COLUMNS, Node, Topology, ordered_nodes
 from ampls_checks.topology.text_formats import (
     GHOST_STYLE,
@@ -140,7 +141,7 @@ def svg(topology: Topology) -> str:
             classes.append(f"severity-{node.severity.lower()}")
         where = f"{node.file}:{node.line}" if node.file else ""
         parts.append(
-            f'<g class="{" ".join(classes)}" id="{ids[node.id]}" data-node="{escape(node.id)}">'
+            f'<g class="{" ".join(classes)}" id="{ids[node.id]}" data-node="{escape(shown_text(node.id))}">'
             f"<title>{escape(where or node.label)}</title>"
             f'<rect x="{x}" y="{y}" width="{BOX_WIDTH}" height="{h}" rx="8" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="2"{dash}/>'

@@ -10,7 +10,9 @@ Values are plain Python values (str, int, bool, None, list, dict) plus:
 - `Ref` (from the model) for resource ids: `resourceId(...)` is the declared resource's entity
   key when the template declares it, else a name-only reference (type and name lower-cased);
 - `Unknown(reason)` for what only a deployment knows (`reference()`, `listKeys()`,
-  `uniqueString()`, `subscription().subscriptionId`, a parameter without a value).
+  `subscription().displayName`, a parameter without a value);
+- symbols (model.symbol) for what is opaque but stable within a deployment: `uniqueString()` of
+  known arguments, `resourceGroup().id`, `subscription().subscriptionId`.
 
 Evaluation is bounded: every step spends from a `Budget` (the per-scan `--max-eval-steps`),
 strings and arrays have size limits, loops follow ARM's own limit of 800 copies, and chains of
@@ -57,10 +59,13 @@ from ampls_checks.parsers.common.template_functions import (
     to_int,
     try_get_with,
     union_with,
+    unique_string,
 )
+from ampls_checks.parsers.common.template_functions import group_id as _group_id
 from ampls_checks.parsers.common.template_functions import is_int as _is_int
 from ampls_checks.parsers.common.template_functions import min_max as _min_max
 from ampls_checks.parsers.common.template_functions import replace as _replace
+from ampls_checks.parsers.common.template_functions import subscription_value as _subscription_value
 from ampls_checks.parsers.common.template_functions import substring as _substring
 from ampls_checks.parsers.common.template_functions import too_long as _too_long
 from ampls_checks.parsers.common.template_functions import too_many as _too_many
@@ -595,13 +600,14 @@ def _scope_resource_id(scope: Scope, args: list[Any]) -> Any:
 def _resource_group(scope: Scope, args: list[Any]) -> Any:
     group = scope.template.resource_group
     name = group if group is not None else Unknown("the resource group deployed to is known only at deployment")
-    where = "resourceGroup() properties other than name are known only at deployment"
-    return {"name": name, "id": Unknown(where), "location": Unknown(where), "tags": Unknown(where)}
+    where = "resourceGroup() properties other than name and id are known only at deployment"
+    return {"name": name, "id": _group_id(group), "location": Unknown(where), "tags": Unknown(where)}
 
 
 def _subscription(scope: Scope, args: list[Any]) -> Any:
-    where = "subscription() is known only at deployment"
-    return {k: Unknown(where) for k in ("id", "subscriptionId", "tenantId", "displayName")}
+    if args:
+        return Unknown("subscription() of another subscription is known only at deployment")
+    return _subscription_value()
 
 
 def _environment(scope: Scope, args: list[Any]) -> Any:
@@ -909,7 +915,6 @@ _TAKES_UNKNOWN: frozenset[str] = frozenset({"createarray", "createobject", "arra
 RUNTIME = frozenset(
     {
         "deployment",
-        "uniquestring",
         "guid",
         "newguid",
         "utcnow",
@@ -955,6 +960,7 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "subscriptionresourceid": _scope_resource_id,
     "tenantresourceid": _scope_resource_id,
     "resourcegroup": _resource_group,
+    "uniquestring": unique_string,
     "subscription": _subscription,
     "environment": _environment,
     "concat": _concat,

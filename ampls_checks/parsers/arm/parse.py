@@ -51,6 +51,7 @@ from ampls_checks.model import (
     Unknown,
     UnresolvedResource,
 )
+from ampls_checks.model import shown as shown_text
 from ampls_checks.parsers.arm.expressions import (
     Call,
     ExpressionError,
@@ -648,7 +649,8 @@ def _expand(
             name = Unknown("the name is not a string")
         if nested_short and parent is not None and isinstance(name, str):
             name = f"{parent.name}/{name}" if isinstance(parent.name, str) else parent.name
-        shown = name if isinstance(name, str) else _written_name(raw) + (f"[{index}]" if index is not None else "")
+        written = _written_name(raw) + (f"[{index}]" if index is not None else "")
+        shown = shown_text(name) if isinstance(name, str) else written
         existing = get_ci(raw, "existing") is True
         group = deploy_group if deploy_group is not None else (parent.resource_group if parent else None)
         if existing and key_ci(raw, "resourceGroup") is not None:

@@ -49,6 +49,7 @@ from ampls_checks.model import (
     Unknown,
     UnresolvedResource,
     VirtualNetwork,
+    has_symbol,
     parse_arm_id,
 )
 from ampls_checks.parsers.common.convert import as_str, enabled_flag
@@ -671,7 +672,10 @@ def _unknown_parent(parent: Maybe[Ref] | None, endpoints: list[PrivateEndpoint])
     if parent is None or isinstance(parent, Unknown):
         return True
     if parent.key is None and parent.name is not None:
-        return sum(1 for e in endpoints if isinstance(e.name, str) and e.name.lower() == parent.name.lower()) > 1
+        matches = sum(1 for e in endpoints if isinstance(e.name, str) and e.name.lower() == parent.name.lower())
+        # a name known only at deployment (model.symbol) may be any endpoint's, and any may be it
+        symbols = has_symbol(parent.name) or any(has_symbol(e.name) for e in endpoints)
+        return matches > 1 or (matches == 0 and symbols)
     return parent.key is None and parent.name is None
 
 

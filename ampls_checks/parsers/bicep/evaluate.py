@@ -5,7 +5,9 @@ Values are plain Python values (str, int, bool, None, list, dict) plus:
   (with its name and type, so the linker can still match by name), `resourceId(...)` a name-only
   `Ref`, and `'${vnet.id}/subnets/${name}'` the child's name-only `Ref`;
 - `Unknown(reason)` for whatever cannot be known statically (a parameter without a default,
-  `uniqueString()`, properties of an `existing` resource, a runtime property);
+  properties of an `existing` resource, a runtime property);
+- symbols (model.symbol) for what is opaque but stable within a deployment: `uniqueString()` of
+  known arguments, `resourceGroup().id`, `subscription().subscriptionId`;
 - handles for resources (`ResourceInstance`), modules (`ModuleHandle`) and scopes (`ScopeValue`).
 
 Declarations are evaluated lazily and once (Bicep lets any declaration refer to any other), with
@@ -97,11 +99,14 @@ from ampls_checks.parsers.common.template_functions import (
     to_object,
     try_get_with,
     union_with,
+    unique_string,
 )
 from ampls_checks.parsers.common.template_functions import Lambda as LambdaValue
+from ampls_checks.parsers.common.template_functions import group_id as _group_id
 from ampls_checks.parsers.common.template_functions import is_int as _is_int
 from ampls_checks.parsers.common.template_functions import min_max as _min_max
 from ampls_checks.parsers.common.template_functions import replace as _replace
+from ampls_checks.parsers.common.template_functions import subscription_value as _subscription_value
 from ampls_checks.parsers.common.template_functions import substring as _substring
 from ampls_checks.parsers.common.template_functions import too_long as _too_long
 from ampls_checks.parsers.common.template_functions import too_many as _too_many
@@ -150,6 +155,7 @@ class ScopeValue:
     """`resourceGroup(...)`: the resource group a resource or module is deployed to."""
 
     resource_group: Any  # str or Unknown
+    own: bool = False  # the deployment's own group (`resourceGroup()` at the top): its id is a symbol
 
 
 @dataclass(frozen=True)
@@ -901,7 +907,11 @@ def _attr(value: Any, name: str, safe: bool) -> Any:
     if isinstance(value, OutputsView):
         return value.module.output(name)
     if isinstance(value, ScopeValue):
-        return value.resource_group if name == "name" else Unknown(f"resourceGroup().{name} is known only to Azure")
+        if name == "name":
+            return value.resource_group
+        if name == "id":
+            return _group_id(None if value.own else value.resource_group)
+        return Unknown(f"resourceGroup().{name} is known only to Azure")
     if isinstance(value, dict):
         return value[name] if name in value else _missing(f"property {name!r}", safe)
     if value is None:
@@ -1204,7 +1214,9 @@ def _scope_resource_id(scope: Scope, args: list[Any]) -> Any:
 def _resource_group(scope: Scope, args: list[Any]) -> Any:
     if not args:
         group = scope.instance.resource_group
-        return ScopeValue(group if group is not None else Unknown("the resource group deployed to is not known"))
+        if group is None:
+            return ScopeValue(Unknown("the resource group deployed to is not known"), own=True)
+        return ScopeValue(group)
     name = args[-1]
     return ScopeValue(name if isinstance(name, str) else Unknown("resource group name is not a string"))
 
@@ -1284,6 +1296,12 @@ def _flatten(scope: Scope, args: list[Any]) -> Any:
     if sum(len(a) for a in args[0]) > MAX_ITEMS:
         return _too_many()
     return [v for inner in args[0] for v in inner]
+
+
+def _subscription(scope: Scope, args: list[Any]) -> Any:
+    if args:
+        return Unknown("subscription() of another subscription is known only at deployment")
+    return _subscription_value()
 
 
 def _unknown_value(reason: str) -> Callable[[Scope, list[Any]], Any]:
@@ -1391,7 +1409,7 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "environment": _environment,
     "deployment": _unknown_value("deployment() is known only at deployment"),
     "resourceGroup": _resource_group,
-    "subscription": _unknown_value("subscription() is known only at deployment"),
+    "subscription": _subscription,
     "managementGroup": _unknown_value("managementGroup() is known only at deployment"),
     "tenant": _unknown_value("tenant() is known only at deployment"),
     "resourceId": _resource_id,
@@ -1414,7 +1432,7 @@ FUNCTIONS: dict[str, Callable[[Scope, list[Any]], Any]] = {
     "substring": _substring,
     "indexOf": index_of_with(_same, last=False),
     "lastIndexOf": index_of_with(_same, last=True),
-    "uniqueString": _unknown_value("uniqueString() is a hash computed at deployment"),
+    "uniqueString": unique_string,
     "guid": _unknown_value("guid() is a hash computed at deployment"),
     "range": range_function,
     "items": items,

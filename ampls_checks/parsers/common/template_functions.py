@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ampls_checks.azure import Cloud
-from ampls_checks.model import Unknown
+from ampls_checks.model import Unknown, has_symbol, resource_group_id, subscription_symbol, symbol, unique_string_symbol
 
 # The `environment()` values of each cloud that templates read for private link zone names
 # ("Deployment functions for ARM templates", environment): the storage suffix
@@ -219,7 +219,44 @@ def same(a: Any, b: Any, opaque: tuple[type, ...]) -> Any:
         return Unknown("comparing values only Azure knows")
     if isinstance(a, bool) != isinstance(b, bool):
         return False
+    if a != b and (_holds_symbol(a) or _holds_symbol(b)):
+        return Unknown("comparing a value known only at deployment (such as uniqueString()) with another")
     return bool(a == b)
+
+
+def _holds_symbol(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_holds_symbol(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_symbol(v) for v in value.values()) or any(has_symbol(k) for k in value)
+    return has_symbol(value)
+
+
+def unique_string(scope: Any, args: list[Any]) -> Any:
+    """`uniqueString(...)`: a hash Azure computes at deployment, opaque here but the same for the
+    same arguments, so names built from it link as they do once deployed (model.symbol)."""
+    if not args or not all(isinstance(a, str) for a in args):
+        return Unknown("uniqueString() of values that are not all known strings")
+    return unique_string_symbol(args)
+
+
+def subscription_value() -> dict[str, Any]:
+    """`subscription()` of the deployment: its ids as symbols (model.symbol); the display name
+    stays unknown (no name is built from it)."""
+    subscription_id = subscription_symbol()
+    return {
+        "id": f"/subscriptions/{subscription_id}",
+        "subscriptionId": subscription_id,
+        "tenantId": symbol("subscription().tenantId"),
+        "displayName": Unknown("subscription().displayName is known only at deployment"),
+    }
+
+
+def group_id(group: Any) -> Any:
+    """`resourceGroup().id` for a group that is the deployment's own (None), named, or unknown."""
+    if group is None or isinstance(group, str):
+        return resource_group_id(group)
+    return Unknown("the resource group deployed to is not known")
 
 
 # The functions below differ between the languages only in how a value becomes text, or when two

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ampls_checks.model import Unknown
+from ampls_checks.model import Unknown, has_symbol
 from ampls_checks.parsers.terraform.hcl_syntax import (
     BinaryOp,
     Call,
@@ -530,7 +530,20 @@ def _equal(left: Any, right: Any) -> Any:
     """`==` that does not decide when either side holds an unknown value."""
     if _holds_unknown(left) or _holds_unknown(right):
         return Unknown("comparison with an unknown value")
-    return _plain(left) == _plain(right)
+    same = _plain(left) == _plain(right)
+    if not same and (_holds_symbol(left) or _holds_symbol(right)):
+        return Unknown("comparison with a value known only to Azure (model.symbol)")
+    return same
+
+
+def _holds_symbol(value: Any, depth: int = 0) -> bool:
+    if depth > 50:
+        return True
+    if isinstance(value, list):
+        return any(_holds_symbol(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(has_symbol(k) or _holds_symbol(v, depth + 1) for k, v in value.items())
+    return has_symbol(value)
 
 
 def get_attr(value: Any, name: str) -> Any:

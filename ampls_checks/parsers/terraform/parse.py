@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ampls_checks.model import Language, Location, Note, ParseError, Suppression, Unknown
+from ampls_checks.model import Language, Location, Note, ParseError, Suppression, Unknown, subscription_symbol, symbol
 from ampls_checks.parsers.common.limits import EVAL_STEPS, MAX_MODULE_DEPTH
 from ampls_checks.parsers.terraform.evaluate import (
     MAX_CELLS,
@@ -39,9 +39,11 @@ from ampls_checks.parsers.terraform.hcl_syntax import (
     Body,
     Call,
     Expr,
+    GetAttr,
     HclSyntaxError,
     Lit,
     ObjectExpr,
+    Var,
     parse_hcl,
 )
 from ampls_checks.suppress.comments import skips_in_lines
@@ -201,6 +203,7 @@ class ModuleInstance:
         instance_count: list[int] | None = None,
         module_key: str = "",
         remote: Mapping[str, str] | None = None,
+        provider_scope: str = "",
     ) -> None:
         self.source = source
         self.path = path  # address prefix, "" for a root, 'module.a["x"].' for a child
@@ -217,6 +220,9 @@ class ModuleInstance:
         # manifest's key -> downloaded directory, the root's, shared by every instance under it
         self.module_key = module_key
         self.remote = remote or {}
+        # which provider configurations this instance's default providers are: the root's ("")
+        # unless a module call on the way passed `providers`, then that call's address
+        self.provider_scope = provider_scope
         self.evaluator = Evaluator(self.resolve_root, self.budget)
         self._locals: dict[str, Any] = {}
         self._locals_running: set[str] = set()
@@ -417,9 +423,11 @@ class ModuleInstance:
             for arg, attr in decl.block.body.attributes.items()
             if arg not in ("source", "version", "count", "for_each", "providers", "depends_on")
         }
+        child_path = f"{self.path}module.{name}{instance_suffix(key)}."
+        child_scope = child_path if "providers" in decl.block.body.attributes else self.provider_scope
         child = ModuleInstance(
             source,
-            f"{self.path}module.{name}{instance_suffix(key)}.",
+            child_path,
             self.unit,
             inputs,
             self.load_module,
@@ -429,6 +437,7 @@ class ModuleInstance:
             self.instance_count,
             child_key,
             self.remote,
+            child_scope,
         )
         self.children.append(child)
         return ModuleView(child)
@@ -547,6 +556,10 @@ class ResourceView(BlockView):
         return f"tf:{self.instance.unit}:{self.address}"
 
     def get_attr(self, name: str) -> Any:
+        if self.mode == "data" and self.type in CLIENT_CONFIG:
+            found = self._client_config(name)
+            if found is not None:
+                return found
         if name == "id":
             return SymbolicId(self.entity_key)
         if name in self._cache:
@@ -566,6 +579,41 @@ class ResourceView(BlockView):
             value = UnknownNameOf(value.reason, self.entity_key)
         self._cache[name] = value
         return value
+
+    def _client_config(self, name: str) -> Any:
+        """The subscription, tenant and identity a provider configuration works with: opaque but
+        one value per configuration (model.symbol), so ids built from them parse and link. None
+        for any other attribute."""
+        provider, attributes = CLIENT_CONFIG[self.type]
+        if name not in attributes or (self.type == "azurerm_subscription" and self.has("subscription_id")):
+            return None
+        explicit = self.block.body.attributes.get("provider")
+        if explicit is not None:
+            expr = explicit.expr
+            if isinstance(expr, GetAttr) and isinstance(expr.obj, Var):
+                provider = f"{expr.obj.name}.{expr.name}"
+            elif isinstance(expr, Var):
+                provider = expr.name
+            else:
+                return Unknown(f"{self.address}: provider is not a provider reference")
+        configuration = f"{self.instance.provider_scope}{provider}"
+        if name == "subscription_id":
+            return subscription_symbol(configuration)
+        if name in ("id", "subscription_resource_id"):
+            return f"/subscriptions/{subscription_symbol(configuration)}"
+        return symbol(f"{configuration}.{name}")
+
+
+# Data sources whose attributes are the provider configuration's own ids (provider, attributes):
+# known to Azure only, the same wherever that configuration is used.
+CLIENT_CONFIG: dict[str, tuple[str, frozenset[str]]] = {
+    "azurerm_client_config": ("azurerm", frozenset({"tenant_id", "subscription_id", "object_id", "client_id"})),
+    "azapi_client_config": (
+        "azapi",
+        frozenset({"tenant_id", "subscription_id", "object_id", "subscription_resource_id"}),
+    ),
+    "azurerm_subscription": ("azurerm", frozenset({"tenant_id", "subscription_id", "id"})),
+}
 
 
 # ---------------------------------------------------------------------------------------------
