@@ -668,9 +668,14 @@ def build_entities(resources: list[ArmResource]) -> ParseResult:
 
 
 def _unknown_parent(parent: Maybe[Ref] | None, endpoints: list[PrivateEndpoint]) -> bool:
-    """A parent endpoint that cannot be told: not evaluated, or a name several endpoints have."""
+    """A parent endpoint that cannot be told: not evaluated, a name several endpoints have, or a
+    declaration whose name is unknown and that is no endpoint of this deployment (the `existing`
+    view of its endpoint a compiled Bicep module declares beside a zone group, in a nested
+    deployment: with the name unknown, which endpoint it is cannot be told)."""
     if parent is None or isinstance(parent, Unknown):
         return True
+    if parent.key is not None and parent.name is None:
+        return parent.key not in {e.key for e in endpoints}
     if parent.key is None and parent.name is not None:
         matches = sum(1 for e in endpoints if isinstance(e.name, str) and e.name.lower() == parent.name.lower())
         # a name known only at deployment (model.symbol) may be any endpoint's, and any may be it
