@@ -442,3 +442,64 @@ def test_graph_draws_the_plan_with_the_edges_known_only_through_references(
     for edge in ("n2 -->|private link| n1", "n2 -->|subnet in| n9", "n3 --> n5", "n1 -->|scoped link| n0"):
         assert f"  {edge}\n" in drawn
     assert drawn.count("-->|vnet link| n9") == 4
+
+
+def test_references_past_the_budget_stay_unknown_and_verbose_says_so(tmp_path: Path) -> None:
+    """A zone list naming a module output over 1,200 module instances: following them all passes
+    the budget of one attribute (1,000 steps), so the list stays unknown (a part of it would be a
+    guess), and a note says why."""
+    instances = 1_200
+    zone = {"mode": "managed", "type": "azurerm_private_dns_zone", "name": "z"}
+    children = [
+        {
+            "address": f'module.m["k{i}"]',
+            "resources": [
+                {**zone, "address": f'module.m["k{i}"].azurerm_private_dns_zone.z', "values": {"name": f"z{i}.test"}}
+            ],
+        }
+        for i in range(instances)
+    ]
+    endpoint = {"address": "azurerm_private_endpoint.e", "mode": "managed", "type": "azurerm_private_endpoint"}
+    endpoint["name"] = "e"
+    group = {"name": "g", "private_dns_zone_ids": [None] * instances}
+    plan = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [{**endpoint, "values": {"name": "pe", "private_dns_zone_group": [group]}}],
+                "child_modules": children,
+            }
+        },
+        "resource_changes": [
+            {
+                "address": "azurerm_private_endpoint.e",
+                "change": {"after_unknown": {"private_dns_zone_group": [{"private_dns_zone_ids": [True] * instances}]}},
+            }
+        ],
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    {
+                        **endpoint,
+                        "expressions": {
+                            "private_dns_zone_group": [{"private_dns_zone_ids": {"references": ["module.m.out"]}}]
+                        },
+                    }
+                ],
+                "module_calls": {
+                    "m": {
+                        "source": "./m",
+                        "module": {
+                            "outputs": {"out": {"expression": {"references": ["azurerm_private_dns_zone.z.id"]}}},
+                            "resources": [{**zone, "address": "azurerm_private_dns_zone.z"}],
+                        },
+                    }
+                },
+            }
+        },
+    }
+    report = scan_plan(_write(tmp_path, plan), None)
+    assert report.graph is not None
+    (group_node,) = report.graph.endpoints[0].zone_groups  # type: ignore[union-attr]
+    assert all(type(zone).__name__ == "Unknown" for zone in group_node.zones)  # type: ignore[union-attr]
+    assert any(n.message.startswith("references too many to follow") for n in report.notes)

@@ -26,6 +26,7 @@ JSON decoder's, and reference following by `MAX_REFERENCE_STEPS` per attribute a
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterator
@@ -47,7 +48,7 @@ ACCEPTED_FORMAT_MAJORS = ("0", "1")
 AFTER_APPLY = "known only after apply (after_unknown in the plan)"
 MAX_RESOURCES = 200_000  # resource instances in one plan
 MAX_REFERENCE_STEPS = 1_000  # references followed to resolve one attribute
-MAX_PLAN_REFERENCE_STEPS = 2_000_000  # and for one plan, all attributes together
+MAX_PLAN_REFERENCE_STEPS = 500_000  # and for one plan, all attributes together
 MAX_REFERENCES = 200  # references of one expression that are read
 MAX_REFERENCE_LENGTH = 1_000
 MAX_AZAPI_BODY = 1_000_000  # characters of an azapi v1 body string decoded as JSON
@@ -186,11 +187,14 @@ class Plan:
         self.plan_file = TfFile(display, display, Body({}, []), "")  # no skip comments in a plan
         self.resources: list[PlanResource] = []
         self.module_instances: set[str] = {""}
+        # (caller's module instance path, call name) -> the call's instances, in the plan's order
+        self._instances_of: dict[tuple[str, str], list[str]] = {}
         self.notes: list[Note] = []
         self.errors: list[ParseError] = []
         self.steps = 0
         self.total_steps = 0
         self.over_budget = False
+        self._memo: dict[tuple[int, str], list[Target]] = {}
         self._by_resource: dict[tuple[str, str, str, str], list[PlanResource]] = {}
         self._configs: dict[tuple[str, ...], JsonObject] = {}
         self._config_resources: dict[tuple[str, ...], dict[str, JsonObject]] = {}
@@ -203,6 +207,9 @@ class Plan:
         root = _obj(self.document.get("planned_values")).get("root_module")
         for module_path, calls, module in self._modules(_obj(root)):
             self.module_instances.add(module_path)
+            if calls:
+                parent = parent_module_path(module_path)
+                self._instances_of.setdefault((parent or "", calls[-1]), []).append(module_path)
             for item in _arr(module.get("resources")):
                 resource = self._resource(_obj(item), module_path, calls, after_unknown)
                 if resource is None:
@@ -311,34 +318,49 @@ class Plan:
     # -- references ---------------------------------------------------------------------------
 
     def targets(self, expression: Any, module_path: str, calls: tuple[str, ...], depth: int = 0) -> list[Target]:
-        """The planned resource instances an expression's references name, in their order."""
+        """The planned resource instances an expression's references name, in their order; none
+        when following them costs more than the budget (a part of them would be a guess)."""
         refs = _obj(expression).get("references")
         if not isinstance(refs, list) or depth > 2 * MAX_MODULE_DEPTH:
             return []
         if depth == 0:
             self.steps = 0  # each attribute has its own budget, and the plan a total
-        texts = [r for r in refs[:MAX_REFERENCES] if isinstance(r, str) and len(r) <= MAX_REFERENCE_LENGTH]
-        # Terraform lists every step of a reference (`a.b.id`, then `a.b`): keep the longest
-        widest = [t for t in texts if not any(o != t and o.startswith((t + ".", t + "[")) for o in texts)]
-        found: list[Target] = []
-        for text in widest:
+        memo = (id(expression), module_path)  # a module output or input, read for many instances
+        if depth > 0 and memo in self._memo:
             self.steps += 1
             self.total_steps += 1
-            if self.steps > MAX_REFERENCE_STEPS or self.total_steps > MAX_PLAN_REFERENCE_STEPS:
-                if not self.over_budget:
-                    self.over_budget = True
-                    self.notes.append(
-                        Note(self.display, 1, "references too many to follow: ids unknown until apply stay unknown")
-                    )
+            return self._memo[memo]
+        texts = list(dict.fromkeys(r for r in refs[:MAX_REFERENCES] if isinstance(r, str)))
+        found: list[Target] = []
+        for text in _widest([t for t in texts if len(t) <= MAX_REFERENCE_LENGTH]):
+            self.steps += 1
+            self.total_steps += 1
+            if self._spent():
                 return []
             steps = traversal(text)
             if steps:
                 found.extend(self._follow(steps, module_path, calls, depth))
+        if self._spent():
+            return []
         out: list[Target] = []
+        seen: set[str] = set()
         for target in found:
-            if all(t.resource is not target.resource for t in out):
+            if target.resource.address not in seen:
+                seen.add(target.resource.address)
                 out.append(target)
+        if depth > 0:
+            self._memo[memo] = out
         return out
+
+    def _spent(self) -> bool:
+        if self.steps <= MAX_REFERENCE_STEPS and self.total_steps <= MAX_PLAN_REFERENCE_STEPS:
+            return False
+        if not self.over_budget:
+            self.over_budget = True
+            self.notes.append(
+                Note(self.display, 1, "references too many to follow: ids unknown until apply stay unknown")
+            )
+        return True
 
     def _follow(self, steps: list[Any], module_path: str, calls: tuple[str, ...], depth: int) -> list[Target]:
         head = steps[0]
@@ -359,10 +381,12 @@ class Plan:
             if output is None or child_config is None:
                 return []
             expression = _obj(_obj(_obj(child_config.get("outputs")).get(output)).get("expression"))
-            prefix = f"{module_path}." if module_path else ""
+            prefix = f"{module_path}.module.{steps[1]}" if module_path else f"module.{steps[1]}"
             found: list[Target] = []
-            for instance in sorted(self.module_instances):
-                if instance_of_call(instance, f"{prefix}module.{steps[1]}", key):
+            for instance in self._instances_of.get((module_path, steps[1]), []):
+                if self._spent():
+                    break
+                if key is None or instance == prefix + instance_suffix(key.value):
                     found.extend(self.targets(expression, instance, child_calls, depth + 1))
             return found
         if head in ("local", "each", "count", "path", "terraform", "self", "var", "module"):
@@ -434,6 +458,21 @@ class Target:
 
     resource: PlanResource
     attribute: str | None
+
+
+def _widest(texts: list[str]) -> list[str]:
+    """Terraform lists every step of a reference (`a.b.id`, then `a.b`): the longest ones, in
+    order. Each text is looked up among the sorted others, never compared with each of them."""
+    ordered = sorted(texts)
+
+    def extended(text: str) -> bool:
+        for mark in (".", "["):
+            at = bisect.bisect_left(ordered, text + mark)
+            if at < len(ordered) and ordered[at].startswith(text + mark):
+                return True
+        return False
+
+    return [t for t in texts if not extended(t)]
 
 
 @dataclass(frozen=True)
@@ -509,16 +548,6 @@ def parent_module_path(module_path: str) -> str | None:
     if not steps:
         return None
     return ".".join(f"module.{name}{instance_suffix(key)}" for name, key in steps[:-1])
-
-
-def instance_of_call(instance: str, call_path: str, key: _Index | None) -> bool:
-    """Whether module instance `instance` is an instance of the call at `call_path` (with the
-    static key `key`, when the reference gives one)."""
-    if key is not None:
-        return instance == call_path + instance_suffix(key.value)
-    if instance == call_path:
-        return True
-    return instance.startswith(call_path + "[") and module_calls_of(instance) == module_calls_of(call_path)
 
 
 def with_unknowns(values: Any, unknown: Any) -> Any:
