@@ -338,19 +338,21 @@ def test_a_crafted_parser_table_runs_nothing_and_changes_nothing(tmp_path: Path,
     marker = tmp_path / "ran"
     crafted = {
         "pickle": pickle.dumps(_Payload(marker)),
-        "foreign-type": json.dumps({**good, "lexer_conf": {"__type__": "Popen", "args": ["touch", str(marker)]}}),
-        "type-in-memo": json.dumps({**good, "memo": [["T", 0, "A", "re", "a", [], None, None, {"__type__": "X"}]]}),
-        "bad-rule": json.dumps({**good, "memo": [["R", 0, "start", "not a list", 0, None, [0, 0, 0, 0], []]]}),
-        "action-out-of-range": json.dumps({**good, "table": {**good["table"], "codes": ["I", "/////w=="]}}),
-        "packed-garbage": json.dumps({**good, "table": {**good["table"], "token_ids": ["B", "!!"]}}),
-        "options-object": json.dumps({**good, "options": {**good["options"], "postlex": {"__type__": "Rule"}}}),
+        "foreign-type": json.dumps({**good, "postlexer": {"__type__": "Popen", "args": ["touch", str(marker)]}}),
+        "object-as-terminal": json.dumps({**good, "terminals": [{"__type__": "X"}, *good["terminals"][1:]]}),
+        "bad-rule": json.dumps({**good, "rules": [["start", "not a size", "start", False, None, 0]]}),
+        "keep-out-of-range": json.dumps({**good, "rules": [["start", 1, "start", False, [[5, False, 0]], 0]]}),
+        "terminal-out-of-range": json.dumps({**good, "lexer_states": [[[10_000], []]] * len(good["lexer_states"])}),
+        "action-out-of-range": json.dumps({**good, "codes": ["I", "/////w=="]}),
+        "packed-garbage": json.dumps({**good, "token_ids": ["B", "!!"]}),
+        "unknown-ignored": json.dumps({**good, "ignore": ["NOT_A_TERMINAL"]}),
         "deeply-nested": "[" * 100_000 + "]" * 100_000,
     }
     key, _problem = cache_key()
     for name, body in crafted.items():
         data = body if isinstance(body, bytes) else body.encode()
         snapshot.write_bytes(lark_snapshot.FORMAT + lark_snapshot._mac(key, data) + data)
-        assert lark_snapshot.load(str(snapshot), {"postlexer": None}, key) is None, name
+        assert lark_snapshot.load(str(snapshot), key) is None, name
         assert module.hcl_parser.__wrapped__(str(cache_dir)).parse(text) == expected, name
         assert not marker.exists(), name
 

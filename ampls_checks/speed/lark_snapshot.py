@@ -1,22 +1,22 @@
-"""Lark parsers rebuilt from a parse table kept as plain JSON in our cache directory.
+"""python-hcl2's LALR parser kept as plain JSON tables in our cache directory, run without lark.
 
-Both our grammars are lark LALR grammars. Building such a parser from its grammar takes seconds
-(the LALR analysis); the pre-commit hook has 250 ms. So the first run keeps the result of the
-analysis, and later runs rebuild the parser from it.
+Building the parser from python-hcl2's grammar takes lark seconds (the LALR analysis); the
+pre-commit hook has 250 ms, of which importing lark and rebuilding its parser objects would take
+a third. So the first run has lark build the parser, takes from it the tables our own runtime
+(`parsers/terraform/lalr.py`) runs on, and keeps them; later runs read the tables and never import
+lark.
 
-What is kept is data only: lark's own portable form of a parser (`memo_serialize`, the form its
-standalone generator writes: terminals with their patterns, rules, options), written as JSON,
-with the parse table in a compact form of our own (flat integer lists; JSON would turn lark's
-integer dict keys into strings, and lark's own table form rebuilds a rule object for every one
-of the table's tens of thousands of reduce actions, most of the 200 ms its loader takes). Nothing
-is unpickled: lark's `cache=True` (a pickle in a shared temporary directory) is never used, and a
-snapshot is never a pickle. On loading, the JSON is checked before lark sees it: only the classes
-lark's deserializer knows for a parser (`TerminalDef`, `Rule`...) may be named, option values are
-plain scalars, and every table entry is an integer naming a known token, state or rule. The file
-carries a MAC made with the cache key (`cache_key.py`), so a table that we did not write is not
-read at all, and lives in a directory only the user can write (`safe_files.py`). A snapshot is
-written only after a parser rebuilt from it parses a sample to the same tree as the parser it was
-taken from; its name is a digest of everything it depends on (grammar, versions, this format).
+What is kept is data only, as JSON: the terminals (name, lark's regular expression, whether it
+may hold a newline), the terminals each lexer state tries in lark's order with lark's "unless"
+keyword retyping, the parse table as packed integer arrays (an action is a number: a state to
+shift to, or a rule to reduce), each rule's tree-building instructions, and what python-hcl2's
+post-lexer merges. Nothing is unpickled: lark's `cache=True` (a pickle in a shared temporary
+directory) is never used, and a snapshot is never a pickle. On loading every value is checked
+(types, and every index in range) before the parser is made. The file carries a MAC made with the
+cache key (`cache_key.py`), so a table we did not write is not read at all, and lives in a
+directory only the user can write (`safe_files.py`). A snapshot is written only after our runtime
+gave the same trees, tokens, places and errors as lark's parser on samples; its name is a digest
+of everything it depends on (grammar, post-lexer, lark's version, this format).
 """
 
 from __future__ import annotations
@@ -32,30 +32,8 @@ from typing import Any
 
 from ampls_checks.speed import safe_files
 
-FORMAT = b"AMPLS-LARK-TABLE-2\n"
+FORMAT = b"AMPLS-LALR-TABLES-3\n"
 _MAC_SIZE = 32
-# What lark's deserializer may build from a snapshot: the parts of an LALR parser's portable form.
-_LARK_TYPES = frozenset(
-    {
-        "TerminalDef",
-        "PatternStr",
-        "PatternRE",
-        "Rule",
-        "RuleOptions",
-        "NonTerminal",
-        "Terminal",
-        "LexerConf",
-        "ParserConf",
-    }
-)
-# Options that cannot be plain data: given again on loading, never read from the file.
-_LIVE_OPTIONS: dict[str, Any] = {
-    "postlex": None,
-    "transformer": None,
-    "tree_class": None,
-    "lexer_callbacks": {},
-    "_plugins": {},
-}
 
 
 class SnapshotError(ValueError):
@@ -64,180 +42,171 @@ class SnapshotError(ValueError):
 
 def snapshot_path(directory: str | None, name: str, depends_on: list[bytes]) -> str:
     """Where the snapshot of parser `name` lives in cache `directory` (the default cache
-    directory when None), named by a digest of what it `depends_on`."""
-    import lark
-
+    directory when None), named by a digest of what it `depends_on` (which names lark's version:
+    the tables are what that lark computed)."""
     if directory is None:
         from ampls_checks.speed.cache_dir import default_cache_dir
 
         directory = default_cache_dir()
 
     digest = hashlib.blake2b(FORMAT, digest_size=16)
-    digest.update(f"{lark.__version__}|{sys.version_info[:2]}|{sys.byteorder}|{array.array('I').itemsize}".encode())
+    digest.update(f"{sys.version_info[:2]}|{sys.byteorder}|{array.array('I').itemsize}".encode())
     for part in depends_on:
         digest.update(len(part).to_bytes(8, "little") + part)
     return os.path.join(directory, "parser", f"{name}-{digest.hexdigest()}.json")
 
 
-# -- writing -------------------------------------------------------------------------------------
+# -- writing (lark present) ---------------------------------------------------------------------
 
 
-def to_plain(parser: Any) -> dict[str, Any]:
-    """The plain-data form of a lark LALR `parser` (a `lark.Lark`)."""
-    from lark.grammar import Rule
-    from lark.lexer import TerminalDef
-    from lark.parsers.lalr_analysis import Reduce
-    from lark.utils import SerializeMemoizer
+def to_plain(parser: Any, postlexer: Any) -> dict[str, Any]:
+    """The tables of a lark LALR `parser` (a `lark.Lark` with a contextual lexer, built with
+    `postlexer`) in plain data. Raises SnapshotError for anything our runtime does not do."""
+    import re
 
-    memoizer = SerializeMemoizer([TerminalDef, Rule])
-    data = parser.serialize(memoizer)
-    frontend = data["parser"]
-    table = parser.parser.parser._parse_table
-    memoized = memoizer.memoized.enums  # object -> index (rules compare by their content)
-    if sorted(table.states) != list(range(len(table.states))):
-        raise SnapshotError("states are not numbered 0..n-1")
-    tokens: dict[str, int] = {}
-    reduce_rules: dict[int, int] = {}  # memo index of a rule -> its position among the rules reduced
-    lengths, token_ids, codes = array.array("L"), array.array("L"), array.array("L")
+    from lark.lexer import PatternStr, UnlessCallback
+    from lark.parsers.lalr_analysis import Reduce, Shift
+
+    options = parser.options
+    if (
+        options.parser != "lalr"
+        or options.lexer != "contextual"
+        or options.transformer is not None
+        or options.propagate_positions
+        or options.lexer_callbacks
+        or options.tree_class is not None
+        or options.ambiguity not in ("auto", "resolve")
+    ):
+        raise SnapshotError("not a plain LALR parser with a contextual lexer")
+    conf = parser.lexer_conf
+    if conf.g_regex_flags or conf.use_bytes or conf.re_module is not re:
+        raise SnapshotError("lexer flags our runtime does not use")
+    if postlexer is not None and tuple(postlexer.always_accept):
+        raise SnapshotError("the post-lexer asks for terminals")
+    frontend = parser.parser
+    contextual = getattr(frontend.lexer, "lexer", frontend.lexer)
+    table = frontend.parser.parser.parse_table
     count = len(table.states)
+    if sorted(table.states) != list(range(count)) or list(table.start_states) != ["start"]:
+        raise SnapshotError("states are not numbered 0..n-1 or the start is not 'start'")
+
+    terminals = list(conf.terminals)
+    number = {t.name: i for i, t in enumerate(terminals)}
+    from lark.lexer import _regexp_has_newline
+
+    lexers: dict[int, int] = {}
+    lexer_states: list[list[Any]] = []
+
+    def lexer_state(basic: Any) -> int:
+        known = lexers.get(id(basic))
+        if known is not None:
+            return known
+        if basic.ignore_types != frozenset(conf.ignore):
+            raise SnapshotError("a lexer state ignores other terminals")
+        scanner = basic.scanner  # built by lark: the order it tries, after removing "unless" strings
+        unless = []
+        for name, callback in sorted(basic.callback.items()):
+            if not isinstance(callback, UnlessCallback):
+                raise SnapshotError("a lexer callback our runtime does not run")
+            strings = callback.scanner.terminals
+            if not all(isinstance(t.pattern, PatternStr) for t in strings):
+                raise SnapshotError("an unless terminal that is not a string")
+            unless.append([number[name], [number[t.name] for t in strings]])
+        lexers[id(basic)] = len(lexer_states)
+        lexer_states.append([[number[t.name] for t in scanner.terminals], unless])
+        return lexers[id(basic)]
+
+    state_lexers = [lexer_state(contextual.lexers[state]) for state in range(count)]
+    root = lexer_state(contextual.root_lexer)
+
+    tokens: dict[str, int] = {}
+    rules: dict[Any, int] = {}
+    rule_data: list[list[Any]] = []
+    lengths, token_ids, codes = array.array("L"), array.array("L"), array.array("L")
     for state in range(count):
         actions = table.states[state]
         lengths.append(len(actions))
         for token, (action, argument) in actions.items():
             token_ids.append(tokens.setdefault(token, len(tokens)))
             if action is Reduce:
-                codes.append(count + reduce_rules.setdefault(memoized[argument], len(reduce_rules)))
-            else:
+                if argument not in rules:
+                    rules[argument] = len(rule_data)
+                    rule_data.append(_rule_plain(argument, options.maybe_placeholders))
+                codes.append(count + rules[argument])
+            elif action is Shift:
                 codes.append(argument)
-    options = {k: v for k, v in data["options"].items() if k not in _LIVE_OPTIONS}
+            else:
+                raise SnapshotError("an action that is neither shift nor reduce")
     return {
-        "options": options,
-        "rules": data["rules"],
-        "lexer_conf": frontend["lexer_conf"],
-        "parser_conf": frontend["parser_conf"],
-        "memo": [_memo_entry(index, value) for value, index in memoized.items()],
-        "table": {
-            "tokens": list(tokens),
-            "reduce_rules": list(reduce_rules),
-            "lengths": _pack(lengths),
-            "token_ids": _pack(token_ids),
-            "codes": _pack(codes),
-            "start_states": table.start_states,
-            "end_states": table.end_states,
-        },
+        "terminals": [[t.name, t.pattern.to_regexp(), _regexp_has_newline(t.pattern.to_regexp())] for t in terminals],
+        "ignore": sorted(conf.ignore),
+        "lexer_states": lexer_states,
+        "state_lexers": _pack(array.array("L", state_lexers)),
+        "root_lexer": root,
+        "postlexer": _postlexer_plain(postlexer, [t.name for t in terminals]),
+        "tokens": list(tokens),
+        "lengths": _pack(lengths),
+        "token_ids": _pack(token_ids),
+        "codes": _pack(codes),
+        "rules": rule_data,
+        "start": table.start_states["start"],
+        "end": table.end_states["start"],
     }
 
 
-def _memo_entry(index: int, value: Any) -> list[Any]:
-    """A terminal or a rule in a compact form of our own: lark's generic deserializer takes a
-    third of the loading time on the HCL grammar's 600 rules."""
-    from lark.grammar import Rule
-
-    if isinstance(value, Rule):
-        options = value.options
-        return [
-            "R",
-            index,
-            value.origin.name,
-            [[symbol.name, symbol.is_term, getattr(symbol, "filter_out", False)] for symbol in value.expansion],
-            value.order,
-            value.alias,
-            [options.keep_all_tokens, options.expand1, options.priority, options.template_source],
-            list(options.empty_indices),
-        ]
-    pattern = value.pattern
-    width = pattern._width if pattern.type == "re" else None
+def _rule_plain(rule: Any, placeholders: bool) -> list[Any]:
+    """What lark's tree builder does for `rule` (lark's `ParseTreeBuilder` with no transformer):
+    [origin, size, name, expand1, keep, append_none]; keep is None when every child is kept."""
+    options = rule.options
+    expansion = rule.expansion
+    empty = list(options.empty_indices) if placeholders else []
+    if empty:
+        if empty.count(False) != len(expansion):
+            raise SnapshotError("placeholders that do not fit the rule")
+        nones_at = [len(ones) for ones in "".join(str(int(b)) for b in empty).split("0")]
+    else:
+        nones_at = [0] * (len(expansion) + 1)
+    keep: list[list[Any]] = []
+    nones = 0
+    for index, symbol in enumerate(expansion):
+        nones += nones_at[index]
+        if options.keep_all_tokens or not (symbol.is_term and symbol.filter_out):
+            keep.append([index, not symbol.is_term and symbol.name.startswith("_"), nones])
+            nones = 0
+    nones += nones_at[len(expansion)]
+    filtering = bool(empty) or len(keep) < len(expansion) or any(inline for _i, inline, _n in keep)
+    name = rule.alias or options.template_source or rule.origin.name
     return [
-        "T",
-        index,
-        value.name,
-        pattern.type,
-        pattern.value,
-        list(pattern.flags),
-        pattern.raw,
-        width,
-        value.priority,
+        rule.origin.name,
+        len(expansion),
+        name,
+        bool(options.expand1 and not rule.alias),
+        keep if filtering else None,
+        nones if filtering else 0,
     ]
 
 
-def _memo(entries: Any) -> dict[int, Any]:
-    """Terminals and rules from `_memo_entry`'s form, every field checked."""
-    from lark.grammar import NonTerminal, Rule, RuleOptions, Terminal
-    from lark.lexer import PatternRE, PatternStr, TerminalDef
+def _postlexer_plain(postlexer: Any, names: list[str]) -> list[Any] | None:
+    """What python-hcl2's post-lexer does, found by running it: which terminal is the newline it
+    holds back and which terminals it merges that newline into. [newline, [terminals]], or None
+    without a post-lexer. The samples in `_keep` then check the whole stream."""
+    if postlexer is None:
+        return None
+    from lark import Token
 
-    if not isinstance(entries, list):
-        raise SnapshotError("no terminals and rules")
-    symbols: dict[tuple[str, bool, bool], Any] = {}
-    memo: dict[int, Any] = {}
-    for entry in entries:
-        if not isinstance(entry, list) or not entry:
-            raise SnapshotError("malformed terminal or rule")
-        if entry[0] == "R" and len(entry) == 8:
-            _tag, index, origin, expansion, order, alias, flags, empty = entry
-            if not (isinstance(flags, list) and len(flags) == 4):
-                raise SnapshotError("malformed rule options")
-            keep_all, expand1, priority, template = flags
-            if not (
-                _is(origin, str)
-                and isinstance(expansion, list)
-                and _is(order, int)
-                and _is(alias, str, type(None))
-                and _is(keep_all, bool)
-                and _is(expand1, bool)
-                and _is(priority, int, type(None))
-                and _is(template, str, type(None))
-                and isinstance(empty, list)
-                and all(_is(e, bool) for e in empty)
-            ):
-                raise SnapshotError("malformed rule")
-            parts = []
-            for symbol in expansion:
-                if not (
-                    isinstance(symbol, list)
-                    and len(symbol) == 3
-                    and _is(symbol[0], str)
-                    and _is(symbol[1], bool)
-                    and _is(symbol[2], bool)
-                ):
-                    raise SnapshotError("malformed rule symbol")
-                name, is_term, filter_out = symbol
-                shared = symbols.get((name, is_term, filter_out))
-                if shared is None:
-                    shared = symbols[(name, is_term, filter_out)] = (
-                        Terminal(name, filter_out) if is_term else NonTerminal(name)
-                    )
-                parts.append(shared)
-            options = RuleOptions(keep_all, expand1, priority, template, tuple(empty))
-            memo[_int(index)] = Rule(NonTerminal(origin), parts, order, alias, options)
-        elif entry[0] == "T" and len(entry) == 9:
-            _tag, index, name, kind, value, flags, raw, width, priority = entry
-            if not (
-                _is(name, str)
-                and kind in ("str", "re")
-                and _is(value, str)
-                and isinstance(flags, list)
-                and all(_is(f, str) for f in flags)
-                and _is(raw, str, type(None))
-                and _is(priority, int)
-            ):
-                raise SnapshotError("malformed terminal")
-            pattern: PatternStr | PatternRE
-            if kind == "str":
-                pattern = PatternStr(value, flags, raw)
-            else:
-                pattern = PatternRE(value, flags, raw)
-                if width is not None:
-                    if not (isinstance(width, list) and len(width) == 2 and all(_is(w, int) for w in width)):
-                        raise SnapshotError("malformed terminal width")
-                    pattern._width = (width[0], width[1])  # type: ignore[assignment]
-            memo[_int(index)] = TerminalDef(name, pattern, priority)
-        else:
-            raise SnapshotError("malformed terminal or rule")
-    return memo
-
-
-def _is(value: Any, *kinds: type) -> bool:
-    return type(value) in kinds
+    newline = "NL_OR_COMMENT"
+    if newline not in names:
+        raise SnapshotError("a post-lexer without the newline terminal")
+    merged = []
+    for name in names:
+        if name == newline:
+            continue
+        out = list(postlexer.process(iter([Token(newline, "\n", 0, 1, 1), Token(name, "x", 1, 2, 1)])))
+        if len(out) == 1 and out[0].type == name and str(out[0]) == "\nx" and out[0].line == 2:
+            merged.append(name)
+        elif not (len(out) == 2 and [t.type for t in out] == [newline, name] and str(out[1]) == "x"):
+            raise SnapshotError("a post-lexer our runtime does not reproduce")
+    return [newline, merged]
 
 
 def _pack(numbers: array.array[int]) -> list[str]:
@@ -248,7 +217,7 @@ def _pack(numbers: array.array[int]) -> list[str]:
 
 
 def _unpack(packed: Any) -> list[int]:
-    if not (isinstance(packed, list) and len(packed) == 2 and packed[0] in ("B", "H", "I") and _is(packed[1], str)):
+    if not (type(packed) is list and len(packed) == 2 and packed[0] in ("B", "H", "I") and type(packed[1]) is str):
         raise SnapshotError("expected packed numbers")
     numbers = array.array(packed[0])
     try:
@@ -258,129 +227,133 @@ def _unpack(packed: Any) -> list[int]:
     return numbers.tolist()
 
 
-# -- reading -------------------------------------------------------------------------------------
+# -- reading (no lark) --------------------------------------------------------------------------
 
 
-def _only_lark_types(value: dict[str, Any]) -> dict[str, Any]:
-    """`json.loads`'s object hook: lark's portable form holds only JSON values and objects
-    tagged with a `__type__` that lark's deserializer builds for a parser; refuse anything else
-    before lark sees it."""
-    kind = value.get("__type__")
-    if kind is not None and kind not in _LARK_TYPES:
-        raise SnapshotError(f"unexpected type {kind!r:.80}")
+def _int(value: Any, below: int) -> int:
+    if type(value) is not int or not 0 <= value < below:
+        raise SnapshotError("expected an index in range")
     return value
 
 
-def parse_json(body: bytes) -> Any:
-    return json.loads(body, object_hook=_only_lark_types)
-
-
-def _plain_option(value: Any) -> bool:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return True
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _int(value: Any) -> int:
-    if type(value) is not int:
-        raise SnapshotError("expected an integer")
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise SnapshotError("expected a string")
     return value
 
 
-def from_plain(plain: Any, shared: dict[str, Any]) -> Any:
-    """A `lark.Lark` rebuilt from `to_plain`'s form, checked throughout; raises SnapshotError
-    (or any exception of lark's, which the caller treats the same) if it does not fit."""
-    from lark import Lark
-    from lark.common import LexerConf, ParserConf
-    from lark.grammar import Rule
-    from lark.lark import LarkOptions
-    from lark.lexer import TerminalDef
-    from lark.parser_frontends import ParsingFrontend
-    from lark.parsers.lalr_analysis import IntParseTable, Reduce, Shift
-    from lark.parsers.lalr_parser import LALR_Parser, _Parser
+def _list(value: Any, length: int | None = None) -> list[Any]:
+    if type(value) is not list or (length is not None and len(value) != length):
+        raise SnapshotError("expected a list")
+    return value
 
-    if not isinstance(plain, dict):
+
+def from_plain(plain: Any) -> Any:
+    """Our runtime's parser (`lalr.Parser`) for `to_plain`'s tables, every value checked: types,
+    and every terminal, state, token and rule index in range. Raises SnapshotError."""
+    from ampls_checks.parsers.terraform import lalr
+
+    if type(plain) is not dict:
         raise SnapshotError("not an object")
-    options = plain["options"]
-    if not isinstance(options, dict) or any(
-        not (
-            v is None
-            or isinstance(v, (bool, int, float, str))
-            or (isinstance(v, list) and all(isinstance(s, str) for s in v))
+    try:
+        terminals = []
+        for entry in _list(plain["terminals"]):
+            name, regexp, newline = _list(entry, 3)
+            if type(newline) is not bool:
+                raise SnapshotError("malformed terminal")
+            terminals.append(lalr.Terminal(_str(name), _str(regexp), newline))
+        names = {t.name for t in terminals}
+        if len(names) != len(terminals) or not all(n.isidentifier() for n in names):
+            raise SnapshotError("terminal names are not distinct identifiers")
+        ignore = frozenset(_str(n) for n in _list(plain["ignore"]))
+        if not ignore <= names:
+            raise SnapshotError("an ignored terminal that does not exist")
+        lexer_states = []
+        for entry in _list(plain["lexer_states"]):
+            order, unless = _list(entry, 2)
+            lexer_states.append(
+                lalr.LexerState(
+                    tuple(_int(i, len(terminals)) for i in _list(order)),
+                    tuple(
+                        (_int(r, len(terminals)), tuple(_int(i, len(terminals)) for i in _list(strings)))
+                        for r, strings in (_list(u, 2) for u in _list(unless))
+                    ),
+                )
+            )
+        tokens = [_str(t) for t in _list(plain["tokens"])]
+        lengths, token_ids, codes = (_unpack(plain[k]) for k in ("lengths", "token_ids", "codes"))
+        count = len(lengths)
+        state_lexers = _unpack(plain["state_lexers"])
+        if len(state_lexers) != count or (state_lexers and max(state_lexers) >= len(lexer_states)):
+            raise SnapshotError("a state without a lexer")
+        rules = []
+        for entry in _list(plain["rules"]):
+            origin, size, name, expand1, keep, append_none = _list(entry, 6)
+            if type(size) is not int or size < 0 or type(expand1) is not bool:
+                raise SnapshotError("malformed rule")
+            kept = None
+            if keep is not None:
+                kept = []
+                for item in _list(keep):
+                    index, inline, nones = _list(item, 3)
+                    if type(inline) is not bool:
+                        raise SnapshotError("malformed rule")
+                    kept.append((_int(index, size), inline, _int(nones, 1 << 16)))
+            rules.append(
+                lalr.Rule(
+                    _str(origin),
+                    size,
+                    _str(name),
+                    expand1,
+                    tuple(kept) if kept is not None else None,
+                    _int(append_none, 1 << 16),
+                )
+            )
+        if len(token_ids) != sum(lengths) or len(codes) != len(token_ids):
+            raise SnapshotError("table sizes do not agree")
+        if token_ids and (max(token_ids) >= len(tokens) or max(codes) >= count + len(rules)):
+            raise SnapshotError("unknown token or action")
+        if any(rule.origin not in tokens for rule in rules):
+            raise SnapshotError("a rule whose result no state takes")
+        symbols = list(map(tokens.__getitem__, token_ids))  # looked up in C, not a Python loop
+        actions = []
+        position = 0
+        for length in lengths:
+            end = position + length
+            actions.append(dict(zip(symbols[position:end], codes[position:end], strict=True)))
+            position = end
+        merge = plain["postlexer"]
+        merge_newline: str | None = None
+        merge_into: frozenset[str] = frozenset()
+        if merge is not None:
+            newline, into = _list(merge, 2)
+            merge_newline = _str(newline)
+            merge_into = frozenset(_str(n) for n in _list(into))
+            if merge_newline not in names or not merge_into <= names:
+                raise SnapshotError("the post-lexer names unknown terminals")
+        tables = lalr.Tables(
+            terminals=tuple(terminals),
+            ignore=ignore,
+            lexer_states=tuple(lexer_states),
+            state_lexers=tuple(state_lexers),
+            root_lexer=_int(plain["root_lexer"], len(lexer_states)),
+            actions=tuple(actions),
+            rules=tuple(rules),
+            start=_int(plain["start"], count),
+            end=_int(plain["end"], count),
+            merge_newline=merge_newline,
+            merge_into=merge_into,
         )
-        for v in options.values()
-    ):
-        raise SnapshotError("options are not plain values")
-    if options.get("parser") != "lalr" or options.get("lexer") not in ("contextual", "basic"):
-        raise SnapshotError("not an LALR parser")
-    lexer_data, parser_data = plain["lexer_conf"], plain["parser_conf"]
-    if not isinstance(lexer_data, dict) or lexer_data.get("__type__") != "LexerConf":
-        raise SnapshotError("no lexer configuration")
-    if not isinstance(parser_data, dict) or parser_data.get("__type__") != "ParserConf":
-        raise SnapshotError("no parser configuration")
-    memo = _memo(plain["memo"])
-    packed = plain["table"]
-    tokens = packed["tokens"]
-    if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
-        raise SnapshotError("tokens are not names")
-    lengths, token_ids, codes = _unpack(packed["lengths"]), _unpack(packed["token_ids"]), _unpack(packed["codes"])
-    count = len(lengths)
-    reduced = [memo.get(_int(index)) for index in packed["reduce_rules"]]
-    if not all(isinstance(rule, Rule) for rule in reduced):
-        raise SnapshotError("a reduce action names no rule")
-    # one shared tuple per distinct action: lark only reads them (`action is Shift`)
-    choices = [(Shift, state) for state in range(count)] + [(Reduce, rule) for rule in reduced]
-    if len(token_ids) != sum(lengths) or len(codes) != len(token_ids):
-        raise SnapshotError("table sizes do not agree")
-    if token_ids and (max(token_ids) >= len(tokens) or max(codes) >= len(choices)):
-        raise SnapshotError("unknown token or action")
-    names = list(map(tokens.__getitem__, token_ids))  # looked up in C, not a Python loop
-    actions = list(map(choices.__getitem__, codes))
-    states: dict[int, dict[str, tuple[Any, Any]]] = {}
-    position = 0
-    for state, length in enumerate(lengths):
-        end = position + length
-        states[state] = dict(zip(names[position:end], actions[position:end], strict=True))
-        position = end
-    ends = {name: _int(state) for name, state in packed["end_states"].items()}
-    starts = {name: _int(state) for name, state in packed["start_states"].items()}
-    if not all(0 <= state < count for state in [*starts.values(), *ends.values()]):
-        raise SnapshotError("unknown start or end state")
-    table = IntParseTable(states, starts, ends)
-
-    # What lark's own loader (`Lark._load`) does, with our table instead of its own form of it.
-    inst = Lark.__new__(Lark)
-    settings = dict(options)
-    settings.update(_LIVE_OPTIONS)
-    settings["postlex"] = shared.get("postlexer")
-    settings["cache"] = False
-    inst.options = LarkOptions.deserialize(settings, memo)
-    inst.rules = [Rule.deserialize(r, memo) for r in plain["rules"]]
-    if not all(isinstance(r, Rule) for r in inst.rules):
-        raise SnapshotError("rules are not rules")
-    inst.source_path = "<snapshot>"
-    inst.lexer_conf = inst._deserialize_lexer_conf({"lexer_conf": lexer_data}, memo, inst.options)
-    if not isinstance(inst.lexer_conf, LexerConf) or not all(
-        isinstance(t, TerminalDef) for t in inst.lexer_conf.terminals
-    ):
-        raise SnapshotError("terminals are not terminals")
-    inst.terminals = inst.lexer_conf.terminals
-    inst._prepare_callbacks()
-    inst._terminals_dict = {t.name: t for t in inst.terminals}
-    parser_conf = ParserConf.deserialize(parser_data, memo)
-    parser_conf.callbacks = inst._callbacks
-    lalr = LALR_Parser.__new__(LALR_Parser)
-    lalr._parse_table = table  # type: ignore[assignment]
-    lalr.parser = _Parser(table, inst._callbacks, inst.options.debug)
-    inst.parser = ParsingFrontend(inst.lexer_conf, parser_conf, inst.options, parser=lalr)
-    return inst
+    except (KeyError, TypeError, ValueError) as exc:
+        raise SnapshotError(f"malformed tables: {exc}") from None
+    return lalr.Parser(tables)
 
 
 def _mac(key: bytes, body: bytes) -> bytes:
     return hashlib.blake2b(body, key=key, digest_size=_MAC_SIZE).digest()
 
 
-def load(path: str, shared: dict[str, Any], key: bytes) -> Any | None:
+def load(path: str, key: bytes) -> Any | None:
     """The parser kept at `path`, or None if there is none, it is not ours (owner, permissions,
     MAC) or it does not check out."""
     if not key or safe_files.trusted_directory(os.path.dirname(path)) is not None:
@@ -393,18 +366,43 @@ def load(path: str, shared: dict[str, Any], key: bytes) -> Any | None:
     if _mac(key, body) != blob[len(FORMAT) : header]:
         return None
     try:
-        return from_plain(parse_json(body), shared)
+        return from_plain(json.loads(body))
     except Exception:  # noqa: BLE001 - any damage means "no snapshot", never a crash
         return None
 
 
-def _keep(path: str, parser: Any, shared: dict[str, Any], sample: str, key: bytes) -> Any:
-    """A parser rebuilt from `parser`'s plain form, kept at `path`, if it parses `sample` as the
-    parser does; the parser itself otherwise."""
+def shape(node: Any) -> Any:
+    """A tree as nested tuples, tokens with their type and every place lark gives them: lark's
+    trees and ours compare equal only if they are the same in everything `hcl_syntax` reads."""
+    if node is None:
+        return None
+    children = getattr(node, "children", None)
+    if children is not None:
+        return (str(node.data), tuple(shape(c) for c in children))
+    return (node.type, str(node), node.line, node.column, node.end_line, node.end_column)
+
+
+def outcome(parser: Any, text: str) -> Any:
+    """What `parser` makes of `text`: the tree's shape, or the error as `hcl_syntax` reads it."""
     try:
-        body = json.dumps(to_plain(parser), separators=(",", ":")).encode()
-        copy = from_plain(parse_json(body), shared)
-        if copy.parse(sample) != parser.parse(sample):
+        return shape(parser.parse(text))
+    except Exception as exc:  # noqa: BLE001 - lark raises many kinds
+        token = getattr(exc, "token", None)
+        return (
+            "error",
+            getattr(exc, "line", None),
+            None if token is None else (token.type, str(token)),
+            getattr(exc, "char", None),
+        )
+
+
+def _keep(path: str, parser: Any, postlexer: Any, samples: list[str], key: bytes) -> Any:
+    """Our runtime on `parser`'s tables, kept at `path`, if it gives what `parser` gives on every
+    sample; `parser` itself otherwise."""
+    try:
+        body = json.dumps(to_plain(parser, postlexer), separators=(",", ":")).encode()
+        copy = from_plain(json.loads(body))
+        if any(outcome(copy, sample) != outcome(parser, sample) for sample in samples):
             return parser
     except Exception:  # noqa: BLE001 - a snapshot is only an optimisation
         return parser
@@ -414,20 +412,20 @@ def _keep(path: str, parser: Any, shared: dict[str, Any], sample: str, key: byte
     return copy
 
 
-def snapshot_parser(path: str, build: Callable[[], Any], shared: dict[str, Any], sample: str) -> Any:
-    """A parser with lark's `parse(text)`: from the snapshot at `path`, or built by `build()` (from
-    the grammar, never with lark's own cache) and kept there. `shared` holds what a snapshot
-    cannot: the post-lexer (`postlexer`)."""
+def snapshot_parser(path: str, build: Callable[[], tuple[Any, Any]], samples: list[str]) -> Any:
+    """A parser with lark's `parse(text)`: our runtime on the tables kept at `path`, or lark's
+    parser made by `build()` (-> the parser and its post-lexer; from the grammar, never with
+    lark's own cache), whose tables are then kept there."""
     from ampls_checks.speed.cache_key import cache_key
 
     key, _problem = cache_key()
     root = os.path.dirname(os.path.dirname(path))  # the cache directory: ours alone, or not used
     if os.path.lexists(root) and safe_files.trusted_directory(root, follow=True) is not None:
         key = b""
-    loaded = load(path, shared, key)
+    loaded = load(path, key)
     if loaded is not None:
         return loaded
-    parser = build()
+    parser, postlexer = build()
     if not key:
         return parser  # without the key a snapshot could not be trusted later: build each time
-    return _keep(path, parser, shared, sample, key)
+    return _keep(path, parser, postlexer, samples, key)

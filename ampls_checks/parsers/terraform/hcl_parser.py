@@ -1,10 +1,11 @@
-"""python-hcl2's parser, found without importing `hcl2`, loaded from a snapshot.
+"""python-hcl2's parser, found without importing `hcl2`, run from tables kept as a snapshot.
 
 We never `import hcl2`: Checkov's fork `bc-python-hcl2` installs under that same import name, so
 inside Checkov (the policy pack) `hcl2` is the fork. Reading python-hcl2's grammar file and
-post-lexer from its own distribution keeps one parser, python-hcl2's, wherever we run. The parser
-itself is rebuilt from a parse table kept as plain data in the cache directory (lark_snapshot.py),
-where building it from the grammar takes seconds; lark's own cache (a pickle) is never used.
+post-lexer from its own distribution keeps one parser, python-hcl2's, wherever we run. lark builds
+that parser from the grammar once (seconds); its tables are kept as plain data in the cache
+directory and run by our own runtime (lark_snapshot.py, lalr.py), so later runs import neither
+lark nor the post-lexer. lark's own cache (a pickle) is never used.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 
@@ -22,11 +23,12 @@ class HclParserUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Hcl2Files:
-    """Where python-hcl2's grammar and post-lexer are."""
+    """Where python-hcl2's grammar and post-lexer are, and which lark would build the parser."""
 
     version: str
     grammar: str
     postlexer: str
+    lark_version: str = "unknown"
 
 
 @functools.lru_cache(maxsize=1)
@@ -35,17 +37,26 @@ def python_hcl2_files() -> Hcl2Files:
 
     Listing the path entries costs well under a millisecond; `importlib.metadata` costs 40 ms to
     import, so it is only the fallback for installs the listing does not understand."""
+    lark_version = "unknown"
+    found_hcl2: tuple[str, str, bool] | None = None
     for entry in sys.path:
         try:
             names = os.listdir(entry or ".")
         except OSError:
             continue
+        if lark_version == "unknown":
+            larks = [n for n in names if n.startswith("lark-") and n.endswith(".dist-info")]
+            if len(larks) == 1:
+                lark_version = larks[0][len("lark-") : -len(".dist-info")]
         found = [n for n in names if n.startswith("python_hcl2-") and n.endswith(".dist-info")]
-        if len(found) != 1:
-            continue
-        version = found[0][len("python_hcl2-") : -len(".dist-info")]
-        fork = any(n.startswith("bc_python_hcl2-") and n.endswith(".dist-info") for n in names)
-        return _checked(version, os.path.join(entry or ".", "hcl2"), fork)
+        if found_hcl2 is None and len(found) == 1:
+            version = found[0][len("python_hcl2-") : -len(".dist-info")]
+            fork = any(n.startswith("bc_python_hcl2-") and n.endswith(".dist-info") for n in names)
+            found_hcl2 = (version, os.path.join(entry or ".", "hcl2"), fork)
+        if found_hcl2 is not None and lark_version != "unknown":
+            break
+    if found_hcl2 is not None:
+        return replace(_checked(*found_hcl2), lark_version=lark_version)
     return _from_metadata()
 
 
@@ -62,7 +73,11 @@ def _from_metadata() -> Hcl2Files:
         same = os.path.realpath(str(fork.locate_file("hcl2"))) == os.path.realpath(package)
     except importlib.metadata.PackageNotFoundError:
         same = False
-    return _checked(dist.version, package, same)
+    try:
+        lark_version = importlib.metadata.version("lark")
+    except importlib.metadata.PackageNotFoundError:
+        lark_version = "unknown"
+    return replace(_checked(dist.version, package, same), lark_version=lark_version)
 
 
 def _checked(version: str, package: str, overwritten_by_fork: bool) -> Hcl2Files:
@@ -117,8 +132,17 @@ resource "azurerm_resource" "a" {
     }
   }
   args = concat(local.ids...)
+  long = var.a
+    && var.b
+    || var.c ? 1 : 2
+  in = { if = true, for = false, null = "x" }
+  num = -1.5e-3 + 1 - 2
 }
+in "label" {}
 """
+# Samples whose errors must come out the same: an unclosed block, a character no terminal takes,
+# a token where none fits, a token only another lexer state knows.
+_BAD_SAMPLES = ["a = {\n  b = 1\n", "a = 1 @ 2\n", "a = = 1\n", 'a = "x" "y"\n', "a = 1\n}\n", "a = <<EOT\nx\n"]
 
 
 def _postlexer(files: Hcl2Files) -> Any:
@@ -140,17 +164,17 @@ def hcl_parser(cache_dir: str | None = None) -> Any:
     from ampls_checks.speed import lark_snapshot
 
     files = python_hcl2_files()
-    postlexer = _postlexer(files)
 
-    def build() -> Any:
+    def build() -> tuple[Any, Any]:
         import lark
 
-        return lark.Lark.open(files.grammar, parser="lalr", propagate_positions=False, postlex=postlexer)
+        postlexer = _postlexer(files)
+        return lark.Lark.open(files.grammar, parser="lalr", propagate_positions=False, postlex=postlexer), postlexer
 
     try:
         with open(files.grammar, "rb") as grammar, open(files.postlexer, "rb") as code:
-            depends_on = [files.version.encode(), grammar.read(), code.read()]
+            depends_on = [files.version.encode(), files.lark_version.encode(), grammar.read(), code.read()]
     except OSError:
-        return build()
+        return build()[0]
     path = lark_snapshot.snapshot_path(cache_dir, "hcl", depends_on)
-    return lark_snapshot.snapshot_parser(path, build, {"postlexer": postlexer}, _SAMPLE)
+    return lark_snapshot.snapshot_parser(path, build, [_SAMPLE + "\n", *_BAD_SAMPLES])
