@@ -122,3 +122,39 @@ def test_linked_files_outside_the_roots_are_listed_but_never_read(tmp_path: Path
         os.path.join("shared", "calls.tf"),
     ]
     assert sorted(os.path.relpath(t, root) for t in calls[str(root / "live")]) == [os.path.join("modules", "ampls")]
+
+
+def test_the_index_is_saved_when_what_it_knows_changed_not_for_each_edit(tmp_path: Path) -> None:
+    """Saving the index costs as much as reading a few hundred files. An edit that leaves a
+    file's calls as they were (the hook's usual case: the edited file, modified a moment ago, is
+    read again next time anyway) does not make it worth saving; a changed call, a new file and
+    more than SAVE_AFTER_REFRESHED files read again do."""
+    root = _tree(tmp_path / "repo")
+    index = CallIndex()
+    _calls(index, root)
+    module = root / "modules" / "ampls" / "main.tf"
+    module.write_text('resource "x" "y" {\n  a = 1\n}\n')
+    index.changed = False
+    assert _calls(index, root) == {"live": ["modules/ampls"]}
+    assert not index.changed
+
+    caller = root / "live" / "main.tf"
+    caller.write_text('module "a" {\n  source = "../modules/other"\n}\n')
+    assert _calls(index, root) == {"live": ["modules/other"]}
+    assert index.changed
+
+    index.changed = False
+    (root / "live" / "extra.tf").write_text("locals {}\n")
+    _calls(index, root)
+    assert index.changed
+
+    many = root / "many"
+    many.mkdir()
+    for number in range(call_index.SAVE_AFTER_REFRESHED + 1):
+        (many / f"f{number}.tf").write_text("locals {}\n")
+    _calls(index, root)
+    for number in range(call_index.SAVE_AFTER_REFRESHED + 1):
+        (many / f"f{number}.tf").write_text("locals {\n}\n")
+    index.changed = False
+    _calls(index, root)
+    assert index.changed

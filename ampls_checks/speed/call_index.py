@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ampls_checks.discover import SKIPPED_DIRS, inside_roots, read_regular
-from ampls_checks.speed.stat_memo import Stamp, StatMemo, stamp_of, trusted
+from ampls_checks.speed.stat_memo import RACY_NS, Stamp, StatMemo, stamp_of, trusted
 from ampls_checks.units import local_calls
 
 SUFFIXES = (".tf", ".tfvars", ".tfvars.json")  # what discover.kind_of calls Terraform
+# Records read again only because their `stat` changed (same calls, same listing) are saved once
+# there are more than this many: saving the index costs as much as reading a few hundred files,
+# and the hook's own edited file, modified a moment ago, is never trusted the next run anyway.
+SAVE_AFTER_REFRESHED = 32
 
 
 @dataclass
@@ -42,6 +46,8 @@ class CallIndex:
     directories: dict[str, _Listing] = field(default_factory=dict)
     files: StatMemo = field(default_factory=StatMemo)
     changed: bool = False
+    _restructured: bool = field(default=False, repr=False, compare=False)  # this walk's findings
+    _refreshed: int = field(default=0, repr=False, compare=False)
 
     def __plain__(self) -> list[Any]:
         """Columns for `plain.py` (an index of a large repository decodes at C speed)."""
@@ -90,13 +96,16 @@ class CallIndex:
         when its target is inside `roots` (roots are real paths): this reading happens before
         discovery, which is what keeps a scan inside its roots. What the walk does not reach
         leaves the index."""
-        is_excluded = excluded or (lambda _path: False)
         files: dict[str, list[str]] = {}
         calls: dict[str, set[str]] = {}
         visited: dict[str, _Listing] = {}
-        kept = StatMemo()
+        previous = self.files.entries
+        kept: dict[str, tuple[Stamp, int, Any]] = {}
         pending = list(roots)
         now = time.time_ns()
+        self._restructured = False
+        self._refreshed = 0
+        is_link, is_regular, lstat = stat.S_ISLNK, stat.S_ISREG, os.lstat
         while pending:
             directory = pending.pop()
             if directory in visited:
@@ -107,33 +116,53 @@ class CallIndex:
             visited[directory] = listing
             # os.path.join, without its cost per file
             prefix = directory if directory.endswith(os.sep) else directory + os.sep
-            pending.extend(path for path in (prefix + n for n in listing.subdirectories) if not is_excluded(path))
-            for name in listing.files:
-                path = prefix + name
-                if is_excluded(path):
-                    continue
+            subdirectories = [prefix + n for n in listing.subdirectories]
+            names = [prefix + n for n in listing.files]
+            if excluded is not None:
+                subdirectories = [path for path in subdirectories if not excluded(path)]
+                names = [path for path in names if not excluded(path)]
+            pending.extend(subdirectories)
+            here: list[str] = []
+            for path in names:
                 try:
-                    status = os.lstat(path)
+                    status = lstat(path)
                     # A linked file belongs to the unit (discovery decides whether its target is
                     # in the roots), but it is read here only if its target is inside them.
-                    readable = not stat.S_ISLNK(status.st_mode) or inside_roots(os.path.realpath(path), roots)
-                    if stat.S_ISLNK(status.st_mode):
+                    linked = is_link(status.st_mode)
+                    if linked:
                         status = os.stat(path)
                 except OSError:
                     continue
-                if not stat.S_ISREG(status.st_mode):
+                if not is_regular(status.st_mode):
                     continue
-                found = kept.carry(self.files, path, status)
-                if found is None:
+                # StatMemo.get, inline: this loop runs for every Terraform file of the repository
+                record = previous.get(path)
+                stamp = (status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+                if record is not None and record[0] == stamp and stamp[0] + RACY_NS <= record[1]:
+                    kept[path] = record
+                    found = record[2]
+                else:
+                    readable = not linked or inside_roots(os.path.realpath(path), roots)
                     found = _read_calls(path, directory) if readable else ()
-                    kept.put(path, status, found, now)
-                files.setdefault(directory, []).append(path)
+                    kept[path] = (stamp, now, found)
+                    if record is None or tuple(record[2]) != found:
+                        self._restructured = True
+                    else:
+                        self._refreshed += 1
+                here.append(path)
                 if found:
                     calls.setdefault(directory, set()).update(found)
-        if visited.keys() != self.directories.keys() or kept.replaces(self.files):
+            if here:
+                files[directory] = here
+        if (
+            self._restructured
+            or self._refreshed > SAVE_AFTER_REFRESHED
+            or visited.keys() != self.directories.keys()
+            or kept.keys() != previous.keys()
+        ):
             self.changed = True
         self.directories = visited
-        self.files = kept
+        self.files = StatMemo(kept)
         return files, calls
 
     def _listing(self, directory: str, now: int) -> _Listing | None:
@@ -159,8 +188,12 @@ class CallIndex:
                         continue
         except OSError:
             return None
-        self.changed = True
-        return _Listing(stamp_of(status), now, tuple(sorted(subdirectories)), tuple(sorted(names)))
+        listing = _Listing(stamp_of(status), now, tuple(sorted(subdirectories)), tuple(sorted(names)))
+        if known is None or (known.subdirectories, known.files) != (listing.subdirectories, listing.files):
+            self._restructured = True
+        else:
+            self._refreshed += 1
+        return listing
 
 
 def _read_calls(path: str, directory: str) -> tuple[str, ...]:
