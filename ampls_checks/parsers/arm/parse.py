@@ -390,9 +390,19 @@ class ModuleTemplate:
     outputs: Callable[[], dict[str, Any] | Unknown]
 
 
+def decode_module_template(text: str) -> Any:
+    """A restored module's `main.json` decoded, or the `JsonDecodeError` it gives: kept by the
+    caller, so a module used many times (a loop, several calls) is decoded once. The walk never
+    changes what it reads, so one decoded document serves every evaluation."""
+    try:
+        return decode(text)
+    except JsonDecodeError as exc:
+        return exc
+
+
 def parse_module_template(
     display: str,
-    text: str,
+    document: Any,
     given: dict[str, Callable[[], Any]] | Unknown,
     *,
     template_spec: bool,
@@ -403,7 +413,8 @@ def parse_module_template(
     address_prefix: str,
     resource_group: Any,
 ) -> ModuleTemplate:
-    """Evaluate `text`, the `main.json` `bicep restore` wrote, as a nested deployment with the
+    """Evaluate `document` (`decode_module_template` of the `main.json` `bicep restore` wrote)
+    as a nested deployment with the
     parameter values the Bicep module call passes (`given`, by name; all unknown when the call's
     `params` cannot be evaluated). Entities get the caller's `unit`, keys under `key_base` and
     addresses under `address_prefix`; their locations are the template's own lines in `display`.
@@ -419,10 +430,9 @@ def parse_module_template(
             result.notes.append(Note(display, line, why))
         return ModuleTemplate(result, lambda: Unknown(f"{display}: {why}"))
 
-    try:
-        node = decode(text)
-    except JsonDecodeError as exc:
-        return unknown(f"not valid JSON: {exc.message}", exc.line)
+    if isinstance(document, JsonDecodeError):
+        return unknown(f"not valid JSON: {document.message}", document.line)
+    node = document
     if template_spec:
         properties = get_ci(node, "properties") if isinstance(node, dict) else None
         node = get_ci(properties, "mainTemplate") if isinstance(properties, dict) else None

@@ -32,7 +32,7 @@ from typing import Any
 
 from ampls_checks.azure import EXTERNAL_ENTITY_TYPES, Cloud
 from ampls_checks.model import Note, Ref, Unknown
-from ampls_checks.parsers.arm.parse import ModuleTemplate, parse_module_template
+from ampls_checks.parsers.arm.parse import ModuleTemplate, decode_module_template, parse_module_template
 from ampls_checks.parsers.bicep.registry import RestoredModule
 from ampls_checks.parsers.bicep.syntax import (
     ArrayExpr,
@@ -148,6 +148,8 @@ class Context:
     # registry and template spec modules, by (real path of the Bicep file, reference as written):
     # the restored `main.json`, or why it was not found (units.registry_modules)
     registry: Mapping[tuple[str, str], RestoredModule | str] = field(default_factory=dict)
+    # restored templates decoded, by file: shared by the entry files of one job
+    decoded: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -619,9 +621,12 @@ class ArmModule:
             if isinstance(given, dict):
                 given = {name: _as_arm(thunk) for name, thunk in given.items()}
             parent = self.handle.parent
+            document = parent.ctx.decoded.get(self.restored.display)
+            if document is None:
+                document = parent.ctx.decoded[self.restored.display] = decode_module_template(self.restored.text)
             self._result = parse_module_template(
                 self.restored.display,
-                self.restored.text,
+                document,
                 given,
                 template_spec=self.restored.template_spec,
                 cloud=parent.ctx.cloud,

@@ -98,9 +98,10 @@ def parse_bicep_files(
         result.errors.extend(ParseError(display, str(exc), exc.line) for exc in syntax.errors)
         sources[os.path.realpath(real)] = SourceFile(real, display, text.splitlines(), syntax)
 
+    decoded: dict[str, Any] = {}  # registry modules' templates, decoded once for the job
     for source, values in _deployments(sources, result.notes):
         budget = Budget(max_steps if max_steps is not None else EVAL_STEPS)
-        ctx = Context(sources, cloud, result.notes, budget, loads or {}, registry=registry or {})
+        ctx = Context(sources, cloud, result.notes, budget, loads or {}, registry=registry or {}, decoded=decoded)
         if values is None:
             instance = Instance(ctx, source, source.display, {})
         else:
