@@ -321,3 +321,14 @@ def test_each_file_resolves_an_alias_with_its_own_bicepconfig(tmp_path: Path) ->
         ("CKV_AMPLS_1", str(SCOPE_MODULE / "main.json"))
     ]
     assert [n.file for n in report.notes if "other.io/insights$private-link-scope" in n.message] == ["b/main.bicep"]
+
+
+def test_the_graph_command_draws_the_restored_modules(capsys: pytest.CaptureFixture[str]) -> None:
+    from ampls_checks.cli import main
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(REGISTRY / "restored")
+        assert main(["graph", ".", "--format", "json", "--bicep-module-cache", str(CACHE)]) == 0
+    out = capsys.readouterr().out
+    assert '"address": "module.ampls.Microsoft.Insights/privateLinkScopes/ampls-registry-fixture"' in out
+    assert '"address": "module.endpoint.Microsoft.Network/privateEndpoints/pe-registry-fixture"' in out
