@@ -7,6 +7,7 @@ make it faster: with `use_cache` off and one job at a time it does the same work
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,7 +24,7 @@ from ampls_checks.model import (
     ParseResult,
     ScanReport,
 )
-from ampls_checks.parsers import JobSettings, parse_job
+from ampls_checks.parsers import UNDECLARED_VARIABLE, JobSettings, parse_job
 from ampls_checks.suppress.apply import apply_baseline, mark_skips
 from ampls_checks.suppress.baseline import Baseline
 from ampls_checks.units import Job, ModuleCache, plan_jobs
@@ -82,7 +83,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> ScanReport:
 
     jobs = plan_jobs(texts, [(c, data) for c, data in files if c.kind is FileKind.JSON], module_cache)
     results = memo.parse(jobs, lambda pending: _parse(pending, options)) if memo else _parse(jobs, options)
-    entities = _merge(results, report)
+    entities = _merge(results, report, sum(1 for job in jobs if job.kind == "terraform"))
     report.graph = link(entities)  # kept for `ampls-checks graph` and the markdown report
     report.findings = mark_skips(run_checks(report.graph, checks, options.settings, report), entities)
     report.errors.sort(key=lambda e: (e.file, e.line or 0))
@@ -278,9 +279,10 @@ def _add_parameter_files(files: list[Candidate]) -> None:
             files.append(Candidate(sibling, candidate.display[: -len(".json")] + ".parameters.json", FileKind.JSON))
 
 
-def _merge(results: list[ParseResult], report: ScanReport) -> list[Entity]:
+def _merge(results: list[ParseResult], report: ScanReport, terraform_jobs: int = 0) -> list[Entity]:
     """The entities of all jobs (a module directory shared by two units counts once); their
-    errors and notes go to the report, each once."""
+    errors and notes go to the report, each once. A `--var` no root module declares is said
+    by every Terraform job whose roots do not declare it: it is noted when all of them do."""
     entities: list[Entity] = []
     seen_keys: set[str] = set()
     errors: list[ParseError] = []
@@ -293,7 +295,8 @@ def _merge(results: list[ParseResult], report: ScanReport) -> list[Entity]:
                 seen_keys.add(entity.key)
                 entities.append(entity)
     report.errors.extend(dict.fromkeys(errors))
-    report.notes.extend(dict.fromkeys(notes))
+    undeclared = Counter(n for n in notes if UNDECLARED_VARIABLE in n.message)
+    report.notes.extend(n for n in dict.fromkeys(notes) if undeclared.get(n, terraform_jobs) == terraform_jobs)
     return entities
 
 

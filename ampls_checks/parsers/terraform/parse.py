@@ -43,6 +43,7 @@ from ampls_checks.parsers.terraform.hcl_syntax import (
     HclSyntaxError,
     Lit,
     ObjectExpr,
+    TupleExpr,
     Var,
     parse_hcl,
 )
@@ -282,9 +283,11 @@ class ModuleInstance:
         type_attr = decl.block.body.attributes.get("type") if decl is not None else None
         if type_attr is not None:
             try:
-                value = self.apply_type_defaults(type_attr.expr, value)
+                value = convert_to_type(type_attr.expr, self.apply_type_defaults(type_attr.expr, value))
             except RecursionError:
                 return Unknown(f"type of variable {name!r} nested too deeply")
+            if isinstance(value, _NotConverted):
+                return Unknown(f"variable {name!r}: {value.reason}, which terraform plan refuses")
         return value
 
     def apply_type_defaults(self, type_expr: Expr, value: Any) -> Any:
@@ -450,6 +453,84 @@ def instance_suffix(key: Any) -> str:
         return f"[{key}]"
     # Quoted the way Terraform prints instance keys: escapes, never raw control characters.
     return "[" + json.dumps(str(key), ensure_ascii=False) + "]"
+
+
+@dataclass(frozen=True)
+class _NotConverted(Unknown):
+    """A value that does not convert to its variable's declared type."""
+
+
+def convert_to_type(type_expr: Expr, value: Any) -> Any:
+    """A variable's value converted to its declared type, as Terraform converts every value it
+    is given (a default, a caller's input, `.tfvars`, `.tfvars.json`, `-var`): "3" for a
+    `number` is 3, 3 for a `string` is "3", "true" for a `bool` is true, element by element
+    inside collections and objects. `any` and what this does not model stay as they are."""
+    if value is None or isinstance(value, Unknown):
+        return value
+    if isinstance(type_expr, Var):
+        return _convert_primitive(type_expr.name, value)
+    if not isinstance(type_expr, Call) or not type_expr.args:
+        return value
+    kind, args = type_expr.name, type_expr.args
+    if kind == "optional":
+        return convert_to_type(args[0], value)
+    if kind in ("list", "set") and isinstance(value, list):
+        items = [convert_to_type(args[0], item) for item in value]
+        failed = next((i for i in items if isinstance(i, _NotConverted)), None)
+        return failed if failed is not None else type(value)(items) if type(value) is not list else items
+    if kind == "map" and isinstance(value, dict):
+        converted = {k: convert_to_type(args[0], v) for k, v in value.items()}
+        failed = next((v for v in converted.values() if isinstance(v, _NotConverted)), None)
+        return failed if failed is not None else converted
+    if kind == "object" and isinstance(value, dict) and isinstance(args[0], ObjectExpr):
+        out = dict(value)
+        for key_expr, attribute_type in args[0].items:
+            key = key_expr.value if isinstance(key_expr, Lit) else getattr(key_expr, "name", None)
+            if isinstance(key, str) and key in out:
+                out[key] = convert_to_type(attribute_type, out[key])
+                if isinstance(out[key], _NotConverted):
+                    return out[key]
+        return out
+    if kind == "tuple" and isinstance(value, list) and isinstance(args[0], TupleExpr):
+        types = args[0].items
+        if len(types) != len(value):
+            return _NotConverted(f"a tuple of {len(value)} elements for a tuple type of {len(types)}")
+        items = [convert_to_type(t, v) for t, v in zip(types, value, strict=True)]
+        failed = next((i for i in items if isinstance(i, _NotConverted)), None)
+        return failed if failed is not None else items
+    return value
+
+
+def _convert_primitive(kind: str, value: Any) -> Any:
+    if kind == "string":
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, float)):
+            text = to_template_string(value)
+            return text if isinstance(text, str) else value
+        if isinstance(value, (list, dict)):
+            return _NotConverted("a collection given for a string")
+        return value
+    if kind == "number":
+        if isinstance(value, (bool, list, dict)):
+            return _NotConverted(f"a {type(value).__name__} given for a number")
+        if isinstance(value, str) and not isinstance(value, NameOf):
+            try:
+                return int(value)
+            except ValueError:
+                try:
+                    number = float(value)
+                except ValueError:
+                    return _NotConverted(f"{value[:40]!r} given for a number")
+                return number if math.isfinite(number) else _NotConverted("not a finite number")
+        return value
+    if kind == "bool":
+        if isinstance(value, str) and value in ("true", "false"):
+            return value == "true"
+        if isinstance(value, (int, float, list, dict)) and not isinstance(value, bool):
+            return _NotConverted(f"a {type(value).__name__} given for a bool")
+        return value
+    return value
 
 
 class _Namespace:

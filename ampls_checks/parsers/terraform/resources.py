@@ -43,6 +43,7 @@ from ampls_checks.model import (
     VirtualNetwork,
     parse_arm_id,
 )
+from ampls_checks.parsers import UNDECLARED_VARIABLE
 from ampls_checks.parsers.common.convert import as_bool, as_list, as_str, enabled_flag
 from ampls_checks.parsers.terraform.azapi import azapi_entities
 from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId, UnknownNameOf
@@ -617,13 +618,14 @@ def load_terraform(
             Note(_display_dir(sources[directory]), 0, "downloaded module not called through modules.json; not analysed")
         )
 
+    result.notes.extend(undeclared_notes(given, [sources[root] for root in roots]))
     for root in roots:
         source = sources[root]
         inputs: dict[str, Any] = {}
         # terraform.tfvars, terraform.tfvars.json, then *.auto.tfvars(.json) by name; later ones win.
         for tfvars in sorted(tfvars_files.get(root, []), key=_tfvars_order):
             inputs.update(read_tfvars(tfvars))
-        for name, value in given:
+        for name, value, _origin, _line in given:
             inputs[name] = value.value_for(source.variables.get(name)) if isinstance(value, RawVar) else value
         unit = _display_dir(source)
         instance = ModuleInstance(
@@ -745,21 +747,43 @@ class RawVar:
         return read_tfvars(parsed).get(self.name, Unknown(f"--var {self.name} has no value"))
 
 
-def read_command_line_vars(given: tuple[tuple[str, str, str], ...], errors: list[ParseError]) -> list[tuple[str, Any]]:
-    """The values of `--var-file` and `--var` options, in order (later ones win); a file that
-    does not parse is an error naming it and its line."""
-    values: list[tuple[str, Any]] = []
+def read_command_line_vars(
+    given: tuple[tuple[str, str, str], ...], errors: list[ParseError]
+) -> list[tuple[str, Any, str, int]]:
+    """The values of `--var-file` and `--var` options, in order (later ones win), each with where
+    it was given ("--var" or the file, and its line); a file that does not parse is an error
+    naming it and its line."""
+    values: list[tuple[str, Any, str, int]] = []
     for kind, name, text in given:
         if kind == "var":
             var_name, _sep, raw = name.partition("=")
-            values.append((var_name.strip(), RawVar(var_name.strip(), raw)))
+            values.append((var_name.strip(), RawVar(var_name.strip(), raw), "--var", 0))
             continue
         parsed = parse_tf_file(name, name, text)
         if isinstance(parsed, ParseError):
             errors.append(parsed)
             continue
-        values.extend(read_tfvars(parsed).items())
+        lines = {n: a.line for n, a in parsed.body.attributes.items()}
+        values.extend((n, v, name, lines.get(n, 1)) for n, v in read_tfvars(parsed).items())
     return values
+
+
+def undeclared_notes(given: list[tuple[str, Any, str, int]], roots: list[ModuleSource]) -> list[Note]:
+    """A `--var` or `--var-file` value for a variable no root module among `roots` declares:
+    `terraform plan` stops on such a `-var` ("Value for undeclared variable") and warns of such a
+    file's value; here it is ignored, and --verbose says so. The scan keeps the note only when
+    no Terraform job of the scan declares the variable (scan._merge)."""
+    declared = {name for source in roots for name in source.variables}
+    notes = []
+    for name, _value, origin, line in given:
+        if name in declared:
+            continue
+        if origin == "--var":
+            why = "ignored (terraform plan stops on it: Value for undeclared variable)"
+        else:
+            why = "ignored (terraform plan warns of it)"
+        notes.append(Note(origin, line, f"variable {name!r} given by {origin} {UNDECLARED_VARIABLE}: {why}"))
+    return list(dict.fromkeys(notes))
 
 
 def _unseen_in_instance(instance: ModuleInstance, broken: list[ParseError], result: ParseResult) -> None:
