@@ -138,26 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="ARM parameter file overriding template defaults (repeatable; by default a "
         "<name>.parameters.json beside <name>.json is used)",
     )
-    parser.add_argument(
-        "--var-file",
-        action="append",
-        dest="terraform_vars",
-        type=lambda text: ("file", text),
-        default=[],
-        metavar="FILE",
-        help="Terraform variable values (.tfvars or .tfvars.json) for root modules, over terraform.tfvars "
-        "and *.auto.tfvars, as `terraform plan -var-file` (repeatable; later ones win)",
-    )
-    parser.add_argument(
-        "--var",
-        action="append",
-        dest="terraform_vars",
-        type=lambda text: ("var", text),
-        default=[],
-        metavar="NAME=VALUE",
-        help="a Terraform variable value for root modules, as `terraform plan -var` (repeatable; "
-        "applied in command-line order with --var-file)",
-    )
+    add_terraform_var_options(parser)
     parser.add_argument(
         "--plan",
         metavar="PLAN_JSON",
@@ -476,6 +457,30 @@ def _run(args: argparse.Namespace, helper: int | None = None) -> int:
     return EXIT_OK
 
 
+def add_terraform_var_options(parser: argparse.ArgumentParser) -> None:
+    """`--var-file` and `--var`, the same for the scan and `graph`."""
+    parser.add_argument(
+        "--var-file",
+        action="append",
+        dest="terraform_vars",
+        type=lambda text: ("file", text),
+        default=[],
+        metavar="FILE",
+        help="Terraform variable values (.tfvars or .tfvars.json) for root modules, over terraform.tfvars "
+        "and *.auto.tfvars, as `terraform plan -var-file` (repeatable; later ones win)",
+    )
+    parser.add_argument(
+        "--var",
+        action="append",
+        dest="terraform_vars",
+        type=lambda text: ("var", text),
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Terraform variable value for root modules, as `terraform plan -var` (repeatable; "
+        "applied in command-line order with --var-file)",
+    )
+
+
 def build_graph_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ampls-checks graph",
@@ -500,6 +505,7 @@ def build_graph_parser() -> argparse.ArgumentParser:
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     parser.add_argument("--arm-parameters", action="append", default=[], metavar="FILE")
     parser.add_argument("--bicep-module-cache", default=None, metavar="DIR")
+    add_terraform_var_options(parser)
     parser.add_argument(
         "--plan",
         metavar="PLAN_JSON",
@@ -536,12 +542,17 @@ def _graph(args: argparse.Namespace) -> int:
         if unknown:
             sys.stderr.write(f"ampls-checks: error: {option}: unknown check {', '.join(repr(p) for p in unknown)}\n")
             return EXIT_ERROR
+    terraform_vars = read_terraform_vars(args.terraform_vars, None)
+    if isinstance(terraform_vars, str):
+        sys.stderr.write(f"ampls-checks: error: {terraform_vars}\n")
+        return EXIT_ERROR
     options = ScanOptions(
         settings=Settings(cloud=Cloud(args.cloud), require_private=args.require_private),
         checks=select_checks(available, args.check, args.skip_check),
         exclude=args.exclude,
         arm_parameters=args.arm_parameters,
         bicep_module_cache=args.bicep_module_cache,
+        terraform_vars=terraform_vars,
         use_cache=False,  # the picture needs the linked model, which only a scan that links has
     )
     from ampls_checks.terminal import Progress, stderr_is_terminal
@@ -659,7 +670,7 @@ def explain(arguments: list[str]) -> int:
 
 def _plan_problem(args: argparse.Namespace) -> str | None:
     """Why `--plan` cannot be used as given, or None."""
-    # (`graph` has none of --changed-files, --stdin-filename, --var)
+    # (`graph` has neither --changed-files nor --stdin-filename)
     if getattr(args, "changed_files", False) or getattr(args, "stdin_filename", None) is not None:
         return "--plan does not go with --changed-files, '-' or --stdin-filename"
     if "-" in (args.paths or []):

@@ -444,3 +444,29 @@ def test_kinds_the_picture_does_not_know_are_drawn_with_their_references() -> No
     assert [(e["from"], e["to"], e["kind"], e["label"]) for e in document["edges"]] == [
         (rule.key, workspace.key, "refers_to", "destinations")
     ]
+
+
+def test_graph_takes_var_files_and_vars_as_the_scan_does(graph: Any, tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'variable "ingestion" {\n  type    = string\n  default = "PrivateOnly"\n}\n'
+        'resource "azurerm_monitor_private_link_scope" "this" {\n'
+        '  name                  = "ampls"\n'
+        '  resource_group_name   = "rg"\n'
+        "  ingestion_access_mode = var.ingestion\n"
+        '  query_access_mode     = "PrivateOnly"\n'
+        "}\n"
+    )
+    (tmp_path / "prod.tfvars").write_text('ingestion = "Open"\n')
+
+    code, text = graph("json", ".", cwd=tmp_path)
+    assert code == 0 and [f["check_id"] for f in json.loads(text)["findings"]] == ["CKV_AMPLS_13"]
+    code, text = graph("json", ".", "--var-file", "prod.tfvars", cwd=tmp_path)
+    assert code == 0
+    assert sorted(f"{f['check_id']} {f['file']}:{f['start_line']}" for f in json.loads(text)["findings"]) == [
+        "CKV_AMPLS_1 main.tf:8",
+        "CKV_AMPLS_13 main.tf:5",
+    ]
+    code, text = graph("json", ".", "--var-file", "prod.tfvars", "--var", "ingestion=PrivateOnly", cwd=tmp_path)
+    assert code == 0 and [f["check_id"] for f in json.loads(text)["findings"]] == ["CKV_AMPLS_13"]
+    code, _text = graph("json", ".", "--var", "no_equals_sign", cwd=tmp_path)
+    assert code == 2
