@@ -178,6 +178,39 @@ def _units_holding(directories: frozenset[str], files: dict[str, list[str]], cal
     return wanted
 
 
+def _with_downloaded_modules(
+    files: dict[str, list[str]], calls: dict[str, set[str]], exclude: list[str]
+) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+    """The module directories `terraform init` downloaded for the roots among `files`, as the
+    full scan follows them (units.remote_modules: the root's .terraform/modules/modules.json,
+    only directories inside that .terraform/modules): each is called by its root, so a changed
+    root file brings them, and their findings are reported (the root's arguments make them)."""
+    marker = os.path.join(".terraform", "modules", "modules.json")
+    owners = [d for d in files if os.path.isfile(os.path.join(d, marker))]
+    if not owners:
+        return files, calls
+    from ampls_checks.units import remote_modules
+
+    files, calls = dict(files), {d: set(targets) for d, targets in calls.items()}
+    for owner in owners:
+        for directory in remote_modules(owner).values():
+            try:
+                names = sorted(os.listdir(directory))
+            except OSError:
+                continue
+            found = [
+                os.path.join(directory, n)
+                for n in names
+                if n.endswith((".tf", ".tf.json"))
+                and os.path.isfile(os.path.join(directory, n))
+                and not _excluded(os.path.join(directory, n), exclude)
+            ]
+            if found:
+                files[directory] = found
+                calls.setdefault(owner, set()).add(directory)
+    return files, calls
+
+
 def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None = None) -> Plan:
     """Which files to scan for these changed files, and where to report. With a `cache`, the
     module calls of unchanged files come from the index the previous run kept there."""
@@ -196,6 +229,7 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
         files, calls = index.walk(roots, (lambda path: _excluded(path, exclude)) if exclude else None)
         if cache is not None and index.changed:
             cache.put(_index_key(cache, roots), index)
+        files, calls = _with_downloaded_modules(files, calls, exclude)
         wanted.update(_units_holding(directories, files, calls))
         reported.update(reachable(directories, calls))
 

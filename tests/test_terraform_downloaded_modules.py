@@ -113,3 +113,32 @@ def test_for_each_on_a_registry_module_call(tmp_path: Path) -> None:
         ("CKV_AMPLS_13", 'module.ampls["a"].azurerm_monitor_private_link_scope.this'),
         ("CKV_AMPLS_13", 'module.ampls["b"].azurerm_monitor_private_link_scope.this'),
     ]
+
+
+def test_pre_commit_mode_follows_downloaded_modules_as_the_full_scan_does(tmp_path: Path) -> None:
+    # the finding is in the downloaded module, made by the root's arguments: a commit that
+    # changes the root file gets it, at the downloaded file and line, as the full scan does
+    from ampls_checks.precommit import plan, scan_changed
+
+    root = downloaded(tmp_path)
+    full = findings(root)
+    assert [f[0] for f in full] == ["CKV_AMPLS_1", "CKV_AMPLS_13"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        work = plan(["main.tf"])
+        assert sorted(str(Path(p).relative_to(root.resolve())) for p in work.files) == [
+            ".terraform/modules/ampls/main.tf",
+            "main.tf",
+        ]
+        report = scan_changed(["main.tf"], ScanOptions(use_cache=False))
+    assert report.errors == []
+    assert sorted((f.check_id, f.file, f.start_line, f.resource) for f in report.findings) == full
+
+
+def test_pre_commit_mode_reads_no_stray_file_under_dot_terraform(tmp_path: Path) -> None:
+    from ampls_checks.precommit import plan
+
+    root = downloaded(tmp_path, manifest=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(root)
+        assert [Path(p).name for p in plan(["main.tf"]).files] == ["main.tf"]
