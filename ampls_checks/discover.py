@@ -190,6 +190,12 @@ def _has_microsoft(data: bytes) -> bool:
     return b"microsoft." in data.lower()
 
 
+def looks_like_terraform_plan(data: bytes) -> bool:
+    """`terraform show -json PLANFILE` output: a directory scan does not read it (its findings would
+    repeat the configuration's), but a user who saved one beside the code may mean to scan it."""
+    return data.lstrip()[:1] == b"{" and b'"format_version"' in data[:4096] and b'"planned_values"' in data
+
+
 def is_relevant(kind: FileKind, data: bytes, terraform_tokens: tuple[bytes, ...]) -> bool:
     """Could this file hold anything the checks read? A substring test, no parsing."""
     if kind is FileKind.TERRAFORM:

@@ -14,12 +14,21 @@ from typing import TYPE_CHECKING
 
 from ampls_checks import DEFAULT_MAX_FILE_BYTES
 from ampls_checks.checks import Check, Settings, all_checks
-from ampls_checks.discover import TERRAFORM_TOKENS, Candidate, FileKind, discover, is_relevant, read_regular
+from ampls_checks.discover import (
+    TERRAFORM_TOKENS,
+    Candidate,
+    FileKind,
+    discover,
+    is_relevant,
+    looks_like_terraform_plan,
+    read_regular,
+)
 from ampls_checks.link import link
 from ampls_checks.model import (
     Entity,
     Finding,
     Graph,
+    Note,
     ParseError,
     ParseResult,
     ScanReport,
@@ -193,6 +202,11 @@ def read_text(candidate: Candidate, max_bytes: int) -> tuple[bytes | None, Parse
         return None, ParseError(candidate.display, f"cannot read file: {exc.strerror or exc}")
 
 
+PLAN_NOT_READ = (
+    "a Terraform plan (terraform show -json): a directory scan does not read it; scan it with --plan FILE [ROOT_DIR]"
+)
+
+
 def decode(candidate: Candidate, data: bytes) -> tuple[str | None, ParseError | None]:
     if b"\x00" in data:
         return None, ParseError(candidate.display, "binary content, not a text file")
@@ -254,6 +268,8 @@ def _texts_by_kind(
             report.errors.append(ParseError(candidate.display, "binary content, not a text file"))
             continue
         if not is_relevant(candidate.kind, data, TERRAFORM_TOKENS):
+            if candidate.kind is FileKind.JSON and looks_like_terraform_plan(data):
+                report.notes.append(Note(candidate.display, 1, PLAN_NOT_READ))
             continue
         text, error = decode(candidate, data)
         if error is not None or text is None:

@@ -503,3 +503,18 @@ def test_references_past_the_budget_stay_unknown_and_verbose_says_so(tmp_path: P
     (group_node,) = report.graph.endpoints[0].zone_groups  # type: ignore[union-attr]
     assert all(type(zone).__name__ == "Unknown" for zone in group_node.zones)  # type: ignore[union-attr]
     assert any(n.message.startswith("references too many to follow") for n in report.notes)
+
+
+def test_a_directory_scan_says_it_did_not_read_a_plan_lying_there(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_bytes((TWO_MODULES / "plan.json").read_bytes())
+    (tmp_path / "other.json").write_text('{"format_version": "1.0", "something": "else"}')
+    report = scan([str(tmp_path)], ScanOptions(use_cache=False))
+    assert [(n.file.rsplit("/", 1)[-1], n.line, n.message) for n in report.notes] == [
+        (
+            "plan.json",
+            1,
+            "a Terraform plan (terraform show -json): a directory scan does not read it; "
+            "scan it with --plan FILE [ROOT_DIR]",
+        )
+    ]
+    assert report.findings == [] and report.errors == []
