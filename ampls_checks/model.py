@@ -643,6 +643,18 @@ class Graph:
         declared = self._declared.get(identity, [])
         return declared[0].key if len(declared) == 1 else identity
 
+    def scope_identity(self, scope: PrivateLinkScope) -> str:
+        """The scope as Azure knows it, so that two declarations of one scope are not taken for two
+        scopes (an idempotency test deploying the same module twice, `for i in ['init', 'idem']`):
+        its full identity when the name and resource group are known, or, within one deployment,
+        its name when no group is written (both go to the deployment's group). Otherwise only
+        itself (its key)."""
+        if _joinable(scope.name) and _joinable(scope.resource_group):
+            return full_identity(SCOPE_TYPE, scope.name, scope.resource_group)
+        if isinstance(scope.name, str) and scope.resource_group is None:
+            return f"ext:{SCOPE_TYPE}:{scope.name.lower()}@?:{scope.unit}"
+        return scope.key
+
     def zone_identity(self, zone: PrivateDnsZone) -> str:
         """The zone as Azure knows it, when the source says its name and resource group: then a
         zone declared in one deployment, looked up in another and named by id in a third is one

@@ -239,24 +239,30 @@ def run(graph: Graph, settings: Settings) -> Iterator[Finding]:
         for identity, name in _dns_of_scope(graph, scope, zones_of_vnet).items():
             users[identity].append(scope)
             names[identity] = name
+    # Two declarations of one Azure scope (same name and group) are one scope, not two sharing DNS.
+    azure_scope = {scope.key: graph.scope_identity(scope) for scope in graph.scopes}
     # Each scope's shared zones, then the scopes sharing them computed once per set of zones and
     # deployment: 10,000 scopes on one zone are one group, not 100 million pairs.
     shared: dict[str, list[str]] = defaultdict(list)  # scope key -> identities it shares
     for identity, scopes in users.items():
-        if len(scopes) < 2:
+        if len({azure_scope[s.key] for s in scopes}) < 2:
             continue
         for scope in {s.key: s for s in scopes}.values():
             shared[scope.key].append(identity)
-    groups: dict[tuple[tuple[str, ...], str], list[tuple[str, str]]] = {}  # -> sorted (label, key)
+    # -> sorted (label, Azure scope), one entry per Azure scope
+    groups: dict[tuple[tuple[str, ...], str], list[tuple[str, str]]] = {}
     for scope in graph.scopes:
         identities = tuple(sorted(shared.get(scope.key, ())))
         if not identities:
             continue
         group = groups.get((identities, scope.unit))
         if group is None:
-            members = {o.key: o for i in identities for o in users[i]}
-            group = groups[(identities, scope.unit)] = sorted((_label(o, scope), o.key) for o in members.values())
-        others = [label for label, key in group[: LISTED + 1] if key != scope.key][:LISTED]
+            members: dict[str, PrivateLinkScope] = {}
+            for other in sorted((o for i in identities for o in users[i]), key=lambda o: _label(o, scope)):
+                members.setdefault(azure_scope[other.key], other)
+            group = groups[(identities, scope.unit)] = sorted((_label(o, scope), azure) for azure, o in members.items())
+        itself = azure_scope[scope.key]
+        others = [label for label, azure in group[: LISTED + 1] if azure != itself][:LISTED]
         count = len(group) - 1  # the scope itself is in its group
         if count:
             more = f" and {count - len(others)} more" if count > len(others) else ""
