@@ -13,6 +13,10 @@ back to where they are:
   callers and callees, the way the Bicep parser resolves them;
 - a changed `.json` file stands for the JSON files of its directory (a template and its
   `*.parameters.json` sit side by side);
+- a Terraform unit is scanned with the other units that write out one of its resource group
+  names (the call index keeps each file's), because deployments meet only through a full
+  identity (type, name, resource group): a spoke root looking up the hub root's zones shares
+  them, and a finding in either depends on the other, as in the full scan;
 - findings, and errors, are reported only for files in the directories of the changed files and
   of the local modules they call (a caller's arguments decide what its modules' resources look
   like, so a change in `live/` can create a finding in `modules/ampls/`), not in their callers
@@ -211,6 +215,26 @@ def _with_downloaded_modules(
     return files, calls
 
 
+def _units_sharing_groups(
+    units: set[str], group_names: dict[str, set[str]], files: dict[str, list[str]], calls: dict[str, set[str]]
+) -> set[str]:
+    """The files of the other units that write out a resource group name the changed units
+    write out. Two deployments are the same resource only on full identity (type, name and
+    resource group, link.py), so a root module elsewhere in the repository decides a finding
+    here only if it names one of these resource groups: a hub root declaring the zones a spoke
+    root looks up by name, a workspace a rule in the changed unit sends to. Scanning those units
+    with the changed ones gives the full scan's answer in the changed directories (the report
+    stays restricted to them). Names built by interpolation are not seen (README)."""
+    mine: set[str] = set()
+    directories = {os.path.dirname(path) for path in units}
+    for directory in directories:
+        mine.update(group_names.get(directory, ()))
+    if not mine:
+        return set()
+    related = frozenset(d for d, names in group_names.items() if d not in directories and not names.isdisjoint(mine))
+    return _units_holding(related, files, calls) if related else set()
+
+
 def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None = None) -> Plan:
     """Which files to scan for these changed files, and where to report. With a `cache`, the
     module calls of unchanged files come from the index the previous run kept there."""
@@ -230,7 +254,9 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
         if cache is not None and index.changed:
             cache.put(_index_key(cache, roots), index)
         files, calls = _with_downloaded_modules(files, calls, exclude)
-        wanted.update(_units_holding(directories, files, calls))
+        units = _units_holding(directories, files, calls)
+        wanted.update(units)
+        wanted.update(_units_sharing_groups(units, index.group_names, files, calls))
         reported.update(reachable(directories, calls))
 
     if FileKind.BICEP in kinds:

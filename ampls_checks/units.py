@@ -39,6 +39,44 @@ _BICEP_REGISTRY_MODULE = re.compile(
 _BICEP_USING = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*using[ \t]+'([^'$]+)'""", re.MULTILINE)
 
 
+# Where a Terraform file names a resource group, in its raw text (what the pre-commit hook uses to
+# find the root modules that may share resources with a changed one, see precommit.py): a
+# literal assigned to a name that says resource group (`resource_group_name = "rg-x"`, a module
+# argument `rg_name = "rg-x"`, a `.tfvars` value), the `name` of an `azurerm_resource_group`
+# resource or data source, a variable's default when the variable's name says resource group,
+# and the `/resourceGroups/<name>` segment of a literal resource id. Each pattern is anchored by
+# a literal and bounded, so scanning stays linear in the file's size.
+_LITERAL_ASSIGNMENT = re.compile(rb'\b([A-Za-z_][A-Za-z0-9_-]{0,99})"?[ \t]*[=:][ \t]*"([^"$\\\n]{1,90})"')
+_GROUP_BLOCK = re.compile(
+    rb'(?:resource|data)[ \t]+"azurerm_resource_group"[ \t]+"[^"\n]{0,200}"[ \t]*\{[^{}]{0,2000}?'
+    rb'\bname[ \t]*=[ \t]*"([^"$\\\n]{1,90})"'
+)
+_GROUP_VARIABLE = re.compile(
+    rb'variable[ \t]+"([^"\n]{1,100})"[ \t]*\{[^{}]{0,2000}?\bdefault[ \t]*=[ \t]*"([^"$\\\n]{1,90})"'
+)
+_GROUP_SEGMENT = re.compile(rb'/resourcegroups/([^/"$\\\s]{1,90})', re.IGNORECASE)
+
+
+def _names_a_group(name: bytes) -> bool:
+    lowered = name.lower().replace(b"-", b"_")
+    return b"resource_group" in lowered or b"resourcegroup" in lowered or b"rg" in lowered.split(b"_")
+
+
+def resource_group_names(data: bytes) -> set[str]:
+    """The resource group names a Terraform file (`.tf`, `.tfvars`, `.tfvars.json`) writes out,
+    lower-cased (Azure compares them without case). A superset is harmless: it only widens what
+    the hook scans. What it cannot see is a name built by interpolation or from another file's
+    output; the README says so."""
+    lowered = data.lower()
+    if b"group" not in lowered and b"rg" not in lowered:
+        return set()
+    found = {value for name, value in _LITERAL_ASSIGNMENT.findall(data) if _names_a_group(name)}
+    found.update(_GROUP_BLOCK.findall(data))
+    found.update(value for name, value in _GROUP_VARIABLE.findall(data) if _names_a_group(name))
+    found.update(_GROUP_SEGMENT.findall(data))
+    return {value.decode("utf-8", "replace").strip().lower() for value in found if value.strip()}
+
+
 def local_calls(directory: str, data: bytes) -> set[str]:
     if b'"./' not in data and b'"../' not in data:  # most files call no local module
         return set()

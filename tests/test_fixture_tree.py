@@ -69,22 +69,14 @@ def _directories() -> dict[str, list[str]]:
     return found
 
 
-# Deployments whose findings depend on another root module of the same case (a hub root and
-# spoke roots that share zones by name and resource group): the hook scans only the units of
-# the changed files, so it cannot see the other root. Anything else disagreeing is a defect.
-CROSS_ROOT = {
-    "terraform/ckv_ampls_15/good_zone_filled_from_another_root/connectivity",
-    "terraform/ckv_ampls_8/bad_hub_root_and_spoke_root_share_hub_zones/hub",
-    "terraform/ckv_ampls_8/bad_hub_root_and_spoke_root_share_hub_zones/spoke",
-    "terraform/ckv_ampls_16/bad_rule_sends_to_other_deployment/app",
-    "terraform/ckv_ampls_16/bad_rule_sends_to_other_deployment/platform",
-}
-
-
 def test_pre_commit_mode_agrees_with_the_full_scan_on_every_fixture_directory(in_dir, tmp_path: Path) -> None:
     """The hook's plan (which files to scan, where to report) and its scan, in this process:
     `scan_changed` is exactly `restrict(scan(plan.files), plan.directories)`. The call index is
-    kept in a cache directory between runs, as the hook keeps it, so 360 plans take seconds."""
+    kept in a cache directory between runs, as the hook keeps it, so 360 plans take seconds.
+    Every directory agrees, those whose findings depend on another root module of their case
+    too (a hub root and a spoke root sharing zones, a rule sending to another deployment's
+    workspace, a zone filled from another root): the hook scans the roots that name the changed
+    unit's resource groups with it."""
     in_dir(FIXTURES)
     options = ScanOptions(jobs=1)
     full = scan(["."], options)
@@ -103,12 +95,9 @@ def test_pre_commit_mode_agrees_with_the_full_scan_on_every_fixture_directory(in
         assert work.files, directory
         hook = restrict(scan(work.files, options), work.directories)
         want = restrict(full, work.directories)
-        agree = seen(hook.findings) == seen(want.findings) and hook.errors == want.errors
-        if not agree and directory not in CROSS_ROOT:
+        if seen(hook.findings) != seen(want.findings) or hook.errors != want.errors:
             only_hook = sorted(set(seen(hook.findings)) - set(seen(want.findings)))
             only_full = sorted(set(seen(want.findings)) - set(seen(hook.findings)))
             disagreements.append(f"{directory}: only the hook {only_hook}; only the full scan {only_full}")
-        if directory in CROSS_ROOT:
-            assert not agree, f"{directory} now agrees: take it out of CROSS_ROOT"
     assert disagreements == [], "\n".join(disagreements)
     assert os.getcwd() == str(FIXTURES)

@@ -23,6 +23,8 @@ from ampls_checks.cli import main
 from ampls_checks.model import Note, ParseError
 from ampls_checks.precommit import plan, restrict
 from ampls_checks.scan import ScanReport
+from ampls_checks.speed.cache import Cache
+from ampls_checks.units import resource_group_names
 
 from .conftest import FIXTURES, REPO
 
@@ -45,6 +47,72 @@ def relative(paths, root: Path) -> list[str]:
 
 
 # --- what --changed-files scans and reports ------------------------------------------------------
+
+
+HUB_AND_SPOKE = FIXTURES / "terraform" / "ckv_ampls_8" / "bad_hub_root_and_spoke_root_share_hub_zones"
+
+
+def test_a_root_naming_the_changed_units_resource_groups_is_scanned_with_it(in_dir, tmp_path: Path, capsys):
+    """Deployments meet only through a full identity (type, name, resource group): the spoke
+    root looks up the hub root's zones by name in the hub's DNS resource group, so the finding
+    on either scope needs both roots. A change in one scans the other as well (reporting only
+    the changed directory); a root naming other resource groups is not scanned. Through the
+    call index kept in a cache, built and then read back."""
+    repo = tmp_path / "repo"
+    shutil.copytree(HUB_AND_SPOKE, repo)
+    (repo / "expected.txt").unlink()
+    (repo / "elsewhere").mkdir()
+    (repo / "elsewhere" / "main.tf").write_text(
+        'resource "azurerm_private_dns_zone" "z" {\n  name                = "privatelink.monitor.azure.com"\n'
+        '  resource_group_name = "rg-dns-elsewhere"\n}\n'
+    )
+    in_dir(repo)
+    cache = tmp_path / "cache"
+    for _ in range(2):
+        work = plan(["hub/main.tf"], cache=Cache(str(cache)))
+        assert relative(work.files, repo) == ["hub/main.tf", "spoke/main.tf"]
+        assert relative(work.directories, repo) == ["hub"]
+    code = main(["--changed-files", "spoke/main.tf", "--cache-dir", str(cache), "--check", "CKV_AMPLS_8"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert [line.split(" [")[0] for line in lines if "CKV_AMPLS" in line] == ["spoke/main.tf:15: CKV_AMPLS_8"]
+    code, out = run(capsys, "--changed-files", "elsewhere/main.tf", "--check", "CKV_AMPLS_8")
+    assert code == 0
+    assert plan(["elsewhere/main.tf"]).files == [str(repo / "elsewhere" / "main.tf")]
+
+
+def test_resource_group_names_come_from_the_raw_text():
+    """What the hook reads to find roots sharing a resource group: literals assigned to a name
+    that says resource group, an azurerm_resource_group's name, a resource group variable's
+    default, the segment of a literal resource id; lower-cased. Not other strings, nor a name
+    built by interpolation."""
+    text = b"""
+resource "azurerm_resource_group" "main" {
+  name     = "RG-Main"
+  location = "westeurope"
+}
+variable "dns_rg" {
+  type    = string
+  default = "rg-dns"
+}
+variable "location" {
+  default = "not-a-group"
+}
+module "m" {
+  source              = "./m"
+  resource_group_name = "rg-module"
+  target              = "not-either"
+}
+data "azurerm_private_dns_zone" "z" {
+  id   = "/subscriptions/0/resourceGroups/rg-in-id/providers/Microsoft.Network/privateDnsZones/z"
+  name = "rg-${var.env}"
+  resource_group_name = "rg-${var.env}"
+}
+"""
+    assert resource_group_names(text) == {"rg-main", "rg-dns", "rg-module", "rg-in-id"}
+    assert resource_group_names(b'{"resource_group_name": "RG-Json", "location": "x"}') == {"rg-json"}
+    assert resource_group_names(b'rg_name = "rg-tfvars"\nname = "x"\n') == {"rg-tfvars"}
+    assert resource_group_names(b'resource "x" "y" {\n  name = "z"\n}\n') == set()
 
 
 def test_a_changed_module_is_scanned_with_its_caller_and_only_its_findings_reported(in_dir, capsys):

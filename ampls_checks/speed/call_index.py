@@ -1,7 +1,9 @@
 """Which Terraform files call which local modules, kept between runs and checked with `stat`.
 
 The pre-commit hook must find the root modules that call a changed module, so it must know the
-`source = "./..."` lines of every `.tf` file under the repository. Reading 4,000 files takes more
+`source = "./..."` lines of every `.tf` file under the repository, and the root modules that may
+share resources with a changed one by full identity, so it keeps the resource group names each
+file writes out (precommit.py says why). Reading 4,000 files takes more
 than half of the hook's 250 ms; a `stat` of each takes a tenth of that. So the hook keeps what it
 found, per directory: the directory's modification time (which changes when an entry is added,
 removed or renamed) with its relevant entries, and per file its modification time, size and the
@@ -21,13 +23,14 @@ from typing import Any
 
 from ampls_checks.discover import SKIPPED_DIRS, inside_roots, read_regular
 from ampls_checks.speed.stat_memo import RACY_NS, Stamp, StatMemo, stamp_of, trusted
-from ampls_checks.units import local_calls
+from ampls_checks.units import local_calls, resource_group_names
 
 SUFFIXES = (".tf", ".tfvars", ".tfvars.json")  # what discover.kind_of calls Terraform
 # Records read again only because their `stat` changed (same calls, same listing) are saved once
 # there are more than this many: saving the index costs as much as reading a few hundred files,
 # and the hook's own edited file, modified a moment ago, is never trusted the next run anyway.
 SAVE_AFTER_REFRESHED = 32
+_GROUP = "rg:"  # marks a resource group name among a file's calls (absolute paths)
 
 
 @dataclass
@@ -40,12 +43,16 @@ class _Listing:
 
 @dataclass
 class CallIndex:
-    """Directory -> its listing, and `.tf` file -> the module directories it calls.
+    """Directory -> its listing, and Terraform file -> the module directories it calls and the
+    resource group names it writes out.
     `changed` tells whether it is worth saving."""
 
     directories: dict[str, _Listing] = field(default_factory=dict)
     files: StatMemo = field(default_factory=StatMemo)
     changed: bool = False
+    # The resource group names each directory's files write out (units.resource_group_names),
+    # from the last `walk`; kept in the index with each file's calls.
+    group_names: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
     _restructured: bool = field(default=False, repr=False, compare=False)  # this walk's findings
     _refreshed: int = field(default=0, repr=False, compare=False)
 
@@ -98,6 +105,7 @@ class CallIndex:
         leaves the index."""
         files: dict[str, list[str]] = {}
         calls: dict[str, set[str]] = {}
+        groups: dict[str, set[str]] = {}
         visited: dict[str, _Listing] = {}
         previous = self.files.entries
         kept: dict[str, tuple[Stamp, int, Any]] = {}
@@ -150,8 +158,11 @@ class CallIndex:
                     else:
                         self._refreshed += 1
                 here.append(path)
-                if found:
-                    calls.setdefault(directory, set()).update(found)
+                for value in found:
+                    if value.startswith(_GROUP):
+                        groups.setdefault(directory, set()).add(value[len(_GROUP) :])
+                    else:
+                        calls.setdefault(directory, set()).add(value)
             if here:
                 files[directory] = here
         if (
@@ -163,6 +174,7 @@ class CallIndex:
             self.changed = True
         self.directories = visited
         self.files = StatMemo(kept)
+        self.group_names = groups
         return files, calls
 
     def _listing(self, directory: str, now: int) -> _Listing | None:
@@ -197,10 +209,11 @@ class CallIndex:
 
 
 def _read_calls(path: str, directory: str) -> tuple[str, ...]:
-    if not path.endswith(".tf"):
-        return ()
+    """A file's record: the module directories it calls (`.tf` files), then the resource group
+    names it writes out, each marked with `_GROUP` (no directory path starts with it)."""
     try:
         data = read_regular(path)
     except OSError:
         return ()
-    return tuple(sorted(local_calls(directory, data)))
+    calls = sorted(local_calls(directory, data)) if path.endswith(".tf") else []
+    return (*calls, *sorted(_GROUP + name for name in resource_group_names(data)))
