@@ -41,7 +41,7 @@ from ampls_checks.discover import SKIPPED_DIRS, FileKind, display_path, inside_r
 from ampls_checks.model import ParseError, ScanReport
 from ampls_checks.speed.call_index import CallIndex
 from ampls_checks.speed.parsed_files import start_helper, wait_for_helper
-from ampls_checks.units import bicep_module_calls, reachable, terraform_units
+from ampls_checks.units import bicep_module_calls, connected_units, reachable, relative_links, terraform_units
 
 if TYPE_CHECKING:
     from ampls_checks.scan import ScanOptions
@@ -270,7 +270,17 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
         reported.update(os.path.dirname(p) for p in reachable(changed_bicep, modules))
 
     if FileKind.JSON in kinds:
-        for directory in directories:
+        changed_json = {p for p in changed if kind_of(os.path.basename(p)) is FileKind.JSON}
+        json_directories = set(directories)
+        linked = _json_links(roots, exclude)
+        if linked:
+            members = set(linked) | changed_json | {t for targets in linked.values() for t in targets}
+            for unit in connected_units(sorted(members), linked):
+                if changed_json.intersection(unit):
+                    json_directories.update(os.path.dirname(p) for p in unit)
+            # a template it links is deployed with its parameters: findings there are its own
+            reported.update(os.path.dirname(p) for p in reachable(changed_json, linked))
+        for directory in sorted(json_directories):
             try:
                 names = os.listdir(directory)
             except OSError:
@@ -284,6 +294,20 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
             )
 
     return Plan(sorted(w for w in wanted if _inside(w, roots)), frozenset(reported), tuple(refused))
+
+
+def _json_links(roots: list[str], exclude: list[str]) -> dict[str, list[str]]:
+    """ARM templates under `roots` that link others by a literal `templateLink.relativePath`:
+    template -> linked templates (units.relative_links), as the scan joins them into one job."""
+    found: dict[str, list[str]] = {}
+    for path in _walk(roots, (".json",), exclude):
+        data = _read(path)
+        if b"elativePath" not in data and b"elativepath" not in data:
+            continue
+        targets = relative_links(path, data.decode("utf-8", "replace"))
+        if targets:
+            found[path] = targets
+    return found
 
 
 _LOAD = re.compile(rb"""\bload(?:Json|Yaml|Text)Content\(\s*'([^'$\n]{1,1000})'""")

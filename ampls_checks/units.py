@@ -134,6 +134,16 @@ def terraform_units(files: dict[str, list[str]], calls: dict[str, set[str]]) -> 
     return units
 
 
+_RELATIVE_PATH = re.compile(r'"relativePath"\s*:\s*"([^"\[\\][^"\\]{0,999})"', re.IGNORECASE)
+
+
+def relative_links(path: str, text: str) -> list[str]:
+    """The files an ARM template links by a literal `templateLink.relativePath` (relative to the
+    template's own file), as absolute paths; expressions are not read here."""
+    directory = os.path.dirname(path)
+    return [os.path.abspath(os.path.join(directory, found)) for found in _RELATIVE_PATH.findall(text)]
+
+
 def connected_units(files: list[str], calls: Mapping[str, Iterable[str]]) -> list[list[str]]:
     """`files` grouped so that a file and every file it calls (or that calls it) are in one
     group: each file is in exactly one group, so it is parsed once per run even when several
@@ -218,12 +228,18 @@ def plan_jobs(
             remote = {d: found for d, found in downloaded.items() if files[d][0] in in_unit}
             given = [(real, item_of[real][0].display, item_of[real][2]) for real in unit]
             jobs.append(Job("terraform", given, remote_modules=remote))
-    # ARM: a job a directory (a template reads only the parameter file beside it)
+    # ARM: a job a directory (a template reads only the parameter file beside it), directories
+    # joined when a template links one of another by a literal `templateLink.relativePath`
     arm: dict[str, list[tuple[str, str, str]]] = {}
+    links: dict[str, set[str]] = {}
     for c, _d, text in by_kind[FileKind.JSON]:
         real = os.path.abspath(c.path)
-        arm.setdefault(os.path.dirname(real), []).append((real, c.display, text))
-    jobs.extend(Job("arm", arm[directory]) for directory in sorted(arm))
+        directory = os.path.dirname(real)
+        arm.setdefault(directory, []).append((real, c.display, text))
+        for target in relative_links(real, text):
+            links.setdefault(directory, set()).add(os.path.dirname(target))
+    for group in connected_units(sorted(arm), links):
+        jobs.append(Job("arm", [item for directory in group for item in arm[directory]]))
     if by_kind[FileKind.BICEP]:
         bicep = {os.path.realpath(c.path): (c, data, text) for c, data, text in by_kind[FileKind.BICEP]}
         uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}

@@ -603,7 +603,8 @@ def test_linked_templates_are_not_fetched_and_make_the_file_unresolved(tmp_path:
     (unresolved,) = result.entities
     assert isinstance(unresolved, UnresolvedResource) and unresolved.kind == "*"
     assert [n.message for n in result.notes] == [
-        "Microsoft.Resources/deployments/linked: a linked template is not fetched; not analysed"
+        "Microsoft.Resources/deployments/linked: the linked template 'https://example.com/t.json' is not fetched; "
+        "not analysed"
     ]
 
 

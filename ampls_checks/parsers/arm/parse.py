@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,9 +75,10 @@ from ampls_checks.parsers.arm.shape import (
     build_entities,
     path_present,
 )
-from ampls_checks.parsers.common.limits import EVAL_STEPS
+from ampls_checks.parsers.common.limits import EVAL_STEPS, MAX_MODULE_DEPTH
 from ampls_checks.parsers.common.template_functions import Budget, BudgetExceeded
 from ampls_checks.suppress.comments import find_skips
+from ampls_checks.units import reachable, relative_links
 
 Path = tuple[str | int, ...]
 
@@ -121,6 +122,7 @@ def parse_arm_files(
     describes (unknown without it); `max_steps` the evaluation budget per template file."""
     result = ParseResult()
     templates: list[tuple[str, str, JsonObject]] = []
+    links: dict[str, list[str]] = {}  # template -> the templates it links by relativePath
     parameter_docs: dict[str, JsonObject] = {}
     broken_parameters: dict[str, ParseError] = {}
     for real, display, text in files:
@@ -135,6 +137,7 @@ def parse_arm_files(
             continue
         if is_template(value):
             templates.append((real, display, value))
+            links[os.path.abspath(real)] = relative_links(os.path.abspath(real), text)
         elif is_parameters(value):
             parameter_docs[os.path.realpath(real)] = value
     explicit: list[dict[str, Any]] = []
@@ -142,7 +145,15 @@ def parse_arm_files(
         values = _read_parameter_file(path, result)
         if values is not None:
             explicit.append(values)
+    linked = {os.path.abspath(real): (display, template) for real, display, template in templates}
+    # a template another links is deployed by it, with the parameters it passes, and not read
+    # alone with its defaults; templates that only link each other are read alone (a cycle)
+    targets = {t for source, found in links.items() for t in found if t != source and t in linked}
+    roots = {p for p in linked if p not in targets}
+    through_callers = reachable(roots, links) - roots
     for real, display, template in sorted(templates, key=lambda t: t[1]):
+        if os.path.abspath(real) in through_callers:
+            continue
         given: dict[str, Any] = {}
         beside = _beside_parameters(real)
         unreadable: Unknown | None = None
@@ -158,7 +169,9 @@ def parse_arm_files(
             given.update(values)
         budget = Budget(max_steps if max_steps is not None else EVAL_STEPS)
         try:
-            result.extend(_parse_template(display, template, given, cloud, budget, unreadable))
+            result.extend(
+                _parse_template(display, template, given, cloud, budget, unreadable, os.path.abspath(real), linked)
+            )
         except RecursionError:
             result.errors.append(ParseError(display, "template nested too deeply to analyse"))
         except Exception as exc:  # noqa: BLE001 - one template's failure must not cost the others
@@ -264,6 +277,12 @@ class Walk:
     key_base: str = ""  # before `:<type>/<name>` in keys; `arm:<file>` by default
     unit: str = ""  # the deployment unit; the file by default
     address_prefix: str = ""  # before each address (`module.ampls.`)
+    # templates of the job by absolute path, for `templateLink.relativePath` (display, document);
+    # this template's own path and the linked templates on the way to it (cycles)
+    linked: Mapping[str, tuple[str, Any]] = field(default_factory=dict)
+    chain: tuple[str, ...] = ()
+    pending_links: list[tuple[Declared, str, Any]] = field(default_factory=list)  # deployment, file, group
+    linked_results: list[ParseResult] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.key_base = self.key_base or f"arm:{self.display}"
@@ -331,10 +350,13 @@ def _parse_template(
     cloud: Cloud | None,
     budget: Budget,
     not_given: Unknown | None = None,
+    real: str = "",
+    linked: Mapping[str, tuple[str, Any]] | None = None,
 ) -> ParseResult:
     """One template file; `not_given` is what parameters without a given value are, when their
-    defaults cannot be trusted (the parameter file beside the template does not parse)."""
-    walk = Walk(display, cloud, budget)
+    defaults cannot be trusted (the parameter file beside the template does not parse).
+    `linked`: the job's templates by absolute path, which `templateLink.relativePath` reaches."""
+    walk = Walk(display, cloud, budget, linked=linked or {}, chain=(real,) if real else ())
     return _walk_template(walk, template, {name: _given(value) for name, value in given.items()}, not_given, None)
 
 
@@ -355,6 +377,7 @@ def _walk_template(
         walk.keyed = True
         for made in walk.templates:
             made._cache.clear()  # values computed before the keys were known hold no keys
+        _follow_links(walk)
         resources = [_arm_resource(walk, d) for d in walk.declared if d.arm_type in RELEVANT_ARM_TYPES]
     except BudgetExceeded as exc:
         walk.root = None
@@ -372,6 +395,8 @@ def _walk_template(
         )
     built = build_entities(resources)
     result.extend(built)
+    for linked_result in walk.linked_results:
+        result.extend(linked_result)
     result.errors.extend(walk.errors)
     result.notes.extend(walk.notes)
     _mark_unknown_zone_groups(walk, result.entities)
@@ -412,6 +437,8 @@ def parse_module_template(
     unit: str,
     address_prefix: str,
     resource_group: Any,
+    linked: Mapping[str, tuple[str, Any]] | None = None,
+    chain: tuple[str, ...] = (),
 ) -> ModuleTemplate:
     """Evaluate `document` (`decode_module_template` of the `main.json` `bicep restore` wrote)
     as a nested deployment with the
@@ -420,7 +447,16 @@ def parse_module_template(
     addresses under `address_prefix`; their locations are the template's own lines in `display`.
     A template spec's file is the template spec version resource: its template is
     `properties.mainTemplate`. What cannot be read makes the whole module unknown."""
-    walk = Walk(display, cloud, budget, key_base=key_base, unit=unit, address_prefix=address_prefix)
+    walk = Walk(
+        display,
+        cloud,
+        budget,
+        key_base=key_base,
+        unit=unit,
+        address_prefix=address_prefix,
+        linked=linked or {},
+        chain=chain,
+    )
 
     def unknown(why: str, line: int = 1, error: bool = True) -> ModuleTemplate:
         result = ParseResult(entities=[_unresolved_file(walk, line, line)])
@@ -771,8 +807,16 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
         return
     inner = _written_template(get_ci(properties, "template"), scope)
     if inner is None:
-        if get_ci(properties, "templateLink") is not None:
-            walk.note(raw.line, f"{deployment.address}: a linked template is not fetched; not analysed")
+        link = get_ci(properties, "templateLink")
+        if link is not None:
+            target, why = _linked_file(walk, link)
+            if target is not None:
+                group = evaluate_value(get_ci(raw, "resourceGroup"), scope) if key_ci(raw, "resourceGroup") else None
+                walk.pending_links.append(
+                    (deployment, target, group if group is not None else deployment.resource_group)
+                )
+                return
+            walk.note(raw.line, f"{deployment.address}: {why}; not analysed")
             _add_unresolved(walk, raw, deployment.type, "*", None)
         return
     if not isinstance(inner, JsonObject):
@@ -803,6 +847,70 @@ def _nested_deployment(walk: Walk, deployment: Declared) -> None:
     else:
         deployment.outputs = _outputs(inner, scope)
         _walk_resources(walk, inner, scope, deployment, group)
+
+
+def _linked_file(walk: Walk, link: Any) -> tuple[str | None, str]:
+    """The scanned template a `templateLink` names by a literal `relativePath` (relative to the
+    linking template's file, as Resource Manager resolves it), or None and why it is not
+    followed: a `uri` is never fetched."""
+    relative = get_ci(link, "relativePath") if isinstance(link, dict) else None
+    if not isinstance(relative, str):
+        uri = get_ci(link, "uri") if isinstance(link, dict) else None
+        shown = f" {uri[:200]!r}" if isinstance(uri, str) else ""
+        return None, f"the linked template{shown} is not fetched"
+    if relative.startswith("[") or not walk.chain:
+        return None, "the linked template's relativePath is an expression, which is not followed"
+    target = os.path.abspath(os.path.join(os.path.dirname(walk.chain[-1]), relative))
+    if target not in walk.linked:
+        return None, f"the linked template {relative[:200]!r} is not among the scanned templates"
+    if target in walk.chain or len(walk.chain) >= MAX_MODULE_DEPTH:
+        return None, f"the linked template {relative[:200]!r} links back to itself or nests too deeply"
+    return target, ""
+
+
+def _follow_links(walk: Walk) -> None:
+    """Deploy each template linked by `relativePath` (found while walking) as Resource Manager
+    does: its own parameters, given by the deployment's `parameters` (evaluated in the linking
+    template), its resources in the same deployment unit at their own file and lines under the
+    deployment's address, its outputs what `reference()` of the deployment reads. Done once the
+    linking template's keys are known, so ids passed in name their resources."""
+    for deployment, target, group in walk.pending_links:
+        display, document = walk.linked[target]
+        properties = get_ci(deployment.raw, "properties")
+        values = get_ci(properties, "parameters") if isinstance(properties, dict) else None
+        passed: dict[str, Callable[[], Any]] = {}
+        if isinstance(values, dict):
+            for name, entry in values.items():
+                if isinstance(entry, dict) and key_ci(entry, "reference") is not None:
+                    passed[name] = _given(Unknown(f"parameter {name!r} is a Key Vault reference"))
+                elif isinstance(entry, (JsonObject, str)):
+                    passed[name] = _outer_value(entry, deployment.scope)
+        module = parse_module_template(
+            display,
+            document,
+            passed,
+            template_spec=False,
+            cloud=walk.cloud,
+            budget=walk.budget,
+            key_base=f"{walk.key_base}>{deployment.address}".lower(),
+            unit=walk.unit,
+            address_prefix=f"{walk.address_prefix}{deployment.address}.",
+            resource_group=group,
+            linked=walk.linked,
+            chain=(*walk.chain, target),
+        )
+        walk.linked_results.append(module.result)
+        deployment.outputs = _module_outputs(module)
+
+
+def _module_outputs(module: ModuleTemplate) -> Callable[[], Any]:
+    def outputs() -> Any:
+        values = module.outputs()
+        if isinstance(values, Unknown):
+            return values
+        return {name: {"value": value} for name, value in values.items()}
+
+    return outputs
 
 
 def _outputs(template: JsonObject, scope: Scope) -> Callable[[], Any]:
