@@ -305,6 +305,12 @@ class ParseError:
     line: int | None = None
 
 
+# The words of the note a Terraform job makes for a `--var`/`--var-file` value no root module of
+# the job declares (terraform/resources.undeclared_notes); the scan keeps it when every Terraform
+# job made it.
+UNDECLARED_VARIABLE = "is declared by no root module in the scan"
+
+
 @dataclass(frozen=True)
 class Note:
     """Something the scanner could not decide, shown with `--verbose`."""

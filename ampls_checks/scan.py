@@ -25,6 +25,7 @@ from ampls_checks.discover import (
 )
 from ampls_checks.link import link
 from ampls_checks.model import (
+    UNDECLARED_VARIABLE,
     Entity,
     Finding,
     Graph,
@@ -33,7 +34,7 @@ from ampls_checks.model import (
     ParseResult,
     ScanReport,
 )
-from ampls_checks.parsers import UNDECLARED_VARIABLE, JobSettings, parse_job
+from ampls_checks.parsers import JobSettings, parse_job
 from ampls_checks.suppress.apply import apply_baseline, mark_skips
 from ampls_checks.suppress.baseline import Baseline
 from ampls_checks.units import Job, ModuleCache, plan_jobs

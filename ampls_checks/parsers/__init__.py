@@ -14,11 +14,6 @@ from ampls_checks.azure import Cloud
 from ampls_checks.model import ParseError, ParseResult
 from ampls_checks.units import Job
 
-# The words of the note a Terraform job makes for a `--var`/`--var-file` value no root module of
-# the job declares (terraform/resources.undeclared_notes); the scan keeps it when every Terraform
-# job made it.
-UNDECLARED_VARIABLE = "is declared by no root module in the scan"
-
 
 @dataclass(frozen=True)
 class JobSettings:

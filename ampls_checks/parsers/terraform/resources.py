@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from ampls_checks.azure import AZAPI_TYPES, TERRAFORM_KIND
 from ampls_checks.model import (
+    UNDECLARED_VARIABLE,
     DataCollectionRule,
     DataCollectionRuleAssociation,
     DnsZoneGroup,
@@ -43,7 +44,6 @@ from ampls_checks.model import (
     VirtualNetwork,
     parse_arm_id,
 )
-from ampls_checks.parsers import UNDECLARED_VARIABLE
 from ampls_checks.parsers.common.convert import as_bool, as_list, as_str, enabled_flag
 from ampls_checks.parsers.terraform.azapi import azapi_entities
 from ampls_checks.parsers.terraform.evaluate import NameOf, SymbolicId, UnknownNameOf
