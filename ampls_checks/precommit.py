@@ -12,7 +12,8 @@ back to where they are:
 - a changed `.bicep` file stands for the Bicep files joined to it by local `module` declarations,
   callers and callees, the way the Bicep parser resolves them;
 - a changed `.json` file stands for the JSON files of its directory (a template and its
-  `*.parameters.json` sit side by side);
+  `*.parameters.json` sit side by side), and for the Bicep units that use one of them as a
+  module (`module x './t.json'`: such a template is evaluated through its callers only);
 - a Terraform unit is scanned with the other units that write out one of its resource group
   names (the call index keeps each file's), because deployments meet only through a full
   identity (type, name, resource group): a spoke root looking up the hub root's zones shares
@@ -259,16 +260,7 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
         wanted.update(_units_sharing_groups(units, index.group_names, files, calls))
         reported.update(reachable(directories, calls))
 
-    if FileKind.BICEP in kinds:
-        bicep = _walk(roots, (".bicep", ".bicepparam"), exclude)
-        modules = {path: bicep_module_calls(path, _read(path)) for path in bicep}
-        changed_bicep = {p for p in changed if kind_of(os.path.basename(p)) is FileKind.BICEP}
-        for unit in terraform_units({path: [path] for path in bicep}, modules):
-            if changed_bicep.intersection(unit):
-                wanted.update(unit)
-                wanted.update(loaded for path in unit for loaded in _bicep_loads(path))
-        reported.update(os.path.dirname(p) for p in reachable(changed_bicep, modules))
-
+    json_wanted: set[str] = set()
     if FileKind.JSON in kinds:
         changed_json = {p for p in changed if kind_of(os.path.basename(p)) is FileKind.JSON}
         json_directories = set(directories)
@@ -285,13 +277,29 @@ def plan(paths: list[str], exclude: list[str] | None = None, cache: Cache | None
                 names = os.listdir(directory)
             except OSError:
                 continue
-            wanted.update(
+            json_wanted.update(
                 os.path.join(directory, name)
                 for name in names
                 if kind_of(name) is FileKind.JSON
                 and os.path.isfile(os.path.join(directory, name))
                 and not _excluded(os.path.join(directory, name), exclude)
             )
+        wanted.update(json_wanted)
+
+    if FileKind.BICEP in kinds or json_wanted:
+        bicep = _walk(roots, (".bicep", ".bicepparam"), exclude)
+        modules = {path: bicep_module_calls(path, _read(path)) for path in bicep}
+        changed_bicep = {p for p in changed if kind_of(os.path.basename(p)) is FileKind.BICEP}
+        # an ARM template a Bicep file uses as a module is evaluated through its callers only
+        # (units.plan_jobs), so a changed one (or one beside a changed file) brings them
+        templates = {os.path.realpath(p) for p in json_wanted}
+        seeds = changed_bicep | {p for p, targets in modules.items() if not templates.isdisjoint(targets)}
+        for unit in terraform_units({path: [path] for path in bicep}, modules):
+            if seeds.intersection(unit):
+                wanted.update(unit)
+                wanted.update(loaded for path in unit for loaded in _bicep_loads(path))
+                wanted.update(t for path in unit for t in modules.get(path, ()) if _is_json_module(t))
+        reported.update(os.path.dirname(p) for p in reachable(changed_bicep, modules))
 
     return Plan(sorted(w for w in wanted if _inside(w, roots)), frozenset(reported), tuple(refused))
 
@@ -323,6 +331,12 @@ def _bicep_loads(path: str) -> list[str]:
         if os.path.isfile(candidate):
             found.append(candidate)
     return found
+
+
+def _is_json_module(target: str) -> bool:
+    """A module target that is a local ARM template the scan can read (scanned with its callers,
+    who evaluate it)."""
+    return target.lower().endswith(".json") and os.path.isfile(target)
 
 
 def _in(file: str, directories: frozenset[str]) -> bool:

@@ -36,6 +36,10 @@ _BICEP_MODULE = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*module\s+[A-Za-z_][A-Za-
 _BICEP_REGISTRY_MODULE = re.compile(
     r"""^(?:\ufeff)?[ \t]*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'((?:br|ts)(?:/[A-Za-z0-9_.-]+)?:[^'$\s]+)'""", re.MULTILINE
 )
+# `module <name> '<path>.json'`: a local ARM template used as a module
+_BICEP_JSON_MODULE = re.compile(
+    r"""^(?:\ufeff)?[ \t]*module\s+[A-Za-z_][A-Za-z0-9_]*\s+'([^'$\n]+\.[jJ][sS][oO][nN])'""", re.MULTILINE
+)
 _BICEP_USING = re.compile(rb"""^(?:\xef\xbb\xbf)?[ \t]*using[ \t]+'([^'$]+)'""", re.MULTILINE)
 
 
@@ -96,6 +100,14 @@ def bicep_module_calls(path: str, data: bytes) -> set[str]:
         for target in pattern.findall(data)
         if b":" not in target
     }
+
+
+def bicep_json_modules(text: str) -> list[str]:
+    """The local ARM templates a Bicep file's `module` lines name (`module x './t.json'`), as
+    written. Bicep deploys a `.json` module as the compiled template it is."""
+    if ".json" not in text.lower():
+        return []
+    return sorted({p for p in _BICEP_JSON_MODULE.findall(text) if ":" not in p})
 
 
 def reachable(starts: Iterable[str], calls: Mapping[str, Iterable[str]]) -> set[str]:
@@ -186,8 +198,9 @@ class Job:
     # Terraform: per root directory with a `.terraform/modules/modules.json`, module key -> the
     # real directory `terraform init` downloaded that module to (remote_modules)
     remote_modules: dict[str, dict[str, str]] = field(default_factory=dict)
-    # Bicep: registry and template spec modules, by (real path of the Bicep file, reference as
-    # written): the `main.json` `bicep restore` left in the module cache, or why there is none
+    # Bicep: modules that are compiled ARM templates, by (real path of the Bicep file, reference
+    # as written): for registry and template spec modules the `main.json` `bicep restore` left in
+    # the module cache, for a local `.json` module the scanned template; or why there is none
     registry_modules: dict[tuple[str, str], RestoredModule | str] = field(default_factory=dict)
 
 
@@ -228,11 +241,24 @@ def plan_jobs(
             remote = {d: found for d, found in downloaded.items() if files[d][0] in in_unit}
             given = [(real, item_of[real][0].display, item_of[real][2]) for real in unit]
             jobs.append(Job("terraform", given, remote_modules=remote))
+    bicep = {os.path.realpath(c.path): (c, data, text) for c, data, text in by_kind[FileKind.BICEP]}
+    uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}
+    # ARM templates a scanned Bicep file uses as modules: evaluated through their callers only,
+    # with the values they pass, as a Bicep file used as a module is (never with its defaults)
+    json_modules = {
+        target
+        for real, targets in uses.items()
+        if not real.endswith(".bicepparam")
+        for target in targets
+        if target.lower().endswith(".json")
+    }
     # ARM: a job a directory (a template reads only the parameter file beside it), directories
     # joined when a template links one of another by a literal `templateLink.relativePath`
     arm: dict[str, list[tuple[str, str, str]]] = {}
     links: dict[str, set[str]] = {}
     for c, _d, text in by_kind[FileKind.JSON]:
+        if json_modules and os.path.realpath(c.path) in json_modules:
+            continue
         real = os.path.abspath(c.path)
         directory = os.path.dirname(real)
         arm.setdefault(directory, []).append((real, c.display, text))
@@ -240,9 +266,7 @@ def plan_jobs(
             links.setdefault(directory, set()).add(os.path.dirname(target))
     for group in connected_units(sorted(arm), links):
         jobs.append(Job("arm", [item for directory in group for item in arm[directory]]))
-    if by_kind[FileKind.BICEP]:
-        bicep = {os.path.realpath(c.path): (c, data, text) for c, data, text in by_kind[FileKind.BICEP]}
-        uses = {real: bicep_module_calls(real, data) for real, (_c, data, _t) in bicep.items()}
+    if bicep:
         loadable = _Loadable(json_files or [])
         configs = _BicepConfigs(json_files or [])
         read: dict[tuple[str, int], RestoredModule | str] = {}  # a module many files use is read once
@@ -257,6 +281,9 @@ def plan_jobs(
                     if memo not in read:
                         read[memo] = _restored(reference, config, module_cache)
                     restored[(real, reference)] = read[memo]
+                if not real.endswith(".bicepparam"):
+                    for path in bicep_json_modules(bicep[real][2]):
+                        restored[(real, path)] = loadable.template(real, path)
             jobs.append(Job("bicep", given, loads=loadable.for_files(given), registry_modules=restored))
     return jobs
 
@@ -269,6 +296,8 @@ class _Loadable:
     def __init__(self, json_files: list[tuple[Candidate, bytes]]) -> None:
         self.json_files = json_files
         self._by_real: dict[str, bytes] | None = None
+        self._candidates: dict[str, Candidate] | None = None
+        self._templates: dict[str, RestoredModule | str] = {}
 
     def for_files(self, files: list[tuple[str, str, str]]) -> dict[tuple[str, str], bytes]:
         out: dict[tuple[str, str], bytes] = {}
@@ -286,6 +315,33 @@ class _Loadable:
         if self._by_real is None:
             self._by_real = {os.path.realpath(c.path): data for c, data in self.json_files}
         return self._by_real
+
+    def template(self, caller: str, path: str) -> RestoredModule | str:
+        """The ARM template a Bicep file (real path `caller`) uses as the module `path`: read
+        only if the scan read it (inside the roots, a regular file, within --max-file-size),
+        decoded once for all its callers; else why not."""
+        target = os.path.realpath(os.path.join(os.path.dirname(caller), path))
+        if target not in self._templates:
+            self._templates[target] = self._template(target, path)
+        return self._templates[target]
+
+    def _template(self, target: str, path: str) -> RestoredModule | str:
+        if self._candidates is None:
+            self._candidates = {os.path.realpath(c.path): c for c, _data in self.json_files}
+        candidate = self._candidates.get(target)
+        if candidate is None:
+            if not os.path.lexists(target):
+                return f"its template {path} does not exist"
+            return (
+                f"its template {path} is not among the scanned files (outside the scan roots, excluded, "
+                "or not readable); not read"
+            )
+        text, why = _template_text(self.by_real()[target], candidate.display)
+        if text is None:
+            return why
+        from ampls_checks.parsers.bicep.registry import RestoredModule
+
+        return RestoredModule(candidate.display, text, False)
 
 
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -449,12 +505,21 @@ def _read_restored(where: CachePath, cache: ModuleCache, config: BicepConfig) ->
         return f"cannot read {shown}: {exc.strerror or exc}"
     if len(data) > cache.max_bytes:
         return f"{shown} is over the limit of {cache.max_bytes} bytes (--max-file-size); not read"
-    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        return f"{shown} is not a text file; not read"
-    try:
-        text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return f"{shown} is not UTF-8; not read"
+    text, why = _template_text(data, shown)
+    if text is None:
+        return why
     from ampls_checks.parsers.bicep.registry import RestoredModule
 
     return RestoredModule(shown, text, where.template_spec)
+
+
+def _template_text(data: bytes, shown: str) -> tuple[str, str] | tuple[None, str]:
+    """A compiled template's text (UTF-8, or UTF-16 with a byte order mark as the Azure CLI
+    writes it), or None and why it is not read."""
+    if b"\x00" in data[:4096] and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        return None, f"{shown} is not a text file; not read"
+    try:
+        text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, f"{shown} is not UTF-8; not read"
+    return text, ""

@@ -463,7 +463,8 @@ def parse_module_template(
         if error:
             result.errors.append(ParseError(display, why, line))
         else:
-            result.notes.append(Note(display, line, why))
+            caller = walk.address_prefix.rstrip(".")  # the note says which module call stays unknown
+            result.notes.append(Note(display, line, f"{caller}: module not followed: {why}" if caller else why))
         return ModuleTemplate(result, lambda: Unknown(f"{display}: {why}"))
 
     if isinstance(document, JsonDecodeError):

@@ -145,8 +145,9 @@ class Context:
     # bytes, given by the scan (JSON files among the scanned ones); nothing else is read
     loads: Mapping[tuple[str, str], bytes] = field(default_factory=dict)
     module_instances: int = 0  # made so far under this entry file, all levels together
-    # registry and template spec modules, by (real path of the Bicep file, reference as written):
-    # the restored `main.json`, or why it was not found (units.registry_modules)
+    # modules that are ARM templates (registry and template spec modules, local `.json` files),
+    # by (real path of the Bicep file, reference as written): the template, or why it was not
+    # read (units.Job.registry_modules)
     registry: Mapping[tuple[str, str], RestoredModule | str] = field(default_factory=dict)
     # restored templates decoded, by file: shared by the entry files of one job
     decoded: dict[str, Any] = field(default_factory=dict)
@@ -540,6 +541,13 @@ class ModuleHandle:
                 return Unknown(f"module {self.address} comes from a registry ({path}); {why}")
             restored = found
             target = path  # a restored module calls no file of ours: its template is compiled whole
+        elif path.lower().endswith(".json"):
+            # a local ARM template as a module: read by the scan like any JSON file it found
+            found = self.parent.ctx.registry.get((os.path.realpath(self.parent.file.real), path))
+            if not isinstance(found, RestoredModule):
+                return Unknown(found or f"its template {path} is not among the scanned files")
+            restored = found
+            target = os.path.realpath(os.path.join(os.path.dirname(self.parent.file.real), path))
         else:
             target = os.path.realpath(os.path.join(os.path.dirname(self.parent.file.real), path))
             source = self.parent.ctx.files.get(target)
@@ -593,11 +601,12 @@ class ModuleHandle:
 
 
 class ArmModule:
-    """A registry module or template spec, as `bicep restore` left it: a compiled ARM template,
-    evaluated once by the ARM parser as a nested deployment with the parameters the module call
-    passes (`arm.parse.parse_module_template`). Its resources belong to the caller's unit, under
-    the caller's address (`module.ampls.Microsoft.Insights/privateLinkScopes/x`), at their lines
-    in the cached `main.json`; its outputs are what `module.outputs.x` reads."""
+    """A registry module or template spec, as `bicep restore` left it, or a local `.json`
+    module: a compiled ARM template, evaluated once by the ARM parser as a nested deployment
+    with the parameters the module call passes (`arm.parse.parse_module_template`). Its
+    resources belong to the caller's unit, under the caller's address
+    (`module.ampls.Microsoft.Insights/privateLinkScopes/x`), at their lines in the template
+    file; its outputs are what `module.outputs.x` reads."""
 
     def __init__(
         self,
