@@ -72,7 +72,8 @@ def link(entities: list[Entity]) -> Graph:
         buckets[type(entity)].append(entity)
         graph.by_key[entity.key] = entity
         arm_type = arm_type_of(entity)
-        if arm_type is not None and (has_symbol(entity.name) or has_symbol(entity.resource_group)):
+        unknown_name = isinstance(entity.name, Unknown) and not getattr(entity, "external", False)
+        if arm_type is not None and (has_symbol(entity.name) or has_symbol(entity.resource_group) or unknown_name):
             graph._symbol_named[(arm_type, entity.unit)].append(entity)
         if arm_type is not None and isinstance(entity.name, str):
             graph._by_name[(arm_type, entity.name.lower())].append(entity)
