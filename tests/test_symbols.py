@@ -289,3 +289,44 @@ def test_a_zone_group_naming_its_endpoint_by_a_literal_is_unknown_beside_a_symbo
     template["resources"][2]["name"] = "pe-k3j4h5g6f7d8s/default"
     report = _scan(tmp_path, in_dir, template)
     assert [f.check_id for f in report.findings if f.check_id in ("CKV_AMPLS_5", "CKV_AMPLS_6")] == []
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "length(uniqueString('a'))",
+        "startsWith(uniqueString('a'), 'k')",
+        "indexOf(concat('pe-', uniqueString('a')), 'x')",
+        "contains(uniqueString('a'), 'k')",
+        "split(uniqueString('a-b-c'), '-')",
+        "empty(uniqueString('a'))",
+    ],
+)
+def test_measuring_a_symbol_is_unknown(expression: str) -> None:
+    # the symbol's own text is not the value: its length or first letter says nothing
+    assert isinstance(arm_value(expression), Unknown)
+    assert isinstance(bicep_value(expression), Unknown)
+
+
+def test_cutting_a_symbol_gives_a_symbol_of_the_cut() -> None:
+    cut = arm_value("substring(uniqueString('a'), 0, 5)")
+    assert is_symbol(cut) and cut == arm_value("substring(uniqueString('a'), 0, 5)")
+    assert cut != arm_value("substring(uniqueString('a'), 0, 6)")
+    assert cut == bicep_value("substring(uniqueString('a'), 0, 5)")
+    assert is_symbol(arm_value("take(uniqueString('a'), 5)"))
+
+
+def test_terraform_measuring_a_symbol_is_unknown_and_cutting_gives_a_symbol() -> None:
+    instance = module(
+        'data "azurerm_client_config" "current" {}\n'
+        "locals {\n"
+        "  n   = length(data.azurerm_client_config.current.tenant_id)\n"
+        '  p   = split("-", data.azurerm_client_config.current.tenant_id)\n'
+        "  cut = substr(data.azurerm_client_config.current.tenant_id, 0, 8)\n"
+        "  up  = upper(data.azurerm_client_config.current.tenant_id)\n"
+        "}\n"
+    )
+    assert isinstance(instance.local("n"), Unknown)
+    assert isinstance(instance.local("p"), Unknown)
+    assert is_symbol(instance.local("cut"))
+    assert has_symbol(instance.local("up"))

@@ -55,6 +55,7 @@ from ampls_checks.parsers.common.template_functions import (
     shallow_merge,
     split,
     string_function,
+    symbol_call,
     to_bool,
     to_int,
     try_get_with,
@@ -471,6 +472,9 @@ def _call(node: Call, scope: Scope) -> Any:
     for arg in args:
         if isinstance(arg, Unknown) and name not in _TAKES_UNKNOWN:
             return arg
+    opaque = symbol_call(name, args)
+    if opaque is not None:
+        return opaque
     try:
         result = function(scope, args)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError, RecursionError):

@@ -94,6 +94,7 @@ from ampls_checks.parsers.common.template_functions import (
     sort_function,
     split,
     string_function,
+    symbol_call,
     to_bool,
     to_int,
     to_object,
@@ -1149,6 +1150,9 @@ def _call(expr: Call, scope: Scope) -> Any:
     for arg in args:
         if isinstance(arg, Unknown):
             return arg
+    opaque = symbol_call(name, args)
+    if opaque is not None:
+        return opaque
     try:
         return function(scope, args)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -230,6 +231,49 @@ def _holds_symbol(value: Any) -> bool:
     if isinstance(value, dict):
         return any(_holds_symbol(v) for v in value.values()) or any(has_symbol(k) for k in value)
     return has_symbol(value)
+
+
+# Functions that may take a string holding a symbol (model.symbol) as it is: they keep it whole
+# (concatenation, case, replace, trim, padding) or compare it knowingly (equals). Those that cut a
+# string give a symbol of the call; any other (length, indexOf, startsWith, split...) would
+# measure the symbol's own text, so its result is unknown.
+SYMBOL_SAFE = frozenset(
+    {
+        "concat",
+        "format",
+        "tolower",
+        "toupper",
+        "replace",
+        "trim",
+        "padleft",
+        "string",
+        "uniquestring",
+        "equals",
+        "resourceid",
+        "subscriptionresourceid",
+        "tenantresourceid",
+        "extensionresourceid",
+        "createarray",
+        "createobject",
+        "array",
+        "union",
+        "coalesce",
+    }
+)
+SYMBOL_CUTTING = frozenset({"substring", "take", "skip", "first", "last"})
+
+
+def symbol_call(name: str, args: list[Any]) -> Any:
+    """`name(args)` when a string argument holds a symbol and `name` is not in `SYMBOL_SAFE`:
+    the value of the call is a symbol of the call (for functions that cut strings) or unknown;
+    None when the function may take the arguments as they are."""
+    lowered = name.lower()
+    if lowered in SYMBOL_SAFE or not any(has_symbol(a) for a in args):
+        return None
+    if lowered in SYMBOL_CUTTING and isinstance(args[0], str):
+        written = [a if isinstance(a, str) else json.dumps(a) for a in args]
+        return symbol(f"{name}(" + ", ".join(written) + ")")
+    return Unknown(f"{name}() of a value known only at deployment (such as uniqueString())")
 
 
 def unique_string(scope: Any, args: list[Any]) -> Any:

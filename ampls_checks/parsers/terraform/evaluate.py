@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ampls_checks.model import Unknown, has_symbol
+from ampls_checks.model import Unknown, has_symbol, symbol
 from ampls_checks.parsers.terraform.hcl_syntax import (
     BinaryOp,
     Call,
@@ -427,6 +427,11 @@ class Evaluator:
         unknown = first_unknown(args)
         if unknown is not None:
             return unknown
+        if name not in _SYMBOL_SAFE and any(has_symbol(a) for a in args):
+            if name == "substr" and isinstance(args[0], str):
+                written = ", ".join(a if isinstance(a, str) else json.dumps(a) for a in args)
+                return symbol(f"substr({written})")  # a cut of a symbol: a symbol of the cut
+            return Unknown(f"{name}() of a value known only to Azure (model.symbol)")
         # Work a function does: over its arguments' items for most, all the way down for those
         # that compare or render whole values (called in a loop, each call costs that again).
         if name in _WALKING:
@@ -1029,6 +1034,11 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "distinct": _fn_distinct,
 }
 
+# Functions that take a string holding a symbol (model.symbol) as it is: they keep it whole or
+# compare it knowingly; any other would measure the symbol's own text (length(), split()...).
+_SYMBOL_SAFE = frozenset(
+    {"format", "lower", "upper", "replace", "trimspace", "tostring", "coalesce", "join", "concat", "merge", "lookup"}
+)
 # Functions whose work is the whole size of their arguments (compared, rendered or flattened).
 _WALKING = frozenset({"contains", "distinct", "toset", "index", "format", "formatlist", "flatten", "jsonencode"})
 # Expressions that build a new value: what they return is charged to the size budget.
