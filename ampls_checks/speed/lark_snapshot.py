@@ -24,6 +24,7 @@ from __future__ import annotations
 import array
 import base64
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -316,12 +317,7 @@ def from_plain(plain: Any) -> Any:
         if any(rule.origin not in tokens for rule in rules):
             raise SnapshotError("a rule whose result no state takes")
         symbols = list(map(tokens.__getitem__, token_ids))  # looked up in C, not a Python loop
-        actions = []
-        position = 0
-        for length in lengths:
-            end = position + length
-            actions.append(dict(zip(symbols[position:end], codes[position:end], strict=True)))
-            position = end
+        actions = lalr.Actions(symbols, codes, [0, *itertools.accumulate(lengths)])
         merge = plain["postlexer"]
         merge_newline: str | None = None
         merge_into: frozenset[str] = frozenset()
@@ -337,7 +333,7 @@ def from_plain(plain: Any) -> Any:
             lexer_states=tuple(lexer_states),
             state_lexers=tuple(state_lexers),
             root_lexer=_int(plain["root_lexer"], len(lexer_states)),
-            actions=tuple(actions),
+            actions=actions,
             rules=tuple(rules),
             start=_int(plain["start"], count),
             end=_int(plain["end"], count),

@@ -159,6 +159,26 @@ class Rule:
     append_none: int
 
 
+class Actions(dict):  # type: ignore[type-arg]
+    """Each parser state's actions (symbol -> code), made from the packed table when the parser
+    first reaches the state: a parse visits a few hundred of the table's thousand states, so
+    the rest cost nothing. The table was checked whole before (lark_snapshot.from_plain)."""
+
+    def __init__(self, symbols: list[str], codes: list[int], offsets: list[int]) -> None:
+        super().__init__()
+        self._symbols = symbols
+        self._codes = codes
+        self._offsets = offsets  # state i's actions are [offsets[i], offsets[i + 1])
+
+    def __missing__(self, state: int) -> dict[str, int]:
+        if not 0 <= state < len(self._offsets) - 1:
+            raise KeyError(state)
+        start, end = self._offsets[state], self._offsets[state + 1]
+        made: dict[str, int] = dict(zip(self._symbols[start:end], self._codes[start:end], strict=True))
+        self[state] = made
+        return made
+
+
 @dataclass(frozen=True)
 class Tables:
     """Everything the parser runs on; checked by whoever builds it (lark_snapshot.from_plain)."""
@@ -168,7 +188,7 @@ class Tables:
     lexer_states: tuple[LexerState, ...]
     state_lexers: tuple[int, ...]  # parser state -> lexer state
     root_lexer: int
-    actions: tuple[dict[str, int], ...]  # parser state -> symbol -> code (< states: shift to it; else rule)
+    actions: Actions  # parser state -> symbol -> code (< states: shift to it; else rule)
     rules: tuple[Rule, ...]
     start: int
     end: int
@@ -234,13 +254,19 @@ class Parser:
         self.tables = tables
         self._compiled: dict[int, Any] = {}
         self._newline = frozenset(t.name for t in tables.terminals if t.newline)
-        self._scanners = [self._scanner(state) for state in tables.lexer_states]
+        self._scanners: list[_Scanner | None] = [None] * len(tables.lexer_states)  # made on first use
 
     def _pattern(self, index: int) -> Any:
         pattern = self._compiled.get(index)
         if pattern is None:
             pattern = self._compiled[index] = re.compile(self.tables.terminals[index].regexp)
         return pattern
+
+    def _scanner_at(self, index: int) -> _Scanner:
+        scanner = self._scanners[index]
+        if scanner is None:
+            scanner = self._scanners[index] = self._scanner(self.tables.lexer_states[index])
+        return scanner
 
     def _scanner(self, state: LexerState) -> _Scanner:
         terminals = self.tables.terminals
@@ -288,11 +314,13 @@ class Parser:
         asked for (read from `stack` at that moment)."""
         scanners, state_lexers = self._scanners, self.tables.state_lexers
         while True:
+            index = state_lexers[stack[-1]]
+            scanner = scanners[index] or self._scanner_at(index)
             try:
-                token = self._next_token(scanners[state_lexers[stack[-1]]], text, cursor)
+                token = self._next_token(scanner, text, cursor)
             except UnexpectedCharacters as error:
                 try:
-                    token = self._next_token(scanners[self.tables.root_lexer], text, cursor)
+                    token = self._next_token(self._scanner_at(self.tables.root_lexer), text, cursor)
                 except UnexpectedCharacters:
                     raise error from None
                 if token is None:
@@ -326,7 +354,7 @@ class Parser:
     def parse(self, text: str) -> Any:
         tables = self.tables
         actions, rules, end_state = tables.actions, tables.rules, tables.end
-        shifts = len(actions)
+        shifts = len(tables.state_lexers)  # codes below the number of states are shifts
         stack = [tables.start]
         values: list[Any] = []
         stream = self._tokens(text, stack, _Cursor())
@@ -343,7 +371,7 @@ class Parser:
         token: Token,
         stack: list[int],
         values: list[Any],
-        actions: tuple[dict[str, int], ...],
+        actions: Actions,
         rules: tuple[Rule, ...],
         shifts: int,
         end_state: int,
