@@ -518,6 +518,11 @@ def _unresolved(instance: ModuleInstance, decl: Any, kind: str) -> UnresolvedRes
 SEPARATE_DNS_SERVERS = "azurerm_virtual_network_dns_servers"
 
 
+def _instances_of(value: Any) -> list[Any]:
+    """A block's or module call's instances: a list for `count`, a map for `for_each`, else one."""
+    return value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+
+
 def extract_instance(
     instance: ModuleInstance,
     result: ParseResult,
@@ -530,9 +535,7 @@ def extract_instance(
             if isinstance(value, Unknown):  # which networks it sets is unknown: any of the root's
                 separate_dns.append(_unknown_view(instance, decl, value))
                 continue
-            separate_dns.extend(
-                value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
-            )
+            separate_dns.extend(_instances_of(value))
             continue
         extractor = EXTRACTORS.get((mode, type_))
         if mode == "resource" and type_ in AZAPI_TYPES and azapi is not None:
@@ -540,8 +543,7 @@ def extract_instance(
             if isinstance(value, Unknown):
                 result.entities.append(_unresolved(instance, decl, "*"))
                 continue
-            views = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
-            azapi.setdefault(type_, []).extend(views)
+            azapi.setdefault(type_, []).extend(_instances_of(value))
             continue
         if extractor is None:
             continue
@@ -552,8 +554,7 @@ def extract_instance(
             )
             result.entities.append(_unresolved(instance, decl, KIND_OF_TYPE.get(type_, "*")))
             continue
-        views = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
-        for view in views:
+        for view in _instances_of(value):
             try:
                 result.entities.extend(extractor(view, Reader(view, result.notes, view.address)))
             except RecursionError:
@@ -839,8 +840,7 @@ def _unfollowed(instance: ModuleInstance, name: str, decl: Any) -> str | None:
         if local_module_dir(instance.source.directory, decl.block) is None:
             return _remote_reason(decl)
         return value.reason
-    items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
-    for item in items:
+    for item in _instances_of(value):
         if isinstance(item, Unknown):
             if local_module_dir(instance.source.directory, decl.block) is None:
                 return _remote_reason(decl)
